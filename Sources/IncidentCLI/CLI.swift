@@ -1,0 +1,194 @@
+import IncidentKit
+
+/// The command-line interface: `run(arguments:context:)` parses, dispatches, reports errors
+/// as one sentence on stderr and returns the exit status. The executable only wires the
+/// process to this.
+public enum CLI {
+    public static let version = "0.1.0"
+
+    static let commands: [CommandSpec] = [
+        InitCommand.spec, DeclareCommand.spec, ListCommand.spec, ShowCommand.spec, AckCommand.spec,
+        SeverityCommand.spec, AssignCommand.spec, UnassignCommand.spec, PhaseCommand.spec, NoteCommand.spec,
+        TimelineCommand.spec, SLACommand.spec, ContainCommand.spec, ResolveCommand.spec, CloseCommand.spec,
+        ReopenCommand.spec, PostmortemCommand.spec, ChecklistCommand.spec, CheckCommand.spec,
+        ActionAddCommand.spec, ActionDoneCommand.spec, ActionsCommand.spec,
+        RunbookShowCommand.spec, RunbookValidateCommand.spec, RunbookListCommand.spec,
+        VerifyCommand.spec, DoctorCommand.spec, HelpCommand.spec, VersionCommand.spec,
+    ]
+
+    public static func run(arguments: [String], context: Context) -> Int32 {
+        do {
+            let parsed = try Parser.parse(arguments, commands: commands)
+            if parsed.options["version"] != nil && parsed.command == nil {
+                context.stdout.write("incident \(version)\n")
+                return ExitCode.success
+            }
+            if parsed.helpRequested || parsed.command == nil {
+                if parsed.command == nil && !parsed.positionals.isEmpty {
+                    context.stdout.write(Help.group(parsed.positionals, commands: commands, width: context.width))
+                } else {
+                    context.stdout.write(parsed.command.map { Help.command($0) } ?? Help.overview(commands: commands, width: context.width))
+                }
+                return ExitCode.success
+            }
+            let invocation = try Invocation(context: context, command: parsed.command!, parsed: parsed)
+            return try parsed.command!.run(invocation)
+        } catch {
+            let (message, code) = describe(error)
+            context.stderr.write("incident: \(message)\n")
+            return code
+        }
+    }
+
+    static func describe(_ error: Error) -> (String, Int32) {
+        switch error {
+        case let e as UsageError:
+            return (e.message, ExitCode.usage)
+        case let e as CommandFailure:
+            return (e.message, e.code)
+        case let e as IncidentError:
+            switch e {
+            case .unknownName, .invalidInput: return (e.description, ExitCode.usage)
+            case .notFound: return (e.description, ExitCode.notFound)
+            case .refused, .template: return (e.description, ExitCode.refused)
+            case .corrupt, .storage, .invalidRunbook: return (e.description, ExitCode.store)
+            case .lockTimeout: return (e.description, ExitCode.lockTimeout)
+            }
+        default:
+            return ("Unexpected failure: \(error).", ExitCode.refused)
+        }
+    }
+}
+
+enum HelpCommand {
+    static let spec = CommandSpec(
+        path: ["help"],
+        summary: "Help for the tool or one command (same as --help).",
+        arguments: [ArgumentSpec(name: "COMMAND", help: "A command.", optional: true, rest: true)],
+        examples: ["incident help", "incident help declare"],
+        run: { inv in
+            guard let words = inv.argument("COMMAND")?.split(separator: " ").map(String.init) else {
+                inv.context.stdout.write(Help.overview(commands: CLI.commands, width: inv.context.width))
+                return ExitCode.success
+            }
+            if let spec = CLI.commands.first(where: { $0.path == words || $0.aliases == words }) {
+                inv.context.stdout.write(Help.command(spec))
+            } else if CLI.commands.contains(where: { Array($0.path.prefix(words.count)) == words }) {
+                inv.context.stdout.write(Help.group(words, commands: CLI.commands, width: inv.context.width))
+            } else {
+                throw Parser.unknownCommand(words, CLI.commands)
+            }
+            return ExitCode.success
+        })
+}
+
+enum VersionCommand {
+    static let spec = CommandSpec(
+        path: ["version"],
+        summary: "Print the version (same as --version).",
+        run: { inv in inv.out("incident \(CLI.version)"); return ExitCode.success })
+}
+
+/// Help text, generated from the command table so it cannot drift from the parser.
+enum Help {
+    static func overview(commands: [CommandSpec], width: Int) -> String {
+        var s = """
+        OVERVIEW: incident — declare, run and learn from incidents from a shell.
+
+        Incidents are JSON files in a store (active/, archive/); every change is an event
+        in a tamper-evident timeline; SLA timers, roles, phases and checklists come from
+        the store's runbook.
+
+        USAGE: incident [global options] <command> [arguments] [options]
+
+        COMMANDS:
+
+        """
+        let nameWidth = (commands.map { $0.name.count }.max() ?? 10) + 2
+        for c in commands {
+            s += "  " + c.name.padding(nameWidth) + wrap(c.summary, width: width - nameWidth - 2, indent: nameWidth + 2) + "\n"
+        }
+        s += "\nGLOBAL OPTIONS (before or after the command):\n"
+        s += options(GlobalOptions.all, width: width)
+        s += """
+
+        TIME: ISO 8601 with a zone (2026-11-23T14:05:00Z, 2026-11-23T15:05:00+01:00, fractional
+        seconds allowed), 'now', an offset (-15m, -2h, +1d, -1h30m) or a UTC clock time (14:05,
+        the most recent one). IDs: INC-42, inc-42 or 42.
+
+        EXIT STATUS: 0 ok · 1 refused (gate, transition) · 2 command line wrong, nothing written ·
+        3 no such incident · 4 store or file unusable · 5 lock timeout · 6 verification failed.
+
+        ENVIRONMENT: INCIDENT_STORE, INCIDENT_USER, INCIDENT_LOCK_TIMEOUT (seconds, default 10), NO_COLOR.
+
+        EXAMPLE:
+          id=$(incident declare "Checkout 500s" --severity high)
+          incident ack $id && incident assign $id ic alice
+          incident note $id --kind decision "Roll back to v1.4.2"
+          incident resolve $id && incident postmortem $id --publish && incident close $id
+
+        See 'incident help <command>' for a command's options and examples.
+
+        """
+        return s
+    }
+
+    static func group(_ words: [String], commands: [CommandSpec], width: Int) -> String {
+        let subs = commands.filter { Array($0.path.prefix(words.count)) == words }
+        var s = "USAGE: incident \(words.joined(separator: " ")) <subcommand>\n\nSUBCOMMANDS:\n"
+        let w = (subs.map { $0.name.count }.max() ?? 10) + 2
+        for c in subs { s += "  " + c.name.padding(w) + c.summary + "\n" }
+        return s
+    }
+
+    static func usage(_ c: CommandSpec) -> String {
+        var parts = ["incident", c.name]
+        for a in c.arguments { parts.append(a.optional ? "[\(a.name)]" : a.name) }
+        for o in c.options { parts.append(o.value.map { "[--\(o.name) \($0)]" } ?? "[--\(o.name)]") }
+        return parts.joined(separator: " ")
+    }
+
+    static func command(_ c: CommandSpec) -> String {
+        var s = "OVERVIEW: \(c.summary)\n"
+        if !c.discussion.isEmpty { s += "\n" + wrap(c.discussion, width: 90, indent: 0) + "\n" }
+        s += "\nUSAGE: \(usage(c))\n"
+        if !c.aliases.isEmpty { s += "ALIASES: \(c.aliases.joined(separator: ", "))\n" }
+        if !c.arguments.isEmpty {
+            s += "\nARGUMENTS:\n"
+            for a in c.arguments { s += "  " + a.name.padding(22) + a.help + "\n" }
+        }
+        if !c.options.isEmpty {
+            s += "\nOPTIONS:\n" + options(c.options, width: 100)
+        }
+        s += "\nGLOBAL OPTIONS: --store DIR, --as NAME, --at TIME, --json, --no-color, --allow-secrets, --help\n"
+        if !c.examples.isEmpty {
+            s += "\nEXAMPLES:\n" + c.examples.map { "  " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return s
+    }
+
+    static func options(_ list: [OptionSpec], width: Int) -> String {
+        var s = ""
+        for o in list {
+            var label = o.short.map { "-\($0), " } ?? ""
+            label += "--\(o.name)" + (o.value.map { " \($0)" } ?? "")
+            s += "  " + label.padding(26) + wrap(o.help, width: width - 28, indent: 28) + "\n"
+        }
+        return s
+    }
+
+    static func wrap(_ text: String, width: Int, indent: Int) -> String {
+        let limit = max(width, 30)
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + word.count + 1 > limit {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines.joined(separator: "\n" + String(repeating: " ", count: indent))
+    }
+}

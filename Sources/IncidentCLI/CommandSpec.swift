@@ -1,0 +1,184 @@
+import IncidentKit
+
+/// One option of a command, as data: parsing, help and completion all read this table.
+struct OptionSpec: Sendable {
+    var name: String
+    var short: Character? = nil
+    /// nil for a flag; the placeholder shown in help otherwise (`TIME`, `LEVEL`).
+    var value: String? = nil
+    var help: String
+}
+
+struct ArgumentSpec: Sendable {
+    var name: String
+    var help: String
+    var optional: Bool = false
+    /// Takes every remaining word (joined with spaces), so `note 42 pods restarted` works.
+    var rest: Bool = false
+}
+
+/// A command: its words (`["runbook", "show"]`), its arguments and options, its help and
+/// examples, and what it runs. The whole command line interface is the table of these.
+struct CommandSpec: Sendable {
+    var path: [String]
+    var aliases: [String] = []
+    var summary: String
+    var discussion: String = ""
+    var arguments: [ArgumentSpec] = []
+    var options: [OptionSpec] = []
+    var examples: [String] = []
+    var run: @Sendable (Invocation) throws -> Int32
+
+    var name: String { path.joined(separator: " ") }
+}
+
+enum GlobalOptions {
+    static let all: [OptionSpec] = [
+        OptionSpec(name: "store", value: "DIR", help: "The incident store. Else $INCIDENT_STORE, else ~/.local/share/incident."),
+        OptionSpec(name: "as", value: "NAME", help: "Who is acting (author of every event). Else $INCIDENT_USER, else the login name."),
+        OptionSpec(name: "at", value: "TIME", help: "When it happened, or the moment a query is evaluated at. Default: now."),
+        OptionSpec(name: "json", help: "Machine-readable output: one JSON document on stdout."),
+        OptionSpec(name: "no-color", help: "No colour, even on a terminal (NO_COLOR does the same)."),
+        OptionSpec(name: "allow-secrets", help: "Store text that looks like a credential instead of redacting it."),
+        OptionSpec(name: "help", short: "h", help: "Show help for the tool or the command."),
+        OptionSpec(name: "version", help: "Print the version."),
+    ]
+}
+
+/// The result of parsing: the command and what was given.
+struct ParsedCommandLine {
+    var command: CommandSpec?
+    var positionals: [String] = []
+    var options: [String: String] = [:]
+    var helpRequested: Bool { options["help"] != nil }
+}
+
+enum Parser {
+    static func parse(_ argv: [String], commands: [CommandSpec]) throws -> ParsedCommandLine {
+        var result = ParsedCommandLine()
+        var words: [String] = []
+        var index = 0
+        var onlyPositionals = false
+
+        func optionTable() -> [OptionSpec] { GlobalOptions.all + (result.command?.options ?? []) }
+
+        while index < argv.count {
+            let token = argv[index]
+            index += 1
+            if onlyPositionals || token == "-" || !token.hasPrefix("-") || isNegativeNumberOrOffset(token, result) {
+                if result.command == nil && !onlyPositionals {
+                    words.append(token)
+                    if let match = bestCommand(words, commands) {
+                        if match.path.count == words.count { result.command = match; words = [] }
+                    } else {
+                        throw unknownCommand(words, commands)
+                    }
+                } else {
+                    result.positionals.append(token)
+                }
+                continue
+            }
+            if token == "--" { onlyPositionals = true; continue }
+            var name: String
+            var inlineValue: String?
+            if token.hasPrefix("--") {
+                name = String(token.dropFirst(2))
+                if let eq = name.firstIndex(of: "=") {
+                    inlineValue = String(name[name.index(after: eq)...])
+                    name = String(name[..<eq])
+                }
+            } else {
+                guard token.count == 2, let spec = optionTable().first(where: { $0.short == token.last }) else {
+                    throw UsageError("Unknown option '\(token)'.", command: result.command?.name)
+                }
+                name = spec.name
+            }
+            guard let spec = optionTable().first(where: { $0.name == name }) else {
+                if result.command == nil && !words.isEmpty {
+                    // Options of a group before its subcommand, e.g. `runbook --help`.
+                    if name == "help" { result.options["help"] = ""; continue }
+                }
+                var message = "Unknown option '--\(name)'"
+                if let close = closest(name, optionTable().map(\.name)) { message += ". Did you mean '--\(close)'?" } else { message += "." }
+                if result.command == nil && !words.isEmpty { message = "Unknown command '\(words.joined(separator: " "))'." }
+                throw UsageError(message, command: result.command?.name)
+            }
+            if spec.value == nil {
+                if inlineValue != nil { throw UsageError("The option '--\(name)' takes no value.", command: result.command?.name) }
+                result.options[name] = ""
+            } else if let inlineValue {
+                result.options[name] = inlineValue
+            } else {
+                guard index < argv.count else {
+                    throw UsageError("The option '--\(name)' needs a value (\(spec.value!)).", command: result.command?.name)
+                }
+                result.options[name] = argv[index]
+                index += 1
+            }
+        }
+        if result.command == nil && !words.isEmpty {
+            if let group = commands.first(where: { Array($0.path.prefix(words.count)) == words }), group.path.count > words.count {
+                if result.helpRequested { return result.withGroup(words) }
+                let subs = commands.filter { Array($0.path.prefix(words.count)) == words }.map { $0.path[words.count] }
+                throw UsageError("'\(words.joined(separator: " "))' needs a subcommand: \(subs.joined(separator: ", ")).")
+            }
+            throw unknownCommand(words, commands)
+        }
+        return result
+    }
+
+    /// `--at -15m` is handled by the value path; this catches a positional like `-5` after
+    /// a command that takes free text.
+    static func isNegativeNumberOrOffset(_ token: String, _ r: ParsedCommandLine) -> Bool {
+        guard r.command != nil, token.count > 1 else { return false }
+        return token.dropFirst().first.map { $0.isNumber } ?? false
+    }
+
+    /// The command whose words start with `words` (an exact match if there is one).
+    static func bestCommand(_ words: [String], _ commands: [CommandSpec]) -> CommandSpec? {
+        let lowered = words.map { $0.lowercased() }
+        if let exact = commands.first(where: { $0.path == lowered || ($0.path.count == 1 && lowered.count == 1 && $0.aliases.contains(lowered[0])) }) {
+            return exact
+        }
+        return commands.first { Array($0.path.prefix(lowered.count)) == lowered }
+    }
+
+    static func unknownCommand(_ words: [String], _ commands: [CommandSpec]) -> UsageError {
+        let text = words.joined(separator: " ")
+        let names = commands.map(\.name) + commands.flatMap(\.aliases)
+        if let close = closest(text, names) {
+            return UsageError("Unknown command '\(text)'. Did you mean '\(close)'?")
+        }
+        return UsageError("Unknown command '\(text)'; 'incident --help' lists the commands.")
+    }
+
+    static func closest(_ word: String, _ candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        return best.1 <= max(2, word.count / 3) ? best.0 : nil
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+extension ParsedCommandLine {
+    /// Help for a group of subcommands (`incident runbook --help`).
+    func withGroup(_ words: [String]) -> ParsedCommandLine {
+        var copy = self
+        copy.positionals = words
+        return copy
+    }
+}

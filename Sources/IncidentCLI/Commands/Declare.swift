@@ -1,0 +1,68 @@
+import IncidentKit
+
+enum DeclareCommand {
+    static let spec = CommandSpec(
+        path: ["declare"],
+        aliases: ["open", "new"],
+        summary: "Open an incident in active/ and start its SLA timers.",
+        discussion: "Prints the new ID alone on stdout (so ID=$(incident declare ...) works) and, on stderr, the deadlines that just started and the roles still to staff. The first creates the store if there is none. --started-at back-dates the impact start (the declaration time is --at, default now).",
+        arguments: [ArgumentSpec(name: "TITLE", help: "What is wrong, in a few words.", rest: true)],
+        options: [
+            OptionSpec(name: "severity", short: "s", value: "LEVEL", help: "Severity level from the runbook (required)."),
+            OptionSpec(name: "summary", value: "TEXT", help: "A sentence on impact and scope."),
+            OptionSpec(name: "started-at", value: "TIME", help: "When impact started (default: the declaration time)."),
+            OptionSpec(name: "commander", value: "NAME", help: "Assign the Incident Commander at once."),
+            OptionSpec(name: "type", value: "TYPE", help: "Incident type from the runbook (adds checklist items and roles)."),
+            OptionSpec(name: "drill", help: "A tabletop or full drill: shown as a drill, kept out of metrics."),
+        ],
+        examples: [
+            "incident declare \"Checkout 500s\" --severity high",
+            "incident declare \"API key in public repo\" -s critical --type leaked-credential --commander alice",
+            "incident declare \"Login latency\" -s medium --started-at 13:50 --summary \"p99 over 4s in eu-west\"",
+        ],
+        run: run)
+
+    static func run(_ inv: Invocation) throws -> Int32 {
+        guard let severity = inv.option("severity") else {
+            let levels = ((try? inv.runbook())?.levels.map(\.id) ?? []).joined(separator: ", ")
+            throw UsageError("'incident declare' needs --severity LEVEL (\(levels)).", command: "declare")
+        }
+        let declaration = Actions.Declaration(
+            title: inv.argument("TITLE") ?? "", severity: severity, summary: inv.option("summary"),
+            startedAt: try inv.time("started-at"), commander: inv.option("commander"),
+            drill: inv.flag("drill"), type: inv.option("type"))
+        let actor = try inv.actor
+        let runbook = try inv.runbook()
+        try Actions.validate(declaration, runbook: runbook, actor: actor)
+        // Validated: only now may the store be created.
+        let record = try inv.store.withLock { () -> IncidentRecord in
+            let storeRunbook = try inv.runbook()
+            let id = try inv.store.allocateID()
+            let record = try Actions.declare(id: id, runbook: storeRunbook, declaration, actor: actor)
+            try inv.store.save(record)
+            return record
+        }
+        if inv.json {
+            try inv.printJSON(IncidentJSON(record, runbook: runbook, now: inv.at, asOf: false))
+            return ExitCode.success
+        }
+        inv.out(record.id.description)
+        let s = record.state
+        var lines: [String] = []
+        lines.append("\(inv.style.bold(record.id.description)) declared\(s.drill ? " (drill)" : ""): \(inv.safe(s.title)) [\(inv.levelTitle(s.severity, runbook))]")
+        if s.startedAt != s.declaredAt { lines.append("  Impact since \(s.startedAt.humanUTC)") }
+        let timers = SLAEngine.evaluate(record, runbook: runbook, at: inv.at)
+        let running = timers.filter(\.isStarted)
+        if !running.isEmpty {
+            lines.append("  Timers started:")
+            lines += inv.timerLines(running, indent: "    ")
+        }
+        let missing = SLAEngine.missingRoles(s, runbook: runbook)
+        if !missing.isEmpty {
+            lines.append("  Roles to staff: " + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
+        }
+        lines.append("  Next: incident ack \(record.id) · incident assign \(record.id) ROLE NAME · incident note \(record.id) TEXT")
+        inv.err(lines.joined(separator: "\n"))
+        return ExitCode.success
+    }
+}

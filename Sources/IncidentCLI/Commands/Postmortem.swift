@@ -1,0 +1,79 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import IncidentKit
+
+enum PostmortemCommand {
+    static let spec = CommandSpec(
+        path: ["postmortem"], aliases: ["pm", "report"],
+        summary: "Render the postmortem in Markdown, to stdout or FILE.",
+        discussion: "Rendered from the 'postmortem' template: <store>/templates/postmortem.md if present, else the shipped one (copy templates/postmortem.md there to change it; no rebuild needed). The record fills the timeline, durations, SLA results, roles, decisions and action items; root cause and lessons are left for people. --publish writes the file (default postmortems/<YYYYMMDD>-<slug>.md in the store) and records publication, which stops the postmortem timer.",
+        arguments: [Invocation.idArgument],
+        options: [
+            OptionSpec(name: "output", short: "o", value: "FILE", help: "Write to FILE instead of stdout."),
+            OptionSpec(name: "publish", help: "Write it and record it as published (stops the postmortem timer)."),
+        ],
+        examples: ["incident postmortem 42", "incident postmortem 42 --output pm.md", "incident postmortem 42 --publish"],
+        run: run)
+
+    static func run(_ inv: Invocation) throws -> Int32 {
+        var (record, runbook) = try inv.load(inv.argument("ID")!)
+        let template = try Template.load("postmortem", store: inv.store)
+        var markdown = try Postmortem.render(record, runbook: runbook, template: template, now: inv.at)
+        var output = inv.option("output")
+        if inv.flag("publish") {
+            let path = output ?? inv.store.root + "/" + defaultPath(record)
+            let (updated, _) = try inv.mutate(record.id.description) { r, _, actor in
+                try Actions.publishPostmortem(&r, path: path, actor: actor)
+            }
+            record = updated
+            markdown = try Postmortem.render(record, runbook: runbook, template: template, now: inv.at)
+            output = path
+        }
+        if let output {
+            try writeUserFile(output, markdown)
+            if inv.json {
+                try inv.printJSON(["id": record.id.description, "path": output, "published": inv.flag("publish") ? "true" : "false"])
+            } else {
+                inv.out("Wrote the postmortem of \(record.id) to \(output)\(inv.flag("publish") ? " and recorded it as published" : "").")
+            }
+        } else {
+            if inv.json {
+                try inv.printJSON(["id": record.id.description, "markdown": markdown])
+            } else {
+                inv.context.stdout.write(markdown)
+            }
+        }
+        return ExitCode.success
+    }
+
+    /// `<store>/postmortems/20261123-checkout-500s.md`
+    static func defaultPath(_ record: IncidentRecord) -> String {
+        let day = String(record.state.startedAt.iso8601.prefix(10)).replacingOccurrences("-", "")
+        return "postmortems/\(day)-\(slug(record.state.title, id: record.id)).md"
+    }
+
+    static func slug(_ title: String, id: IncidentID) -> String {
+        var out = ""
+        for c in title.lowercased() {
+            if c.isASCII && (c.isLetter || c.isNumber) { out.append(c) } else if !out.hasSuffix("-") { out.append("-") }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        while out.hasPrefix("-") { out.removeFirst() }
+        let trimmed = out
+        return trimmed.isEmpty ? id.description.lowercased() : String(trimmed.prefix(60))
+    }
+}
+
+/// Writes a file the user named (a postmortem, an export), creating its directory.
+func writeUserFile(_ path: String, _ text: String) throws {
+    let url = URL(fileURLWithPath: path)
+    do {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    } catch {
+        throw CommandFailure(message: "Cannot write \(path): \(error).", code: ExitCode.refused)
+    }
+}

@@ -1,0 +1,88 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import IncidentKit
+
+enum RunbookShowCommand {
+    static let spec = CommandSpec(
+        path: ["runbook", "show"],
+        summary: "Show a runbook: levels with their timers, roles, phases and checklists, close gates.",
+        arguments: [ArgumentSpec(name: "NAME", help: "A shipped runbook or a file (default: the store's).", optional: true)],
+        examples: ["incident runbook show", "incident runbook show sla-matrix", "incident runbook show --json"],
+        run: { inv in
+            let rb = try inv.argument("NAME").map(InitCommand.loadRunbookArgument) ?? inv.runbook()
+            if inv.json { try inv.printJSON(rb); return ExitCode.success }
+            var lines = ["\(inv.style.bold(rb.title)) (\(rb.name))"]
+            if let d = rb.description { lines.append(d) }
+            lines.append("")
+            lines.append(inv.style.bold("Severity levels") + " (most severe first)")
+            for level in rb.levels {
+                let aliases = (level.aliases ?? []).isEmpty ? "" : " (also: \(level.aliases!.joined(separator: ", ")))"
+                lines.append("  \(level.id)\(aliases): \(level.title)\(level.description.map { " — " + $0 } ?? "")")
+                for timer in rb.timers {
+                    guard let d = timer.durations[level.id] else { continue }
+                    lines.append("      \(timer.title.padding(20)) \(timer.repeats == true ? "every " : "")\(d.spelledOut), from \(timer.start), until \(timer.stop.joined(separator: " or "))")
+                }
+                let roles = rb.requiredRoles(level: level.id, type: nil)
+                if !roles.isEmpty { lines.append("      requires: " + roles.map { rb.role(id: $0)?.title ?? $0 }.joined(separator: ", ")) }
+            }
+            lines.append("")
+            lines.append(inv.style.bold("Roles"))
+            for role in rb.roles {
+                lines.append("  \(role.id.padding(12)) \(role.title)\((role.aliases ?? []).isEmpty ? "" : " (also: \(role.aliases!.joined(separator: ", ")))")\(role.backup.map { "; backup: \($0)" } ?? "")")
+            }
+            lines.append("")
+            lines.append(inv.style.bold("Phases"))
+            for (i, phase) in rb.phases.enumerated() {
+                lines.append("  \(i + 1). \(phase.id): \(phase.title)")
+                for item in phase.checklist ?? [] { lines.append("       - \(item.text)\(item.required == true ? " (required)" : "")") }
+            }
+            if let types = rb.incidentTypes, !types.isEmpty {
+                lines.append("")
+                lines.append(inv.style.bold("Incident types"))
+                for t in types { lines.append("  \(t.id): \(t.title)") }
+            }
+            lines.append("")
+            lines.append(inv.style.bold("Entry kinds") + ": " + rb.entryKinds.map(\.id).joined(separator: ", "))
+            lines.append(inv.style.bold("Close gates") + ": " + rb.closeGates.map(\.rawValue).joined(separator: ", "))
+            inv.out(lines.joined(separator: "\n"))
+            return ExitCode.success
+        })
+}
+
+enum RunbookValidateCommand {
+    static let spec = CommandSpec(
+        path: ["runbook", "validate"],
+        summary: "Check a runbook file; errors name the field at fault.",
+        arguments: [ArgumentSpec(name: "FILE", help: "The runbook JSON file.")],
+        examples: ["incident runbook validate ./our-policy.json"],
+        run: { inv in
+            let path = inv.argument("FILE")!
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                throw UsageError("Cannot read \(path).")
+            }
+            do {
+                let rb = try Runbook.decode(bytes, origin: path)
+                inv.out("\(path): valid runbook '\(rb.name)' with \(rb.levels.count) levels, \(rb.timers.count) timers, \(rb.roles.count) roles, \(rb.phases.count) phases.")
+                return ExitCode.success
+            } catch let e as IncidentError {
+                inv.err(e.description)
+                return ExitCode.refused
+            }
+        })
+}
+
+enum RunbookListCommand {
+    static let spec = CommandSpec(
+        path: ["runbook", "list"],
+        summary: "The runbooks built into incident.",
+        examples: ["incident runbook list"],
+        run: { inv in
+            let items = Runbook.shippedNames.compactMap { name in (try? Runbook.shipped(named: name)).map { (name, $0.title) } }
+            if inv.json { try inv.printJSON(items.map { ["name": $0.0, "title": $0.1] }); return ExitCode.success }
+            inv.out(table(items.map { [$0.0, $0.1] }).joined(separator: "\n"))
+            return ExitCode.success
+        })
+}

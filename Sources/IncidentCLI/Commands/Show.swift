@@ -1,0 +1,77 @@
+import IncidentKit
+
+enum ShowCommand {
+    static let spec = CommandSpec(
+        path: ["show"],
+        summary: "One incident: what is overdue and missing first, then state, roles, checklist and recent entries.",
+        discussion: "With --at, shows the incident as it stood at that moment.",
+        arguments: [ArgumentSpec(name: "ID", help: "The incident (INC-42, inc-42 or 42).")],
+        examples: ["incident show 42", "incident show INC-42 --json", "incident show 42 --at 2026-11-23T14:00:00Z"],
+        run: run)
+
+    static func run(_ inv: Invocation) throws -> Int32 {
+        let (record, runbook) = try inv.load(inv.argument("ID")!)
+        if inv.json {
+            try inv.printJSON(IncidentJSON(record, runbook: runbook, now: inv.at, asOf: inv.atGiven))
+            return ExitCode.success
+        }
+        let s = inv.atGiven ? try IncidentState.derive(id: record.id, events: record.events, asOf: inv.at) : record.state
+        let st = inv.style
+        var lines: [String] = []
+        lines.append("\(st.bold(record.id.description))  \(inv.safe(s.title))\(s.drill ? "  " + st.yellow("[DRILL]") : "")")
+        lines.append("  \(inv.levelTitle(s.severity, runbook)) · \(s.status.rawValue) · phase \(inv.phaseTitle(s.phase, runbook))"
+                     + (s.type.map { " · type \(runbook.incidentType(id: $0)?.title ?? $0)" } ?? ""))
+        if let summary = s.summary { lines.append("  " + inv.safe(summary)) }
+        let timers = SLAEngine.evaluate(record, runbook: runbook, at: inv.at, asOf: inv.atGiven)
+        let missing = s.status == .closed ? [] : SLAEngine.missingRoles(s, runbook: runbook)
+        if !missing.isEmpty {
+            lines.append("  " + st.red("Missing roles: ") + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
+        }
+        if !timers.isEmpty {
+            lines.append("")
+            lines.append(st.bold("Timers") + " (at \(inv.at.humanUTC))")
+            lines += inv.timerLines(timers)
+        }
+        lines.append("")
+        lines.append(st.bold("Milestones"))
+        var milestoneRows: [[String]] = [["  impact started", s.startedAt.humanUTC], ["  declared", s.declaredAt.humanUTC]]
+        for (name, t) in [("acknowledged", s.acknowledgedAt), ("contained", s.containedAt), ("resolved", s.resolvedAt), ("closed", s.closedAt), ("postmortem", s.postmortemPublishedAt)] {
+            if let t { milestoneRows.append(["  \(name)", t.humanUTC + "  (+\(formatSpan(milliseconds: s.startedAt.distance(to: t))) from impact)"]) }
+        }
+        lines += table(milestoneRows)
+        lines.append("")
+        lines.append(st.bold("Roles"))
+        let required = Set(runbook.requiredRoles(level: s.severity, type: s.type))
+        var roleRows: [[String]] = []
+        for role in runbook.roles {
+            if let who = s.roles[role.id] { roleRows.append(["  " + role.title, inv.safe(who)]) }
+            else if required.contains(role.id) { roleRows.append(["  " + role.title, st.red("unstaffed (required)")]) }
+        }
+        lines += roleRows.isEmpty ? ["  none assigned"] : table(roleRows)
+        let checklist = Checklist.items(for: s, runbook: runbook)
+        if !checklist.isEmpty {
+            let phaseItems = checklist.filter { $0.phase == s.phase }
+            let done = checklist.filter(\.done).count
+            lines.append("")
+            lines.append(st.bold("Checklist") + " (\(done)/\(checklist.count) done; this phase:)")
+            for item in phaseItems {
+                lines.append("  [\(item.done ? "x" : " ")] #\(item.number) \(item.text)\(item.required ? st.yellow(" (required)") : "")")
+            }
+        }
+        let actions = ActionItems.items(in: record)
+        if !actions.isEmpty {
+            lines.append("")
+            lines.append(st.bold("Action items"))
+            for a in actions {
+                let flag = a.owner == nil || a.dueAt == nil ? st.red(" (needs owner and due date)") : (a.isOverdue(at: inv.at) ? st.red(" OVERDUE") : "")
+                lines.append("  \(a.id) [\(a.status.rawValue)] \(inv.safe(a.text)) — \(a.owner.map(inv.safe) ?? "no owner"), due \(a.dueAt?.humanUTC ?? "—")\(flag)")
+            }
+        }
+        let entries = inv.atGiven ? record.timeline.filter { $0.at <= inv.at } : record.timeline
+        lines.append("")
+        lines.append(st.bold("Latest entries") + " (\(entries.count) in all; 'incident timeline \(record.id)' shows every one)")
+        for e in entries.suffix(5) { lines.append(TimelineCommand.line(e, inv: inv, runbook: runbook)) }
+        inv.out(lines.joined(separator: "\n"))
+        return ExitCode.success
+    }
+}

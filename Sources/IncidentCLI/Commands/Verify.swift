@@ -1,0 +1,72 @@
+import IncidentKit
+
+enum VerifyCommand {
+    static let spec = CommandSpec(
+        path: ["verify"],
+        summary: "Check the tamper-evident hash chain of one incident or of every incident; names the first broken event.",
+        discussion: "Each event carries a SHA-256 of its content and of the event before it; editing, removing or reordering any stored event breaks the chain. Also checks that the cached state in the file equals the state recomputed from the events. Exits 6 on any problem.",
+        arguments: [ArgumentSpec(name: "ID", help: "One incident (default: all, active and archived).", optional: true)],
+        examples: ["incident verify", "incident verify 42"],
+        run: run)
+
+    struct ResultJSON: Encodable { var id: String; var ok: Bool; var headHash: String; var events: Int; var problems: [String] }
+
+    static func run(_ inv: Invocation) throws -> Int32 {
+        var results: [ResultJSON] = []
+        var problems: [StoreProblem] = []
+        func check(_ record: IncidentRecord, path: String) {
+            var found = Verifier.verify(record).problems
+            if let raw = try? inv.store.storedState(at: path), raw != record.state {
+                found.append("the cached state in the file differs from the state recomputed from its events (someone edited it by hand)")
+            }
+            results.append(ResultJSON(id: record.id.description, ok: found.isEmpty, headHash: record.headHash, events: record.events.count, problems: found))
+        }
+        if let text = inv.argument("ID") {
+            let id = try inv.incidentID(text)
+            guard inv.store.exists else { throw IncidentError.notFound("No incident \(id) in \(inv.store.root).") }
+            let (record, location) = try inv.store.load(id)
+            check(record, path: inv.store.path(for: id, in: location))
+        } else {
+            let (a, pa) = inv.store.loadActive()
+            let (b, pb) = inv.store.loadArchived()
+            problems = pa + pb
+            for r in a { check(r, path: inv.store.path(for: r.id, in: .active)) }
+            for r in b { check(r, path: inv.store.path(for: r.id, in: .archive(year: CivilTime(r.state.declaredAt).year))) }
+        }
+        let bad = results.filter { !$0.ok }
+        if inv.json {
+            try inv.printJSON(results)
+        } else {
+            for r in results {
+                if r.ok { inv.out("\(r.id): ok, \(r.events) events, head \(r.headHash.prefix(16))") }
+                else { inv.out("\(r.id): BROKEN: " + r.problems.joined(separator: "; ")) }
+            }
+            if results.isEmpty && problems.isEmpty { inv.out("No incidents to verify.") }
+        }
+        for p in problems { inv.err("\(p.path): cannot be verified: \(p.reason).") }
+        if !bad.isEmpty || !problems.isEmpty {
+            let first = bad.first.map { "\($0.id): \($0.problems[0])" } ?? problems[0].description
+            inv.err("Verification failed for \(bad.count + problems.count) incident file\(bad.count + problems.count == 1 ? "" : "s"); first: \(first).")
+            return ExitCode.verifyFailed
+        }
+        return ExitCode.success
+    }
+}
+
+enum DoctorCommand {
+    static let spec = CommandSpec(
+        path: ["doctor"],
+        summary: "Report every problem in the store and how to repair it (read-only).",
+        examples: ["incident doctor"],
+        run: { inv in
+            let report = inv.store.diagnose()
+            if inv.json {
+                try inv.printJSON(report.map { ["path": $0.path, "problem": $0.problem, "repair": $0.repair] })
+            } else if report.isEmpty {
+                inv.out("\(inv.store.root): no problems found.")
+            } else {
+                for d in report { inv.out("\(d.path): \(d.problem)\n  repair: \(d.repair)") }
+            }
+            return report.isEmpty ? ExitCode.success : ExitCode.verifyFailed
+        })
+}

@@ -1,0 +1,62 @@
+import IncidentKit
+
+/// Where output goes. The process writes to file descriptors; tests collect strings.
+public protocol TextSink: Sendable {
+    func write(_ text: String)
+}
+
+/// Everything a command may know about the world, injected: the clock, the environment,
+/// standard input and the output streams. No command reads globals.
+public struct Context: Sendable {
+    public var environment: [String: String]
+    public var now: @Sendable () -> Timestamp
+    public var stdout: any TextSink
+    public var stderr: any TextSink
+    /// Reads all of standard input, at most `limit + 1` bytes (nil if unavailable).
+    public var readStandardInput: @Sendable (_ limit: Int) -> [UInt8]?
+    public var stdoutIsTerminal: Bool
+    public var stderrIsTerminal: Bool
+    /// The login name, the last fallback for `--as`.
+    public var loginName: String?
+    /// Terminal width for help text; fixed in tests.
+    public var width: Int
+
+    public init(environment: [String: String], now: @escaping @Sendable () -> Timestamp, stdout: any TextSink,
+                stderr: any TextSink, readStandardInput: @escaping @Sendable (Int) -> [UInt8]? = { _ in nil },
+                stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, loginName: String? = nil, width: Int = 100) {
+        self.environment = environment; self.now = now; self.stdout = stdout; self.stderr = stderr
+        self.readStandardInput = readStandardInput; self.stdoutIsTerminal = stdoutIsTerminal
+        self.stderrIsTerminal = stderrIsTerminal; self.loginName = loginName; self.width = width
+    }
+}
+
+/// Exit statuses, documented in the README.
+public enum ExitCode {
+    public static let success: Int32 = 0
+    /// The request was refused: a gate, a transition, a duplicate.
+    public static let refused: Int32 = 1
+    /// The command line is wrong; nothing was written.
+    public static let usage: Int32 = 2
+    /// No such incident.
+    public static let notFound: Int32 = 3
+    /// A file in the store is corrupt, or the store cannot be used.
+    public static let store: Int32 = 4
+    /// Another process held the lock too long.
+    public static let lockTimeout: Int32 = 5
+    /// `verify` / `doctor` / `evidence verify` found a problem.
+    public static let verifyFailed: Int32 = 6
+}
+
+/// A command-line mistake: exit 2.
+public struct UsageError: Error, Equatable {
+    public var message: String
+    /// The command whose usage line to show, if any.
+    public var command: String?
+    public init(_ message: String, command: String? = nil) { self.message = message; self.command = command }
+}
+
+/// A non-usage failure with an explicit exit status and message.
+struct CommandFailure: Error {
+    var message: String
+    var code: Int32
+}

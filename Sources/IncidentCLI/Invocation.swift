@@ -1,0 +1,188 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import IncidentKit
+
+/// One parsed command, with the services every command needs: the store, the actor, the
+/// evaluation time, output and styling.
+struct Invocation {
+    let context: Context
+    let command: CommandSpec
+    let arguments: [String: String]
+    let options: [String: String]
+    let now: Timestamp
+    let at: Timestamp
+    /// True when `--at` was given: queries then evaluate the record as it stood then.
+    let atGiven: Bool
+    let store: Store
+    let style: Style
+
+    init(context: Context, command: CommandSpec, parsed: ParsedCommandLine) throws {
+        self.context = context
+        self.command = command
+        self.options = parsed.options
+        var args: [String: String] = [:]
+        var remaining = parsed.positionals[...]
+        for spec in command.arguments {
+            if spec.rest {
+                if !remaining.isEmpty { args[spec.name] = remaining.joined(separator: " ") }
+                remaining = []
+            } else if let next = remaining.first {
+                args[spec.name] = next
+                remaining = remaining.dropFirst()
+            }
+            if args[spec.name] == nil && !spec.optional {
+                throw UsageError("'incident \(command.name)' needs \(spec.name) (\(spec.help.prefix(1).lowercased() + spec.help.dropFirst().prefix(60))); see 'incident \(command.name) --help'.", command: command.name)
+            }
+        }
+        if let extra = remaining.first {
+            throw UsageError("Unexpected argument '\(extra)' for 'incident \(command.name)'; quote text that contains spaces.", command: command.name)
+        }
+        self.arguments = args
+        now = context.now()
+        if let text = parsed.options["at"] {
+            guard let t = TimeParser.parse(text, now: now) else { throw Invocation.badTime(text, option: "--at") }
+            at = t
+            atGiven = true
+        } else {
+            at = now
+            atGiven = false
+        }
+        store = try Invocation.resolveStore(parsed.options["store"], context: context)
+        style = Style(enabled: context.stdoutIsTerminal && parsed.options["no-color"] == nil
+                      && context.environment["NO_COLOR"].map { $0.isEmpty } ?? true
+                      && context.environment["TERM"] != "dumb")
+    }
+
+    static func badTime(_ text: String, option: String) -> UsageError {
+        UsageError("'\(text)' is not a time \(option) understands; use ISO 8601 with a zone (2026-11-23T14:05:00Z), a UTC clock time (14:05) or an offset (-15m).")
+    }
+
+    static func resolveStore(_ option: String?, context: Context) throws -> Store {
+        let timeout = context.environment["INCIDENT_LOCK_TIMEOUT"].flatMap(Double.init).map { max(0, min($0, 3600)) } ?? 10
+        if let option {
+            if option.isEmpty { throw UsageError("--store needs a directory.") }
+            return Store(root: option, lockTimeout: timeout)
+        }
+        if let env = context.environment["INCIDENT_STORE"], !env.isEmpty { return Store(root: env, lockTimeout: timeout) }
+        if let xdg = context.environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return Store(root: xdg + "/incident", lockTimeout: timeout) }
+        if let home = context.environment["HOME"], !home.isEmpty { return Store(root: home + "/.local/share/incident", lockTimeout: timeout) }
+        return Store(root: ".incident", lockTimeout: timeout)
+    }
+
+    // MARK: Accessors
+
+    func flag(_ name: String) -> Bool { options[name] != nil }
+    func option(_ name: String) -> String? { options[name] }
+    func argument(_ name: String) -> String? { arguments[name] }
+    var json: Bool { flag("json") }
+
+    var author: String {
+        get throws {
+            let raw = options["as"] ?? context.environment["INCIDENT_USER"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? context.loginName ?? context.environment["USER"] ?? "unknown"
+            do { return try Actions.cleanShort(raw, what: "The author (--as)") } catch let e as IncidentError {
+                throw UsageError(e.description)
+            }
+        }
+    }
+
+    var actor: Actor {
+        get throws { Actor(name: try author, at: at, recordedAt: now, allowSecrets: flag("allow-secrets")) }
+    }
+
+    func time(_ option: String) throws -> Timestamp? {
+        guard let text = options[option] else { return nil }
+        guard let t = TimeParser.parse(text, now: now) else { throw Invocation.badTime(text, option: "--" + option) }
+        return t
+    }
+
+    func incidentID(_ text: String) throws -> IncidentID {
+        guard let id = IncidentID(text) else {
+            throw CommandFailure(message: "'\(Sanitizer.forTerminal(String(text.prefix(40))))' is not an incident ID; IDs look like INC-42 (or 42).", code: ExitCode.notFound)
+        }
+        return id
+    }
+
+    /// `--force` needs `--reason`.
+    func forceAndReason() throws -> (Bool, String?) {
+        let force = flag("force")
+        let reason = option("reason")
+        if force && (reason ?? "").trimmingCharacters(in: " ").isEmpty {
+            throw UsageError("--force needs --reason TEXT saying why; the reason is recorded in the timeline.", command: command.name)
+        }
+        return (force, reason)
+    }
+
+    /// The TEXT argument, or standard input when it is `-`.
+    func text(_ name: String) throws -> String? {
+        guard let value = arguments[name] else { return nil }
+        guard value == "-" else { return value }
+        guard let bytes = context.readStandardInput(Limits.longText) else {
+            throw UsageError("Could not read standard input.")
+        }
+        if bytes.count > Limits.longText {
+            throw UsageError("Standard input is over the \(Limits.longText)-byte (1 MiB) limit for one entry; attach large logs as evidence instead.")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw UsageError("Standard input is not valid UTF-8 text; is it binary? Attach binary files as evidence instead.")
+        }
+        return text
+    }
+
+    // MARK: Store access
+
+    func runbook() throws -> Runbook { try store.loadRunbook() }
+
+    func load(_ idText: String) throws -> (IncidentRecord, Runbook) {
+        let id = try incidentID(idText)
+        guard store.exists else {
+            throw IncidentError.notFound("No incident \(id): there is no store at \(store.root) yet ('incident declare' creates it).")
+        }
+        let runbook = try self.runbook()
+        return (try store.load(id).0, runbook)
+    }
+
+    /// Read-modify-write of one incident under the store lock. `body` validates and appends;
+    /// if it throws, nothing is written.
+    @discardableResult
+    func mutate(_ idText: String, _ body: (inout IncidentRecord, Runbook, Actor) throws -> Void) throws -> (IncidentRecord, Runbook) {
+        let id = try incidentID(idText)
+        let actor = try self.actor
+        guard store.exists else {
+            throw IncidentError.notFound("No incident \(id): there is no store at \(store.root) yet ('incident declare' creates it).")
+        }
+        let runbook = try self.runbook()
+        let record = try store.withLock { () -> IncidentRecord in
+            var record = try store.load(id).0
+            try body(&record, runbook, actor)
+            try store.save(record)
+            return record
+        }
+        return (record, runbook)
+    }
+
+    // MARK: Output
+
+    func out(_ text: String) { context.stdout.write(text.hasSuffix("\n") ? text : text + "\n") }
+    func err(_ text: String) { context.stderr.write(text.hasSuffix("\n") ? text : text + "\n") }
+
+    func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        out(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+/// ANSI styling, only when stdout is a terminal, TERM is not dumb and NO_COLOR is unset.
+struct Style: Sendable {
+    var enabled: Bool
+    func wrap(_ s: String, _ code: String) -> String { enabled ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+    func red(_ s: String) -> String { wrap(s, "31;1") }
+    func yellow(_ s: String) -> String { wrap(s, "33") }
+    func green(_ s: String) -> String { wrap(s, "32") }
+    func bold(_ s: String) -> String { wrap(s, "1") }
+    func dim(_ s: String) -> String { wrap(s, "2") }
+}

@@ -1,0 +1,246 @@
+import IncidentKit
+
+// MARK: JSON shapes (documented in docs/json.schema.json)
+
+struct EntryJSON: Encodable {
+    var id: String
+    var at: Timestamp
+    var recordedAt: Timestamp
+    var author: String
+    var kind: String
+    var text: String
+    var fields: [String: String]?
+
+    init(_ e: Event) {
+        id = e.id; at = e.at; recordedAt = e.recordedAt; author = e.author; kind = e.kind; text = e.text
+        fields = e.fields.isEmpty ? nil : e.fields
+    }
+}
+
+struct TimerJSON: Encodable {
+    var name: String
+    var title: String
+    var duration: String
+    var repeats: Bool
+    var startedAt: Timestamp?
+    var dueAt: Timestamp?
+    var metAt: Timestamp?
+    var state: String
+    var missed: Int
+    /// Seconds until due (negative: overdue), while the timer runs.
+    var remainingSeconds: Int64?
+
+    init(_ t: TimerStatus, now: Timestamp) {
+        name = t.id; title = t.title; duration = t.duration.description; repeats = t.repeats
+        startedAt = t.startedAt; dueAt = t.dueAt; metAt = t.metAt; state = t.state.rawValue; missed = t.missed
+        remainingSeconds = t.remaining(at: now).map { $0 / 1000 }
+    }
+}
+
+struct SLARowJSON: Encodable {
+    var id: String
+    var title: String
+    var severity: String
+    var name: String
+    var timerTitle: String
+    var dueAt: Timestamp?
+    var metAt: Timestamp?
+    var state: String
+    var missed: Int
+    var remainingSeconds: Int64?
+}
+
+struct ChecklistJSON: Encodable {
+    var number: Int
+    var phase: String
+    var text: String
+    var required: Bool
+    var done: Bool
+}
+
+struct ActionItemJSON: Encodable {
+    var incident: String
+    var id: String
+    var text: String
+    var owner: String?
+    var dueAt: Timestamp?
+    var term: String?
+    var status: String
+    var overdue: Bool
+    var doneAt: Timestamp?
+
+    init(_ a: ActionItem, now: Timestamp) {
+        incident = a.incident.description; id = a.id; text = a.text; owner = a.owner; dueAt = a.dueAt
+        term = a.term?.rawValue; status = a.status.rawValue; overdue = a.isOverdue(at: now); doneAt = a.doneAt
+    }
+}
+
+struct IncidentJSON: Encodable {
+    var id: String
+    var title: String
+    var summary: String?
+    var severity: String
+    var status: String
+    var phase: String
+    var type: String?
+    var drill: Bool
+    var runbook: String
+    var startedAt: Timestamp
+    var declaredAt: Timestamp
+    var acknowledgedAt: Timestamp?
+    var containedAt: Timestamp?
+    var resolvedAt: Timestamp?
+    var closedAt: Timestamp?
+    var postmortemPublishedAt: Timestamp?
+    var resolutionSummary: String?
+    var roles: [String: String]
+    var missingRoles: [String]
+    var timeline: [EntryJSON]
+    var sla: [TimerJSON]
+    var checklist: [ChecklistJSON]
+    var actionItems: [ActionItemJSON]
+    var headHash: String
+
+    init(_ r: IncidentRecord, runbook rb: Runbook, now: Timestamp, asOf: Bool) {
+        let runbook = rb
+        let s = asOf ? ((try? IncidentState.derive(id: r.id, events: r.events, asOf: now)) ?? r.state) : r.state
+        id = s.id.description; title = s.title; summary = s.summary; severity = s.severity
+        status = s.status.rawValue; phase = s.phase; type = s.type; drill = s.drill; self.runbook = r.runbook
+        startedAt = s.startedAt; declaredAt = s.declaredAt; acknowledgedAt = s.acknowledgedAt
+        containedAt = s.containedAt; resolvedAt = s.resolvedAt; closedAt = s.closedAt
+        postmortemPublishedAt = s.postmortemPublishedAt; resolutionSummary = s.resolutionSummary
+        roles = s.roles
+        missingRoles = SLAEngine.missingRoles(s, runbook: runbook)
+        let events = asOf ? r.timeline.filter { $0.at <= now || $0.kind == BuiltInKind.declared } : r.timeline
+        timeline = events.map(EntryJSON.init)
+        sla = SLAEngine.evaluate(r, runbook: runbook, at: now, asOf: asOf).filter(\.isStarted).map { TimerJSON($0, now: now) }
+        checklist = Checklist.items(for: s, runbook: runbook).map {
+            ChecklistJSON(number: $0.number, phase: $0.phase, text: $0.text, required: $0.required, done: $0.done)
+        }
+        actionItems = ActionItems.items(in: r).map { ActionItemJSON($0, now: now) }
+        headHash = r.headHash
+    }
+}
+
+struct ListItemJSON: Encodable {
+    var id: String
+    var title: String
+    var severity: String
+    var status: String
+    var phase: String
+    var type: String?
+    var drill: Bool
+    var startedAt: Timestamp
+    var declaredAt: Timestamp
+    var acknowledgedAt: Timestamp?
+    var resolvedAt: Timestamp?
+    var closedAt: Timestamp?
+    var roles: [String: String]
+    /// The earliest deadline of a running timer.
+    var nextDueAt: Timestamp?
+    /// How many running timers are overdue.
+    var overdue: Int
+}
+
+struct ProblemJSON: Encodable {
+    var path: String
+    var problem: String
+}
+
+// MARK: Human formatting
+
+extension Invocation {
+    /// "due in 12m" / "OVERDUE 4m" / "met" for one timer.
+    func timerBadge(_ t: TimerStatus) -> String {
+        guard t.isStarted else { return style.dim("not started") }
+        if t.finished {
+            return t.state == .met ? style.green("met") : style.red("breached")
+        }
+        let left = t.remaining(at: at) ?? 0
+        if left < 0 { return style.red("OVERDUE \(formatSpan(milliseconds: -left))") }
+        let text = "due in \(formatSpan(milliseconds: left))"
+        return left < 15 * 60_000 ? style.yellow(text) : text
+    }
+
+    func timerDetail(_ t: TimerStatus) -> String {
+        guard t.isStarted, let due = t.dueAt else {
+            return "starts when \(t.startTrigger.replacingOccurrences("phase:", "phase ")) (\(t.repeats ? "every " : "")\(t.duration.spelledOut))"
+        }
+        var s: String
+        if t.finished, let met = t.metAt {
+            let delta = met.distance(to: due)
+            s = t.repeats ? "ended \(met.humanUTC)" : "at \(met.humanUTC)"
+            if !t.repeats { s += delta >= 0 ? " (\(formatSpan(milliseconds: delta)) to spare)" : " (\(formatSpan(milliseconds: -delta)) late)" }
+        } else {
+            s = "due \(due.humanUTC)"
+            if t.repeats, let last = t.metAt { s += ", last update \(last.clockUTC)" }
+        }
+        if t.repeats { s += ", every \(t.duration.spelledOut)" }
+        if t.missed > 0 { s += ", \(t.missed) update\(t.missed == 1 ? "" : "s") missed" }
+        return s
+    }
+
+    /// Open overdue first (most overdue first), then running by deadline, then finished,
+    /// then not started.
+    func urgencyOrder(_ timers: [TimerStatus]) -> [TimerStatus] {
+        func rank(_ t: TimerStatus) -> (Int, Int64) {
+            guard t.isStarted else { return (3, 0) }
+            if t.finished { return (2, t.dueAt?.milliseconds ?? 0) }
+            return ((t.remaining(at: at) ?? 0) < 0 ? 0 : 1, t.dueAt?.milliseconds ?? 0)
+        }
+        return timers.enumerated().sorted { a, b in
+            let ra = rank(a.element), rb = rank(b.element)
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    func timerLines(_ timers: [TimerStatus], indent: String = "  ") -> [String] {
+        let ordered = urgencyOrder(timers)
+        let badgeWidth = ordered.map { visibleWidth(timerBadge($0)) }.max() ?? 0
+        let titleWidth = ordered.map { $0.title.count }.max() ?? 0
+        return ordered.map { t in
+            let badge = timerBadge(t)
+            return indent + badge + String(repeating: " ", count: badgeWidth - visibleWidth(badge) + 2)
+                + t.title.padding(titleWidth + 2) + timerDetail(t)
+        }
+    }
+
+    func roleTitle(_ id: String, _ runbook: Runbook) -> String { runbook.role(id: id)?.title ?? id }
+    func levelTitle(_ id: String, _ runbook: Runbook) -> String { runbook.level(id: id)?.title ?? id }
+    func phaseTitle(_ id: String, _ runbook: Runbook) -> String { runbook.phase(id: id)?.title ?? id }
+
+    func safe(_ s: String) -> String { Sanitizer.forTerminal(s) }
+}
+
+func visibleWidth(_ s: String) -> Int {
+    var count = 0
+    var inEscape = false
+    for c in s.unicodeScalars {
+        if inEscape { if c == "m" { inEscape = false }; continue }
+        if c == "\u{1B}" { inEscape = true; continue }
+        count += 1
+    }
+    return count
+}
+
+extension String {
+    func padding(_ width: Int) -> String {
+        let w = visibleWidth(self)
+        return w >= width ? self : self + String(repeating: " ", count: width - w)
+    }
+
+    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        guard contains(target) else { return self }
+        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
+
+/// Renders rows as aligned columns.
+func table(_ rows: [[String]], gap: Int = 2) -> [String] {
+    guard let first = rows.first else { return [] }
+    var widths = Array(repeating: 0, count: first.count)
+    for row in rows { for (i, cell) in row.enumerated() where i < widths.count - 1 { widths[i] = max(widths[i], visibleWidth(cell)) } }
+    return rows.map { row in
+        row.enumerated().map { i, cell in i < row.count - 1 ? cell.padding(widths[i] + gap) : cell }.joined()
+    }
+}

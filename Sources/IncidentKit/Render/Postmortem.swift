@@ -1,0 +1,169 @@
+/// Renders an incident's postmortem from the `postmortem` template: the record fills every
+/// section it can (timeline, durations, SLA results, roles, decisions, action items); the
+/// sections only people can write are left in the template as prompts.
+public enum Postmortem {
+    public static func values(for record: IncidentRecord, runbook: Runbook, now: Timestamp) -> [String: String] {
+        let s = record.state
+        let level = runbook.level(id: s.severity)
+        var v: [String: String] = [:]
+        v["id"] = s.id.description
+        v["title"] = Sanitizer.inline(s.title)
+        v["severity"] = level?.title ?? s.severity
+        v["severity_id"] = s.severity
+        v["status"] = s.status.rawValue
+        v["phase"] = runbook.phase(id: s.phase)?.title ?? s.phase
+        v["type"] = s.type.flatMap { runbook.incidentType(id: $0)?.title } ?? "—"
+        v["runbook"] = runbook.title
+        v["date"] = String(s.startedAt.iso8601.prefix(10))
+        v["summary"] = s.summary.map(Sanitizer.inline) ?? "_No summary recorded; add one with `incident declare --summary` or write it here._"
+        v["resolution"] = s.resolutionSummary.map(Sanitizer.inline) ?? "—"
+        func time(_ t: Timestamp?) -> String { t?.humanUTC ?? "—" }
+        v["started_at"] = time(s.startedAt)
+        v["declared_at"] = time(s.declaredAt)
+        v["acknowledged_at"] = time(s.acknowledgedAt)
+        v["contained_at"] = time(s.containedAt)
+        v["resolved_at"] = time(s.resolvedAt)
+        v["closed_at"] = time(s.closedAt)
+        v["generated_at"] = now.humanUTC
+        v["head_hash"] = record.headHash
+        v["event_count"] = String(record.events.count)
+        let end = s.resolvedAt
+        v["impact_window"] = "\(s.startedAt.humanUTC) → \(end?.humanUTC ?? "ongoing")"
+        v["impact_duration"] = end.map { formatSpan(milliseconds: s.startedAt.distance(to: $0)) } ?? "ongoing"
+        v["draft_note"] = s.status == .active
+            ? "> **Draft:** \(s.id) is still active; this postmortem will change as the incident goes on.\n"
+            : ""
+        v["drill_note"] = s.drill ? "> **Drill:** this was an exercise, not a real incident; it is kept out of incident metrics.\n" : ""
+        let verification = Verifier.verify(record)
+        v["chain"] = verification.ok
+            ? "The timeline's hash chain verifies: \(record.events.count) events, head `\(record.headHash)`."
+            : "**The timeline's hash chain does not verify:** \(verification.problems.first ?? "unknown problem"). Treat this record as edited."
+        v["responders"] = orderedUnique(record.events.map(\.author)).map(Sanitizer.tableCell).joined(separator: ", ")
+        v["detection"] = record.timeline.first { $0.kind == "detection" }.map { Sanitizer.inline($0.text) }
+            ?? "_Not recorded; add a `--kind detection` entry or write it here._"
+        v["roles_table"] = rolesTable(s, runbook: runbook)
+        v["timeline_table"] = timelineTable(record, runbook: runbook)
+        v["timeline_mermaid"] = mermaid(record, runbook: runbook)
+        v["durations_table"] = durationsTable(s)
+        v["sla_table"] = slaTable(record, runbook: runbook, now: now)
+        v["decision_log"] = entryList(record, kind: "decision", empty: "_No decisions recorded (`incident note ID --kind decision TEXT`)._")
+        v["containment_actions"] = entryList(record, kind: "mitigation", empty: "_No mitigation entries recorded (`--kind mitigation`)._")
+        v["communications"] = entryList(record, kinds: ["comms", "exec-notification", "customer-notification", "regulator-notification"],
+                                        empty: "_No communications recorded (`--kind comms`)._")
+        v["action_items_table"] = actionItemsTable(record)
+        v["checklist_table"] = checklistTable(s, runbook: runbook)
+        return v
+    }
+
+    public static func render(_ record: IncidentRecord, runbook: Runbook, template: Template, now: Timestamp) throws -> String {
+        try template.render(values(for: record, runbook: runbook, now: now))
+    }
+
+    static func orderedUnique(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
+
+    static func rolesTable(_ s: IncidentState, runbook: Runbook) -> String {
+        let required = Set(runbook.requiredRoles(level: s.severity, type: s.type))
+        let rows = runbook.roles.compactMap { role -> String? in
+            if let who = s.roles[role.id] { return "| \(role.title) | \(Sanitizer.tableCell(who)) |" }
+            if required.contains(role.id) { return "| \(role.title) | _unstaffed (required)_ |" }
+            return nil
+        }
+        if rows.isEmpty { return "_No roles were assigned._" }
+        return (["| Role | Person |", "| --- | --- |"] + rows).joined(separator: "\n")
+    }
+
+    static func timelineTable(_ record: IncidentRecord, runbook: Runbook) -> String {
+        var rows = ["| Time (UTC) | Kind | Author | Entry |", "| --- | --- | --- | --- |"]
+        for e in record.timeline {
+            let late = e.recordedAt.distance(to: e.at) < -300_000 ? " _(back-filled)_" : ""
+            rows.append("| \(e.at.humanUTC.dropLast(4)) | \(kindTitle(e.kind, runbook)) | \(Sanitizer.tableCell(e.author)) | \(Sanitizer.tableCell(e.text))\(late) |")
+        }
+        return rows.joined(separator: "\n")
+    }
+
+    static func kindTitle(_ kind: String, _ runbook: Runbook) -> String {
+        runbook.entryKinds.first { $0.id == kind }?.title ?? kind
+    }
+
+    static let milestoneKinds: Set<String> = [
+        BuiltInKind.declared, BuiltInKind.acknowledged, BuiltInKind.severity, BuiltInKind.phase,
+        BuiltInKind.contained, BuiltInKind.resolved, BuiltInKind.closed, BuiltInKind.reopened, "decision",
+    ]
+
+    /// A Mermaid `timeline` of the milestones, which GitHub renders as a diagram.
+    static func mermaid(_ record: IncidentRecord, runbook: Runbook) -> String {
+        func clean(_ s: String) -> String {
+            var t = Sanitizer.forTerminal(s).replacingOccurrences(of: "\n", with: " ")
+            for bad in [":", ";", "#", "`", "{", "}", "<", ">", "\"", "%"] { t = t.replacingOccurrences(of: bad, with: " ") }
+            if t.count > 80 { t = String(t.prefix(77)) + "..." }
+            return t.trimmingCharacters(in: " ")
+        }
+        var lines = ["```mermaid", "timeline", "    title \(record.id) \(clean(record.state.title))"]
+        var lastDay = ""
+        let events = record.timeline.filter { milestoneKinds.contains($0.kind) }
+        for e in events {
+            let day = String(e.at.iso8601.prefix(10))
+            if day != lastDay { lines.append("    section \(day)"); lastDay = day }
+            lines.append("        \(e.at.clockUTC.replacingOccurrences(of: ":", with: "h")) : \(clean(e.text))")
+        }
+        lines.append("```")
+        return lines.joined(separator: "\n")
+    }
+
+    static func durationsTable(_ s: IncidentState) -> String {
+        func span(_ from: Timestamp, _ to: Timestamp?) -> String {
+            guard let to else { return "—" }
+            return formatSpan(milliseconds: max(0, from.distance(to: to)))
+        }
+        return [
+            "| Measure | From impact start | From declaration |",
+            "| --- | --- | --- |",
+            "| Time to declare | \(span(s.startedAt, s.declaredAt)) | — |",
+            "| Time to acknowledge | \(span(s.startedAt, s.acknowledgedAt)) | \(span(s.declaredAt, s.acknowledgedAt)) |",
+            "| Time to contain | \(span(s.startedAt, s.containedAt)) | \(span(s.declaredAt, s.containedAt)) |",
+            "| Time to resolve | \(span(s.startedAt, s.resolvedAt)) | \(span(s.declaredAt, s.resolvedAt)) |",
+        ].joined(separator: "\n")
+    }
+
+    static func slaTable(_ record: IncidentRecord, runbook: Runbook, now: Timestamp) -> String {
+        let timers = SLAEngine.evaluate(record, runbook: runbook, at: now)
+        if timers.isEmpty { return "_This severity has no timers in the runbook._" }
+        var rows = ["| Timer | Target | Due | Met | Result |", "| --- | --- | --- | --- | --- |"]
+        for t in timers {
+            let target = t.repeats ? "every \(t.duration.spelledOut)" : t.duration.spelledOut
+            let due = t.dueAt?.humanUTC ?? "starts when \(t.startTrigger)"
+            var result = t.isStarted ? t.state.rawValue : "not started"
+            if t.missed > 0 { result += " (\(t.missed) missed)" }
+            if t.state == .breached { result = "**\(result)**" }
+            rows.append("| \(t.title) | \(target) | \(due) | \(t.metAt?.humanUTC ?? "—") | \(result) |")
+        }
+        return rows.joined(separator: "\n")
+    }
+
+    static func entryList(_ record: IncidentRecord, kind: String? = nil, kinds: [String] = [], empty: String) -> String {
+        let wanted = Set(kinds + (kind.map { [$0] } ?? []))
+        let entries = record.timeline.filter { wanted.contains($0.kind) }
+        if entries.isEmpty { return empty }
+        return entries.map { "- **\($0.at.humanUTC)** (\(Sanitizer.inline($0.author))): \(Sanitizer.inline($0.text).replacingOccurrences(of: "\n", with: " "))" }
+            .joined(separator: "\n")
+    }
+
+    static func actionItemsTable(_ record: IncidentRecord) -> String {
+        let items = ActionItems.items(in: record)
+        if items.isEmpty { return "_No action items recorded yet (`incident action add \(record.id) TEXT --owner NAME --due TIME`)._" }
+        var rows = ["| ID | Action | Term | Owner | Due | Status |", "| --- | --- | --- | --- | --- | --- |"]
+        for i in items {
+            rows.append("| \(i.id) | \(Sanitizer.tableCell(i.text)) | \(i.term?.rawValue ?? "—") | \(i.owner.map(Sanitizer.tableCell) ?? "**no owner**") | \(i.dueAt?.humanUTC ?? "**no due date**") | \(i.status.rawValue) |")
+        }
+        return rows.joined(separator: "\n")
+    }
+
+    static func checklistTable(_ s: IncidentState, runbook: Runbook) -> String {
+        let items = Checklist.items(for: s, runbook: runbook)
+        if items.isEmpty { return "_The runbook has no checklist._" }
+        return items.map { "- [\($0.done ? "x" : " ")] \(Sanitizer.inline($0.text))\($0.required ? " _(required)_" : "")" }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,110 @@
+public enum SLAState: String, Codable, Sendable {
+    case pending, met, breached
+}
+
+/// One timer of one incident, evaluated at a moment.
+public struct TimerStatus: Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var duration: SLADuration
+    public var repeats: Bool
+    /// When the timer started (nil: its start trigger has not happened yet).
+    public var startedAt: Timestamp?
+    /// The deadline of the current (or last) cycle; nil while not started.
+    public var dueAt: Timestamp?
+    /// When it was stopped (for a cadence: the last update).
+    public var metAt: Timestamp?
+    public var state: SLAState
+    /// For a cadence: how many cycles lapsed without an update.
+    public var missed: Int
+    /// True once the timer can no longer change (stopped, or a cadence that ended).
+    public var finished: Bool
+    /// What starts the timer, for "starts when resolved".
+    public var startTrigger: String
+
+    public var isStarted: Bool { startedAt != nil }
+
+    /// Milliseconds until due (negative: overdue), for an open timer.
+    public func remaining(at now: Timestamp) -> Int64? {
+        guard let dueAt, !finished else { return nil }
+        return now.distance(to: dueAt)
+    }
+}
+
+/// Computes every timer of an incident from the runbook's timer specs and the event log.
+/// Deterministic: the evaluation moment is an argument, never the wall clock.
+public enum SLAEngine {
+    /// - Parameters:
+    ///   - asOf: evaluate as the record stood at `now` (events after `now` ignored), for
+    ///     "what was overdue at 14:00?". When false, every event counts.
+    public static func evaluate(_ record: IncidentRecord, runbook: Runbook, at now: Timestamp, asOf: Bool = false) -> [TimerStatus] {
+        let events = asOf ? record.events.filter { $0.at <= now || $0.kind == BuiltInKind.declared } : record.events
+        guard let state = try? IncidentState.derive(id: record.id, events: events) else { return [] }
+        let ordered = IncidentState.timeOrdered(events)
+        return runbook.timers.compactMap { spec in
+            guard let duration = spec.durations[state.severity] else { return nil }
+            return evaluate(spec, duration: duration, state: state, events: ordered, now: now)
+        }
+    }
+
+    static func triggerTime(_ trigger: String, state: IncidentState, events: [Event], notBefore: Timestamp?) -> Timestamp? {
+        if BuiltInKind.milestones.contains(trigger) { return state.milestone(trigger) }
+        if trigger.hasPrefix("phase:") {
+            let phase = String(trigger.dropFirst(6))
+            return state.phaseHistory.first { entry in entry.phase == phase && notBefore.map { entry.at >= $0 } ?? true }?.at
+        }
+        return events.first { event in event.kind == trigger && notBefore.map { event.at >= $0 } ?? true }?.at
+    }
+
+    static func evaluate(_ spec: Runbook.TimerSpec, duration: SLADuration, state: IncidentState, events: [Event], now: Timestamp) -> TimerStatus {
+        var status = TimerStatus(id: spec.id, title: spec.title, duration: duration, repeats: spec.repeats ?? false,
+                                 startedAt: nil, dueAt: nil, metAt: nil, state: .pending, missed: 0, finished: false,
+                                 startTrigger: spec.start)
+        guard let start = triggerTime(spec.start, state: state, events: events, notBefore: nil) else {
+            return status
+        }
+        status.startedAt = start
+        // A closed incident's open timers stop ageing at the close.
+        let horizon = state.closedAt.map { min($0, now) } ?? now
+
+        if spec.repeats != true {
+            let due = duration.added(to: start)
+            status.dueAt = due
+            let stops = spec.stop.compactMap { triggerTime($0, state: state, events: events, notBefore: start) }
+            if let stop = stops.min() {
+                status.metAt = stop
+                status.state = stop <= due ? .met : .breached
+                status.finished = true
+            } else {
+                status.state = horizon > due ? .breached : .pending
+            }
+            return status
+        }
+
+        let ends = (spec.until ?? ["resolved"]).compactMap { triggerTime($0, state: state, events: events, notBefore: start) }
+        let end = ends.min()
+        let limit = min(end ?? horizon, horizon)
+        var due = duration.added(to: start)
+        let updates = events.filter { spec.stop.contains($0.kind) && $0.at >= start && $0.at <= limit }
+        for update in updates {
+            if update.at > due { status.missed += 1 }
+            status.metAt = update.at
+            due = duration.added(to: update.at)
+        }
+        status.dueAt = due
+        if let end, end <= horizon {
+            status.finished = true
+            if due < end { status.missed += 1 }
+            status.state = status.missed > 0 ? .breached : .met
+            if status.metAt == nil { status.metAt = end }
+        } else {
+            status.state = horizon > due ? .breached : .pending
+        }
+        return status
+    }
+
+    /// Roles the incident's level and type require that nobody holds.
+    public static func missingRoles(_ state: IncidentState, runbook: Runbook) -> [String] {
+        runbook.requiredRoles(level: state.severity, type: state.type).filter { state.roles[$0] == nil }
+    }
+}

@@ -1,0 +1,275 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Where an incident file lives.
+public enum IncidentLocation: Equatable, Sendable {
+    case active
+    case archive(year: Int)
+}
+
+/// A file the store could not use, reported instead of stopping the command.
+public struct StoreProblem: Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// The incident store: a directory of JSON files.
+///
+/// ```
+/// <root>/runbook.json            the policy this store runs
+/// <root>/active/INC-42.json      open incidents (active and resolved)
+/// <root>/archive/2026/INC-17.json closed incidents, by year declared
+/// <root>/templates/              optional overrides of the shipped templates
+/// <root>/.lock                   advisory lock held around every read-modify-write
+/// <root>/.last-id                the last ID handed out
+/// ```
+public struct Store: Sendable {
+    public let root: String
+    public var lockTimeout: Double
+
+    /// Files larger than this are refused as corrupt rather than read into memory.
+    public static let maxFileBytes = 64 << 20
+
+    public init(root: String, lockTimeout: Double = 10) {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.root = r
+        self.lockTimeout = lockTimeout
+    }
+
+    public var runbookPath: String { root + "/runbook.json" }
+    public var activeDirectory: String { root + "/active" }
+    public var archiveDirectory: String { root + "/archive" }
+    public var templatesDirectory: String { root + "/templates" }
+    var lockPath: String { root + "/.lock" }
+    var lastIDPath: String { root + "/.last-id" }
+
+    public var exists: Bool { POSIXFile.kind(runbookPath) == .file }
+
+    // MARK: Creating
+
+    /// Creates the store's directories and runbook if missing. Never replaces a runbook.
+    /// Returns true when it created the runbook.
+    @discardableResult
+    public func initialize(runbook: Runbook? = nil) throws -> Bool {
+        POSIXFile.setRestrictiveUmask()
+        try POSIXFile.makeDirectory(root)
+        try POSIXFile.makeDirectory(activeDirectory)
+        try POSIXFile.makeDirectory(archiveDirectory)
+        if POSIXFile.kind(runbookPath) == .symlink {
+            throw IncidentError.storage("\(runbookPath) is a symbolic link; the store refuses links inside it.")
+        }
+        if exists { return false }
+        let chosen = runbook ?? Runbook.builtInDefault
+        try POSIXFile.writeAtomically(Array(try chosen.encoded()), directory: root, name: "runbook.json")
+        return true
+    }
+
+    // MARK: Reading
+
+    /// The store's runbook, or the built-in default when the store does not exist yet.
+    public func loadRunbook() throws -> Runbook {
+        guard POSIXFile.exists(runbookPath) else { return Runbook.builtInDefault }
+        let bytes = try POSIXFile.read(runbookPath, limit: Store.maxFileBytes)
+        return try Runbook.decode(Data(bytes), origin: runbookPath)
+    }
+
+    func path(of id: IncidentID, in location: IncidentLocation) -> String {
+        switch location {
+        case .active: return activeDirectory + "/" + id.fileName
+        case let .archive(year): return archiveDirectory + "/" + String(year) + "/" + id.fileName
+        }
+    }
+
+    func directory(of location: IncidentLocation) -> String {
+        switch location {
+        case .active: return activeDirectory
+        case let .archive(year): return archiveDirectory + "/" + String(year)
+        }
+    }
+
+    var archiveYears: [Int] {
+        POSIXFile.list(archiveDirectory).compactMap { name in
+            name.count == 4 && name.allSatisfy(\.isASCIIDigit) ? Int(name) : nil
+        }.sorted()
+    }
+
+    /// Every place a file for `id` exists.
+    func locations(of id: IncidentID) -> [IncidentLocation] {
+        var found: [IncidentLocation] = []
+        if POSIXFile.exists(path(of: id, in: .active)) { found.append(.active) }
+        for year in archiveYears where POSIXFile.exists(path(of: id, in: .archive(year: year))) {
+            found.append(.archive(year: year))
+        }
+        return found
+    }
+
+    /// Loads one incident. If a crash left it in two places, the copy with more events wins.
+    public func load(_ id: IncidentID) throws -> (IncidentRecord, IncidentLocation) {
+        let places = locations(of: id)
+        guard !places.isEmpty else {
+            throw IncidentError.notFound("No incident \(id) in \(root); 'incident list --all' shows the incidents there.")
+        }
+        var best: (IncidentRecord, IncidentLocation)?
+        var firstError: Error?
+        for place in places {
+            do {
+                let record = try decodeRecord(at: path(of: id, in: place), expecting: id)
+                if best == nil || record.events.count > best!.0.events.count { best = (record, place) }
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let best { return best }
+        throw firstError!
+    }
+
+    /// Reads and checks one incident file. The state is always recomputed from the events.
+    public func decodeRecord(at path: String, expecting id: IncidentID? = nil) throws -> IncidentRecord {
+        let bytes = try POSIXFile.read(path, limit: Store.maxFileBytes)
+        return try Store.decodeRecord(Data(bytes), path: path, expecting: id)
+    }
+
+    public static func decodeRecord(_ data: Data, path: String, expecting id: IncidentID? = nil) throws -> IncidentRecord {
+        let decoder = JSONDecoder()
+        let header: SchemaHeader
+        do {
+            header = try decoder.decode(SchemaHeader.self, from: data)
+        } catch {
+            throw IncidentError.corrupt(path: path, reason: "it is not valid JSON")
+        }
+        guard let version = header.schemaVersion else {
+            throw IncidentError.corrupt(path: path, reason: "'schemaVersion' is missing")
+        }
+        if version > IncidentRecord.currentSchemaVersion {
+            throw IncidentError.corrupt(path: path, reason: "its schemaVersion \(version) is newer than this incident binary understands (\(IncidentRecord.currentSchemaVersion)); upgrade incident rather than let an old version drop fields")
+        }
+        if version < 1 {
+            throw IncidentError.corrupt(path: path, reason: "schemaVersion \(version) is not a version incident ever wrote")
+        }
+        var record: IncidentRecord
+        do {
+            record = try decoder.decode(IncidentRecord.self, from: data)
+        } catch let error as DecodingError {
+            throw IncidentError.corrupt(path: path, reason: describe(error))
+        }
+        if let id, record.id != id {
+            throw IncidentError.corrupt(path: path, reason: "'id' is \(record.id) but the file is named for \(id)")
+        }
+        guard !record.events.isEmpty else { throw IncidentError.corrupt(path: path, reason: "'events' is empty") }
+        do {
+            record.state = try IncidentState.derive(id: record.id, events: record.events)
+        } catch let error as IncidentError {
+            if case let .corrupt(_, reason) = error { throw IncidentError.corrupt(path: path, reason: reason) }
+            throw error
+        }
+        return record
+    }
+
+    /// Every incident file under one directory: the good ones and the problems.
+    func scan(_ directory: String) -> ([IncidentRecord], [StoreProblem]) {
+        var records: [IncidentRecord] = []
+        var problems: [StoreProblem] = []
+        for name in POSIXFile.list(directory).sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            let path = directory + "/" + name
+            guard let id = IncidentID(String(name.dropLast(5))), IncidentID(String(name.dropLast(5)))?.fileName == name else {
+                problems.append(StoreProblem(path: path, reason: "the file name is not an incident ID like INC-42.json"))
+                continue
+            }
+            do {
+                records.append(try decodeRecord(at: path, expecting: id))
+            } catch let error as IncidentError {
+                if case let .corrupt(_, reason) = error {
+                    problems.append(StoreProblem(path: path, reason: reason))
+                } else {
+                    problems.append(StoreProblem(path: path, reason: error.description))
+                }
+            } catch {
+                problems.append(StoreProblem(path: path, reason: "\(error)"))
+            }
+        }
+        return (records, problems)
+    }
+
+    public func loadActive() -> ([IncidentRecord], [StoreProblem]) { scan(activeDirectory) }
+
+    public func loadArchived() -> ([IncidentRecord], [StoreProblem]) {
+        var records: [IncidentRecord] = []
+        var problems: [StoreProblem] = []
+        for year in archiveYears {
+            let (r, p) = scan(archiveDirectory + "/" + String(year))
+            records += r; problems += p
+        }
+        return (records, problems)
+    }
+
+    // MARK: Writing
+
+    /// Runs `body` holding the store's lock. Creates the store first if it does not exist.
+    public func withLock<T>(_ body: () throws -> T) throws -> T {
+        try initialize()
+        let lock = try POSIXFile.Lock(path: lockPath, timeout: lockTimeout)
+        defer { lock.release() }
+        sweepTemporaryFiles()
+        return try body()
+    }
+
+    /// Removes temp files a killed writer left behind. Called with the lock held, when no
+    /// other writer can be mid-write.
+    func sweepTemporaryFiles() {
+        var directories = [root, activeDirectory]
+        directories += archiveYears.map { archiveDirectory + "/" + String($0) }
+        for dir in directories {
+            for name in POSIXFile.list(dir) where name.hasPrefix(POSIXFile.tempPrefix) {
+                try? POSIXFile.remove(dir + "/" + name)
+            }
+        }
+    }
+
+    static func encode(_ record: IncidentRecord) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(record)) + [0x0a]
+    }
+
+    /// Writes the record where its status says it belongs (closed → archive), removing any
+    /// other copy afterwards. Call with the lock held.
+    public func save(_ record: IncidentRecord) throws {
+        var record = record
+        record.schemaVersion = IncidentRecord.currentSchemaVersion
+        let target: IncidentLocation = record.state.status == .closed
+            ? .archive(year: CivilTime(record.state.declaredAt).year) : .active
+        let directory = directory(of: target)
+        try POSIXFile.makeDirectory(directory)
+        try POSIXFile.writeAtomically(try Store.encode(record), directory: directory, name: record.id.fileName)
+        for other in locations(of: record.id) where other != target {
+            try POSIXFile.remove(path(of: record.id, in: other))
+            POSIXFile.syncDirectory(self.directory(of: other))
+        }
+    }
+
+    /// The next free ID. Call with the lock held; `save` the new record before releasing it.
+    public func allocateID() throws -> IncidentID {
+        var last = 0
+        if let bytes = try? POSIXFile.read(lastIDPath, limit: 64),
+           let n = Int(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: "\n")) {
+            last = n
+        } else {
+            // Missing or damaged counter: rebuild it from the files present.
+            for name in POSIXFile.list(activeDirectory) { last = max(last, IncidentID(String(name.dropLast(5)))?.number ?? 0) }
+            for year in archiveYears {
+                for name in POSIXFile.list(archiveDirectory + "/" + String(year)) {
+                    last = max(last, IncidentID(String(name.dropLast(5)))?.number ?? 0)
+                }
+            }
+        }
+        var candidate = IncidentID(number: last + 1)
+        while !locations(of: candidate).isEmpty { candidate = IncidentID(number: candidate.number + 1) }
+        try POSIXFile.writeAtomically(Array("\(candidate.number)\n".utf8), directory: root, name: ".last-id")
+        return candidate
+    }
+}

@@ -1,0 +1,128 @@
+/// An instant, in whole milliseconds since 1970-01-01T00:00:00Z.
+///
+/// The store writes times as UTC ISO 8601 strings it formats itself (JSONEncoder's
+/// `.iso8601` drops fractional seconds, and Foundation's formatter has rounding bugs on
+/// Linux), so every time in a file round-trips exactly.
+public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public var milliseconds: Int64
+
+    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    public init(seconds: Int64) { self.milliseconds = seconds * 1000 }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.milliseconds < rhs.milliseconds }
+
+    public func adding(minutes: Int64) -> Timestamp { Timestamp(milliseconds: milliseconds + minutes * 60_000) }
+    public func adding(milliseconds delta: Int64) -> Timestamp { Timestamp(milliseconds: milliseconds + delta) }
+
+    /// Milliseconds from `self` to `other` (positive when `other` is later).
+    public func distance(to other: Timestamp) -> Int64 { other.milliseconds - milliseconds }
+
+    /// `2026-11-23T14:05:00Z`, or `2026-11-23T14:05:00.250Z` when there are milliseconds.
+    public var iso8601: String {
+        let c = CivilTime(self)
+        var s = "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))"
+        if c.millisecond != 0 { s += ".\(pad(c.millisecond, 3))" }
+        return s + "Z"
+    }
+
+    public var description: String { iso8601 }
+
+    /// `2026-11-23 14:05 UTC`: for people.
+    public var humanUTC: String {
+        let c = CivilTime(self)
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) \(pad(c.hour, 2)):\(pad(c.minute, 2)) UTC"
+    }
+
+    /// `14:05`: for tables where the date is known.
+    public var clockUTC: String {
+        let c = CivilTime(self)
+        return "\(pad(c.hour, 2)):\(pad(c.minute, 2))"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = TimeParser.parseISO8601(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an ISO 8601 time with a zone")
+        }
+        self = value
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(iso8601)
+    }
+}
+
+func pad(_ value: Int, _ width: Int) -> String {
+    let s = String(value)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}
+
+/// Proleptic Gregorian calendar fields of an instant in UTC.
+/// Conversions follow Howard Hinnant's `days_from_civil` / `civil_from_days`.
+public struct CivilTime: Equatable, Sendable {
+    public var year: Int, month: Int, day: Int
+    public var hour: Int, minute: Int, second: Int, millisecond: Int
+
+    public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, millisecond: Int = 0) {
+        self.year = year; self.month = month; self.day = day
+        self.hour = hour; self.minute = minute; self.second = second; self.millisecond = millisecond
+    }
+
+    public init(_ t: Timestamp) {
+        let msPerDay: Int64 = 86_400_000
+        var days = t.milliseconds / msPerDay
+        var rem = t.milliseconds % msPerDay
+        if rem < 0 { rem += msPerDay; days -= 1 }
+        let (y, m, d) = CivilTime.civil(fromDays: days)
+        year = y; month = m; day = d
+        hour = Int(rem / 3_600_000)
+        minute = Int(rem / 60_000 % 60)
+        second = Int(rem / 1000 % 60)
+        millisecond = Int(rem % 1000)
+    }
+
+    public var timestamp: Timestamp {
+        let days = CivilTime.days(fromCivil: year, month, day)
+        let ms = ((days * 24 + Int64(hour)) * 60 + Int64(minute)) * 60_000 + Int64(second) * 1000 + Int64(millisecond)
+        return Timestamp(milliseconds: ms)
+    }
+
+    public static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = Int64((month + 9) % 12)
+        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    public static func civil(fromDays days: Int64) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return (Int(y), Int(m), Int(d))
+    }
+
+    public static func daysInMonth(_ year: Int, _ month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// 0 = Sunday ... 6 = Saturday.
+    public static func weekday(ofDay days: Int64) -> Int {
+        let w = (days + 4) % 7  // 1970-01-01 was a Thursday
+        return Int(w < 0 ? w + 7 : w)
+    }
+}
