@@ -23,7 +23,9 @@ public enum IncidentError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case let .unknownName(category, name, known):
             let list = known.prefix(20).joined(separator: ", ")
-            return "Unknown \(category) '\(name)'; this runbook's \(category)s are: \(list)."
+            if known.isEmpty { return "Unknown \(category) '\(name)'; this runbook defines none." }
+            let plural = category == "severity" ? "severity levels" : category + "s"
+            return "Unknown \(category) '\(name)'; the \(plural) here are: \(list)."
         case let .invalidInput(message), let .refused(message), let .storage(message), let .template(message):
             return message
         case let .notFound(message):

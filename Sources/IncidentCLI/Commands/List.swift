@@ -46,7 +46,7 @@ enum ListCommand {
         let evaluated = records.map { r in (r, SLAEngine.evaluate(r, runbook: runbook, at: inv.at, asOf: inv.atGiven)) }
         if inv.json {
             try inv.printJSON(evaluated.map { r, timers in
-                let running = timers.filter { $0.isStarted && !$0.finished }
+                let running = r.state.status == .closed ? [] : timers.filter { $0.isStarted && !$0.finished }
                 return ListItemJSON(
                     id: r.id.description, title: r.state.title, severity: r.state.severity, status: r.state.status.rawValue,
                     phase: r.state.phase, type: r.state.type, drill: r.state.drill, startedAt: r.state.startedAt,

@@ -75,7 +75,9 @@ extension Store {
                 }
                 let record: IncidentRecord
                 do { record = try decodeRecord(at: path, expecting: id) } catch {
-                    out.append(Diagnosis(path: path, problem: "\(error)".replacingOccurrences(of: " Run 'incident doctor' for how to repair it.", with: ""),
+                    var problem = "\(error)"
+                    if case let .corrupt(_, reason)? = error as? IncidentError { problem = "unreadable: " + reason }
+                    out.append(Diagnosis(path: path, problem: problem,
                                          repair: "fix the field named by hand or restore the file from git; the file is never overwritten while it is unreadable"))
                     continue
                 }

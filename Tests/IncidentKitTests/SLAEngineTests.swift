@@ -1,0 +1,155 @@
+import Testing
+import IncidentKit
+import TestSupport
+
+/// Builds incidents through `Actions` with explicit times: every deadline below is exact.
+struct Scenario {
+    let runbook: Runbook
+    var record: IncidentRecord
+
+    init(severity: String, at: String, startedAt: String? = nil, runbook: Runbook = Runbook.builtInDefault) throws {
+        self.runbook = runbook
+        record = try Actions.declare(
+            id: IncidentID(number: 1), runbook: runbook,
+            Actions.Declaration(title: "Checkout 500s", severity: severity, startedAt: startedAt.map(ts)),
+            actor: Scenario.actor(at))
+    }
+
+    static func actor(_ at: String, _ name: String = "alice") -> Actor {
+        Actor(name: name, at: ts(at), recordedAt: ts(at))
+    }
+
+    func timers(at: String, asOf: Bool = false) -> [String: TimerStatus] {
+        Dictionary(uniqueKeysWithValues: SLAEngine.evaluate(record, runbook: runbook, at: ts(at), asOf: asOf).map { ($0.id, $0) })
+    }
+}
+
+@Suite struct SLAEngineTests {
+    /// The default runbook's table: level → timer → deadline for a declaration at 14:05 on Monday 23 November.
+    @Test(arguments: [
+        ("critical", "acknowledge", "2026-11-23T14:20:00Z"),
+        ("critical", "exec-notification", "2026-11-23T14:35:00Z"),
+        ("critical", "comms-update", "2026-11-23T14:35:00Z"),
+        ("critical", "resolve", "2026-11-23T15:05:00Z"),
+        ("critical", "contain", "2026-11-23T18:05:00Z"),
+        ("high", "acknowledge", "2026-11-23T15:05:00Z"),
+        ("high", "exec-notification", "2026-11-23T18:05:00Z"),
+        ("high", "comms-update", "2026-11-23T15:05:00Z"),
+        ("high", "resolve", "2026-11-23T18:05:00Z"),
+        ("high", "contain", "2026-11-24T14:05:00Z"),
+        ("medium", "acknowledge", "2026-11-24T14:05:00Z"),
+        ("medium", "comms-update", "2026-11-23T16:05:00Z"),
+        ("medium", "resolve", "2026-11-23T22:05:00Z"),
+        ("medium", "contain", "2026-11-26T14:05:00Z"),
+        ("low", "acknowledge", "2026-11-25T14:05:00Z"),
+        ("low", "contain", "2026-12-07T14:05:00Z"),
+    ])
+    func defaultRunbookDeadlines(level: String, timer: String, due: String) throws {
+        let s = try Scenario(severity: level, at: "2026-11-23T14:05:00Z")
+        let t = try #require(s.timers(at: "2026-11-23T14:05:00Z")[timer])
+        #expect(t.dueAt == ts(due))
+        #expect(t.state == .pending)
+    }
+
+    @Test func levelsWithoutATimerDoNotHaveIt() throws {
+        let s = try Scenario(severity: "low", at: "2026-11-23T14:05:00Z")
+        let timers = s.timers(at: "2026-11-23T14:05:00Z")
+        #expect(timers["resolve"] == nil && timers["comms-update"] == nil && timers["exec-notification"] == nil)
+    }
+
+    @Test func acknowledgeMetOrBreached() throws {
+        var s = try Scenario(severity: "critical", at: "2026-11-23T14:05:00Z")
+        #expect(s.timers(at: "2026-11-23T14:20:00Z")["acknowledge"]?.state == .pending)
+        #expect(s.timers(at: "2026-11-23T14:20:00.001Z")["acknowledge"]?.state == .breached)
+        try Actions.acknowledge(&s.record, actor: Scenario.actor("2026-11-23T14:12:00Z"))
+        let t = try #require(s.timers(at: "2026-11-23T16:00:00Z")["acknowledge"])
+        #expect(t.state == .met && t.metAt == ts("2026-11-23T14:12:00Z"))
+        var late = try Scenario(severity: "critical", at: "2026-11-23T14:05:00Z")
+        try Actions.acknowledge(&late.record, actor: Scenario.actor("2026-11-23T14:25:00Z"))
+        #expect(late.timers(at: "2026-11-23T16:00:00Z")["acknowledge"]?.state == .breached)
+    }
+
+    @Test func reclassifyingMovesDeadlines() throws {
+        var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+        #expect(s.timers(at: "2026-11-23T14:10:00Z")["acknowledge"]?.dueAt == ts("2026-11-23T15:05:00Z"))
+        try Actions.changeSeverity(&s.record, runbook: s.runbook, to: "CRITICAL", reason: "spreading", actor: Scenario.actor("2026-11-23T14:10:00Z"))
+        let timers = s.timers(at: "2026-11-23T14:30:00Z")
+        #expect(timers["acknowledge"]?.dueAt == ts("2026-11-23T14:20:00Z"))
+        #expect(timers["acknowledge"]?.state == .breached)
+        #expect(timers["resolve"]?.dueAt == ts("2026-11-23T15:05:00Z"))
+        try Actions.changeSeverity(&s.record, runbook: s.runbook, to: "low", reason: nil, actor: Scenario.actor("2026-11-23T14:40:00Z"))
+        #expect(s.timers(at: "2026-11-23T14:40:00Z")["acknowledge"]?.dueAt == ts("2026-11-25T14:05:00Z"))
+    }
+
+    @Test func commsCadenceRestartsAtEachUpdate() throws {
+        var s = try Scenario(severity: "critical", at: "2026-11-23T14:00:00Z")
+        #expect(s.timers(at: "2026-11-23T14:29:00Z")["comms-update"]?.dueAt == ts("2026-11-23T14:30:00Z"))
+        try Actions.note(&s.record, runbook: s.runbook, text: "Status page updated", kind: "comms", actor: Scenario.actor("2026-11-23T14:20:00Z"))
+        var t = try #require(s.timers(at: "2026-11-23T14:30:00Z")["comms-update"])
+        #expect(t.dueAt == ts("2026-11-23T14:50:00Z") && t.state == .pending && t.metAt == ts("2026-11-23T14:20:00Z"))
+        t = try #require(s.timers(at: "2026-11-23T14:55:00Z")["comms-update"])
+        #expect(t.state == .breached)
+        // A late update counts one missed cycle and restarts the clock.
+        try Actions.note(&s.record, runbook: s.runbook, text: "Update 2", kind: "update", actor: Scenario.actor("2026-11-23T15:00:00Z"))
+        t = try #require(s.timers(at: "2026-11-23T15:10:00Z")["comms-update"])
+        #expect(t.dueAt == ts("2026-11-23T15:30:00Z") && t.state == .pending && t.missed == 1)
+        // Resolution ends the cadence; the missed cycle makes it breached overall.
+        try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-23T15:20:00Z"))
+        t = try #require(s.timers(at: "2026-11-23T18:00:00Z")["comms-update"])
+        #expect(t.finished && t.state == .breached)
+    }
+
+    @Test func cadenceMetWhenEveryCycleHadAnUpdate() throws {
+        var s = try Scenario(severity: "high", at: "2026-11-23T14:00:00Z")
+        for at in ["2026-11-23T14:50:00Z", "2026-11-23T15:45:00Z"] {
+            try Actions.note(&s.record, runbook: s.runbook, text: "update", kind: "comms", actor: Scenario.actor(at))
+        }
+        try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-23T16:30:00Z"))
+        let t = try #require(s.timers(at: "2026-11-24T00:00:00Z")["comms-update"])
+        #expect(t.state == .met && t.missed == 0)
+    }
+
+    @Test func postResolutionTimersStartAtResolution() throws {
+        var s = try Scenario(severity: "critical", at: "2026-11-27T10:00:00Z")  // a Friday
+        #expect(s.timers(at: "2026-11-27T10:00:00Z")["postmortem"]?.isStarted == false)
+        try Actions.resolve(&s.record, summary: "fixed", actor: Scenario.actor("2026-11-27T16:00:00Z"))
+        let timers = s.timers(at: "2026-11-27T16:00:00Z")
+        #expect(timers["postmortem"]?.dueAt == ts("2026-11-29T16:00:00Z"))
+        #expect(timers["review"]?.dueAt == ts("2026-12-04T16:00:00Z"))
+        try Actions.publishPostmortem(&s.record, path: nil, actor: Scenario.actor("2026-11-28T09:00:00Z"))
+        #expect(s.timers(at: "2026-11-30T00:00:00Z")["postmortem"]?.state == .met)
+    }
+
+    @Test func resolutionImpliesContainmentAndAcknowledgement() throws {
+        var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+        try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-23T14:30:00Z"))
+        #expect(s.record.state.acknowledgedAt == ts("2026-11-23T14:30:00Z"))
+        #expect(s.record.state.containedAt == ts("2026-11-23T14:30:00Z"))
+        #expect(s.timers(at: "2026-11-24T00:00:00Z")["contain"]?.state == .met)
+    }
+
+    @Test func enteringAMarkedPhaseContains() throws {
+        var s = try Scenario(severity: "critical", at: "2026-11-23T14:05:00Z")
+        try Actions.changePhase(&s.record, runbook: s.runbook, to: nil, force: false, reason: nil, actor: Scenario.actor("2026-11-23T14:10:00Z"))
+        try Actions.changePhase(&s.record, runbook: s.runbook, to: "eradication", force: false, reason: nil, actor: Scenario.actor("2026-11-23T14:50:00Z"))
+        #expect(s.record.state.containedAt == ts("2026-11-23T14:50:00Z"))
+    }
+
+    @Test func asOfIgnoresLaterEvents() throws {
+        var s = try Scenario(severity: "critical", at: "2026-11-23T14:05:00Z")
+        try Actions.acknowledge(&s.record, actor: Scenario.actor("2026-11-23T14:30:00Z"))
+        // "What was overdue at 14:25?" — the ack had not happened yet.
+        #expect(s.timers(at: "2026-11-23T14:25:00Z", asOf: true)["acknowledge"]?.state == .breached)
+        #expect(s.timers(at: "2026-11-23T14:10:00Z", asOf: true)["acknowledge"]?.state == .pending)
+        #expect(s.timers(at: "2026-11-23T14:25:00Z", asOf: false)["acknowledge"]?.metAt == ts("2026-11-23T14:30:00Z"))
+    }
+
+    @Test func missingRolesFollowTheLevel() throws {
+        var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+        #expect(SLAEngine.missingRoles(s.record.state, runbook: s.runbook) == ["commander", "comms"])
+        try Actions.assign(&s.record, runbook: s.runbook, role: "IC", name: "alice", actor: Scenario.actor("2026-11-23T14:06:00Z"))
+        #expect(SLAEngine.missingRoles(s.record.state, runbook: s.runbook) == ["comms"])
+        try Actions.changeSeverity(&s.record, runbook: s.runbook, to: "critical", reason: nil, actor: Scenario.actor("2026-11-23T14:07:00Z"))
+        #expect(SLAEngine.missingRoles(s.record.state, runbook: s.runbook) == ["scribe", "comms", "ops"])
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+import IncidentKit
+import TestSupport
+
+@Suite struct StoreTests {
+    func makeStore() throws -> Store {
+        let store = Store(root: temporaryDirectory("store") + "/s")
+        try store.initialize()
+        return store
+    }
+
+    @Test func writesArePrettySortedVersionedAndPrivate() throws {
+        let store = try makeStore()
+        let s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+        try store.withLock { try store.save(s.record) }
+        let path = store.activeDirectory + "/INC-1.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("\"schemaVersion\" : 1"))
+        #expect(text.hasPrefix("{\n  \"events\""))  // sorted keys, pretty-printed
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let dirAttributes = try FileManager.default.attributesOfItem(atPath: store.activeDirectory)
+        #expect((dirAttributes[.posixPermissions] as? Int) == 0o700)
+        #expect(try store.load(IncidentID(number: 1)).0 == s.record)
+    }
+
+    @Test func closingArchivesByYearAndReopeningRestores() throws {
+        let store = try makeStore()
+        var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+        try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-23T15:00:00Z"))
+        try Actions.close(&s.record, runbook: s.runbook, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
+        try store.withLock { try store.save(s.record) }
+        #expect(!FileManager.default.fileExists(atPath: store.activeDirectory + "/INC-1.json"))
+        #expect(FileManager.default.fileExists(atPath: store.archiveDirectory + "/2026/INC-1.json"))
+        try Actions.reopen(&s.record, reason: nil, actor: Scenario.actor("2026-11-23T16:00:00Z"))
+        try store.withLock { try store.save(s.record) }
+        #expect(FileManager.default.fileExists(atPath: store.activeDirectory + "/INC-1.json"))
+        #expect(!FileManager.default.fileExists(atPath: store.archiveDirectory + "/2026/INC-1.json"))
+    }
+
+    @Test func aCrashBetweenArchiveWriteAndRemovalIsHarmless() throws {
+        let store = try makeStore()
+        var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+        try store.withLock { try store.save(s.record) }
+        let stale = try Data(contentsOf: URL(fileURLWithPath: store.activeDirectory + "/INC-1.json"))
+        try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-23T15:00:00Z"))
+        try Actions.close(&s.record, runbook: s.runbook, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
+        try store.withLock { try store.save(s.record) }
+        try stale.write(to: URL(fileURLWithPath: store.activeDirectory + "/INC-1.json"))  // as if unlink never ran
+        let (loaded, location) = try store.load(IncidentID(number: 1))
+        #expect(loaded.state.status == .closed && location == .archive(year: 2026))
+    }
+
+    @Test func idsAreAllocatedOnceEvenIfTheCounterIsLost() throws {
+        let store = try makeStore()
+        let ids = try (0..<3).map { _ in try store.withLock { () -> IncidentID in
+            let id = try store.allocateID()
+            let r = try Actions.declare(id: id, runbook: .builtInDefault, Actions.Declaration(title: "t", severity: "low"), actor: Scenario.actor("2026-11-23T14:05:00Z"))
+            try store.save(r)
+            return id
+        } }
+        #expect(ids.map(\.number) == [1, 2, 3])
+        try FileManager.default.removeItem(atPath: store.root + "/.last-id")
+        #expect(try store.withLock { try store.allocateID() }.number == 4)
+    }
+
+    @Test(arguments: [
+        ("not json", "not valid JSON"),
+        ("{\"id\":\"INC-1\"}", "'schemaVersion' is missing"),
+        ("{\"schemaVersion\": 99, \"id\":\"INC-1\"}", "newer"),
+        ("{\"schemaVersion\": 1, \"id\":\"INC-1\", \"runbook\": \"default\"}", "'state' is missing"),
+    ])
+    func corruptFilesAreReportedWithTheFieldAndNotOverwritten(content: String, expected: String) throws {
+        let store = try makeStore()
+        let path = store.activeDirectory + "/INC-1.json"
+        try content.write(toFile: path, atomically: false, encoding: .utf8)
+        do {
+            _ = try store.load(IncidentID(number: 1))
+            Issue.record("expected a corrupt-file error")
+        } catch let error as IncidentError {
+            #expect(error.description.contains(path))
+            #expect(error.description.contains(expected), "\(error)")
+        }
+        let good = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z").record
+        var other = good
+        other.id = IncidentID(number: 2)
+        other.state.id = other.id
+        try store.withLock { try store.save(other) }
+        let (records, problems) = store.loadActive()
+        #expect(records.map(\.id) == [IncidentID(number: 2)])
+        #expect(problems.count == 1 && problems[0].path == path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == content)
+    }
+
+    @Test func wrongTypeNamesTheField() throws {
+        let store = try makeStore()
+        let s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+        try store.withLock { try store.save(s.record) }
+        let path = store.activeDirectory + "/INC-1.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"author\" : \"alice\"", with: "\"author\" : 7").write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(throws: IncidentError.self) { _ = try store.load(IncidentID(number: 1)) }
+        do { _ = try store.load(IncidentID(number: 1)) } catch {
+            #expect("\(error)".contains("events[0].author"))
+        }
+    }
+
+    @Test func symlinksInsideTheStoreAreRefused() throws {
+        let store = try makeStore()
+        let outside = temporaryDirectory("outside") + "/secret.json"
+        try "{}".write(toFile: outside, atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: store.activeDirectory + "/INC-5.json", withDestinationPath: outside)
+        #expect(throws: IncidentError.self) { _ = try store.load(IncidentID(number: 5)) }
+    }
+
+    @Test func orphanTempFilesAreSweptUnderTheLock() throws {
+        let store = try makeStore()
+        let orphan = store.activeDirectory + "/.tmp-INC-1.json.1234.abcd"
+        try "partial".write(toFile: orphan, atomically: false, encoding: .utf8)
+        try store.withLock {}
+        #expect(!FileManager.default.fileExists(atPath: orphan))
+    }
+
+    @Test func lockTimeoutIsAClearError() throws {
+        var store = try makeStore()
+        store.lockTimeout = 0.2
+        let other = store
+        try store.withLock {
+            #expect(throws: IncidentError.self) { try other.withLock {} }
+        }
+    }
+}
+
+@Suite struct RunbookTests {
+    @Test func shippedRunbooksAreValid() throws {
+        #expect(Runbook.shippedNames.contains("default"))
+        for name in Runbook.shippedNames { _ = try Runbook.shipped(named: name) }
+    }
+
+    @Test func defaultRunbookShape() throws {
+        let rb = try Runbook.shipped(named: "default")
+        #expect(rb.levels.map(\.id) == ["critical", "high", "medium", "low"])
+        #expect(rb.phases.map(\.id) == ["detect", "contain", "eradicate", "recover", "post-incident"])
+        for role in ["commander", "deputy", "scribe", "comms", "ops", "security", "legal"] { #expect(rb.role(id: role) != nil) }
+        for timer in rb.timers { #expect(timer.source?.isEmpty == false, "\(timer.id) names no source") }
+    }
+
+    @Test(arguments: [
+        ("\"levels\": []", "'levels' is empty"),
+        ("\"start\": \"declared\"", "timers[0].start"),
+        ("\"15m\"", "timers[0].durations"),
+        ("\"requiredRoles\": [\"commander\", \"scribe\", \"comms\", \"ops\"]", "levels[0].requiredRoles"),
+    ])
+    func validationNamesTheField(find: String, field: String) throws {
+        let original = Runbook.shippedText(named: "default")!
+        let replacement: String
+        switch find {
+        case "\"levels\": []": replacement = ""
+        case "\"start\": \"declared\"": replacement = "\"start\": \"whenever\""
+        case "\"15m\"": replacement = "\"15 fortnights\""
+        default: replacement = "\"requiredRoles\": [\"wizard\"]"
+        }
+        var text = original
+        if find == "\"levels\": []" {
+            let start = text.range(of: "\"levels\": [")!.upperBound
+            let end = text.range(of: "\"roles\": [")!.lowerBound
+            text = String(text[..<start]) + "],\n  " + String(text[end...])
+        } else {
+            text = text.replacingOccurrences(of: find, with: replacement, options: [], range: text.range(of: find))
+        }
+        do {
+            _ = try Runbook.decode(Data(text.utf8), origin: "test.json")
+            Issue.record("expected invalid runbook")
+        } catch let e as IncidentError {
+            #expect(e.description.contains(field), "\(e)")
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import IncidentCLI
+import IncidentKit
+
+/// A sink that keeps what was written, for in-process CLI tests.
+public final class CapturedOutput: TextSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = ""
+    public init() {}
+    public func write(_ text: String) { lock.lock(); buffer += text; lock.unlock() }
+    public var text: String { lock.lock(); defer { lock.unlock() }; return buffer }
+}
+
+/// `2026-11-23T14:05:00Z` → Timestamp, failing loudly in tests.
+public func ts(_ iso: String) -> Timestamp {
+    guard let t = TimeParser.parseISO8601(iso) else { fatalError("bad test time \(iso)") }
+    return t
+}
+
+/// A fresh, empty directory under the system temp directory.
+public func temporaryDirectory(_ label: String = "incident") -> String {
+    let path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Every file under `root` with its bytes (the lock file aside), to assert nothing was written.
+public func snapshot(_ root: String) -> [String: Data] {
+    var out: [String: Data] = [:]
+    guard let e = FileManager.default.enumerator(atPath: root) else { return out }
+    while let rel = e.nextObject() as? String {
+        var isDir: ObjCBool = false
+        let p = root + "/" + rel
+        if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue, !rel.hasSuffix(".lock") {
+            out[rel] = FileManager.default.contents(atPath: p)
+        }
+    }
+    return out
+}
+
+public struct RunResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs the CLI in-process with a fixed clock and its own store.
+public struct InProcessCLI: Sendable {
+    public var store: String
+    public var now: Timestamp
+    public var user: String
+
+    public init(store: String = temporaryDirectory(), now: Timestamp = ts("2026-11-23T14:05:00Z"), user: String = "alice") {
+        self.store = store; self.now = now; self.user = user
+    }
+
+    @discardableResult
+    public func run(_ args: [String], stdin: String? = nil) -> RunResult {
+        let out = CapturedOutput(), err = CapturedOutput()
+        let now = self.now
+        let context = Context(
+            environment: ["INCIDENT_STORE": store, "INCIDENT_USER": user, "INCIDENT_LOCK_TIMEOUT": "5"],
+            now: { now }, stdout: out, stderr: err,
+            readStandardInput: { _ in stdin.map { Array($0.utf8) } })
+        let status = CLI.run(arguments: args, context: context)
+        return RunResult(status: status, stdout: out.text, stderr: err.text)
+    }
+
+    /// Runs with `--json` and decodes stdout.
+    public func json(_ args: [String]) throws -> Any {
+        let r = run(args + ["--json"])
+        guard r.status == 0 else {
+            throw NSError(domain: "cli", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stderr])
+        }
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
+    }
+}
+
+/// The built `incident` binary: SwiftPM puts it beside the test bundle.
+public func incidentBinary() -> String {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    for _ in 0..<5 {
+        dir = dir.deletingLastPathComponent()
+        let candidate = dir.appendingPathComponent("incident").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    let bundle = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("incident").path
+    return bundle
+}
+
+/// Runs the real binary as a subprocess; reads both pipes concurrently so a full pipe
+/// cannot deadlock it.
+public func runBinary(_ args: [String], store: String, user: String = "alice", stdin: Data? = nil,
+                      environment extra: [String: String] = [:]) throws -> RunResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: incidentBinary())
+    process.arguments = args
+    var env = ["INCIDENT_STORE": store, "INCIDENT_USER": user, "PATH": "/usr/bin:/bin", "HOME": store + "-home"]
+    for (k, v) in extra { env[k] = v }
+    process.environment = env
+    let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
+    process.standardOutput = outPipe
+    process.standardError = errPipe
+    process.standardInput = inPipe
+    try process.run()
+    let collected = Collected()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { collected.setOut(outPipe.fileHandleForReading.readDataToEndOfFile()) }
+    DispatchQueue.global().async(group: group) { collected.setErr(errPipe.fileHandleForReading.readDataToEndOfFile()) }
+    if let stdin { try? inPipe.fileHandleForWriting.write(contentsOf: stdin) }
+    try? inPipe.fileHandleForWriting.close()
+    group.wait()
+    process.waitUntilExit()
+    return RunResult(status: process.terminationStatus, stdout: String(decoding: collected.out, as: UTF8.self),
+                     stderr: String(decoding: collected.err, as: UTF8.self))
+}
+
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var out = Data()
+    private(set) var err = Data()
+    func setOut(_ d: Data) { lock.lock(); out = d; lock.unlock() }
+    func setErr(_ d: Data) { lock.lock(); err = d; lock.unlock() }
+}
