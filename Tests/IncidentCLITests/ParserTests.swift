@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import IncidentKit
+import TestSupport
+
+/// The CLI in-process, with an injected clock.
+@Suite struct ParserTests {
+    @Test func optionSpellings() {
+        let cli = InProcessCLI()
+        #expect(cli.run(["declare", "A", "--severity=high"]).status == 0)
+        #expect(cli.run(["declare", "-s", "low", "--", "--not-an-option"]).stdout == "INC-2\n")
+        #expect(cli.run(["--json", "show", "2"]).stdout.contains("\"title\" : \"--not-an-option\""))
+    }
+
+    @Test func suggestions() {
+        let cli = InProcessCLI()
+        #expect(cli.run(["declre", "x"]).stderr.contains("Did you mean 'declare'?"))
+        #expect(cli.run(["declare", "x", "--sevrity", "high"]).stderr.contains("Did you mean '--severity'?"))
+    }
+
+    @Test func titleWordsAreJoined() throws {
+        let cli = InProcessCLI()
+        #expect(cli.run(["declare", "Checkout", "500s", "-s", "high"]).status == 0)
+        let obj = try cli.json(["show", "1"]) as? [String: Any]
+        #expect(obj?["title"] as? String == "Checkout 500s")
+    }
+
+    @Test func atShorthandsUseTheInjectedClock() throws {
+        let cli = InProcessCLI(now: ts("2026-11-23T14:05:00Z"))
+        #expect(cli.run(["declare", "X", "-s", "high", "--at", "-15m"]).status == 0)
+        let obj = try cli.json(["show", "1"]) as? [String: Any]
+        #expect(obj?["declaredAt"] as? String == "2026-11-23T13:50:00Z")
+        #expect(cli.run(["ack", "1", "--at", "13:55"]).status == 0)
+        let obj2 = try cli.json(["show", "1"]) as? [String: Any]
+        #expect(obj2?["acknowledgedAt"] as? String == "2026-11-23T13:55:00Z")
+    }
+
+    @Test func everyCommandHasHelpWithAnExample() {
+        let cli = InProcessCLI()
+        let overview = cli.run(["--help"]).stdout
+        for command in ["init", "declare", "list", "show", "ack", "severity", "assign", "unassign", "phase", "note",
+                        "timeline", "sla", "resolve", "close", "reopen", "postmortem"] {
+            #expect(overview.contains("  \(command) "), "\(command) missing from --help")
+            let help = cli.run([command, "--help"])
+            #expect(help.status == 0 && help.stdout.contains("USAGE: incident \(command)"))
+            #expect(help.stdout.contains("EXAMPLES:"), "\(command) has no example")
+        }
+    }
+
+    @Test func storeOverrideTemplateChangesPostmortemWithoutRebuild() throws {
+        let cli = InProcessCLI()
+        _ = cli.run(["declare", "X", "-s", "high"])
+        try FileManager.default.createDirectory(atPath: cli.store + "/templates", withIntermediateDirectories: true)
+        try "Custom {{id}}: {{title}}\n".write(toFile: cli.store + "/templates/postmortem.md", atomically: true, encoding: .utf8)
+        #expect(cli.run(["postmortem", "1"]).stdout == "Custom INC-1: X\n")
+        try "Bad {{whatever}}\n".write(toFile: cli.store + "/templates/postmortem.md", atomically: true, encoding: .utf8)
+        let r = cli.run(["postmortem", "1"])
+        #expect(r.status == 1 && r.stderr.contains("{{whatever}}"))
+    }
+}
