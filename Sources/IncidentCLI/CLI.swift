@@ -13,7 +13,7 @@ public enum CLI {
         ReopenCommand.spec, PostmortemCommand.spec, ChecklistCommand.spec, CheckCommand.spec,
         ActionAddCommand.spec, ActionDoneCommand.spec, ActionsCommand.spec,
         RunbookShowCommand.spec, RunbookValidateCommand.spec, RunbookListCommand.spec,
-        VerifyCommand.spec, DoctorCommand.spec, HelpCommand.spec, VersionCommand.spec,
+        DrillsCommand.spec, VerifyCommand.spec, DoctorCommand.spec, HelpCommand.spec, VersionCommand.spec,
     ]
 
     public static func run(arguments: [String], context: Context) -> Int32 {

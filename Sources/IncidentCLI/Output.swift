@@ -114,7 +114,7 @@ struct IncidentJSON: Encodable {
         let events = asOf ? r.timeline.filter { $0.at <= now || $0.kind == BuiltInKind.declared } : r.timeline
         timeline = events.map(EntryJSON.init)
         sla = SLAEngine.evaluate(r, runbook: runbook, at: now, asOf: asOf).filter(\.isStarted).map { TimerJSON($0, now: now) }
-        checklist = Checklist.items(for: s, runbook: runbook).map {
+        checklist = Checklist.items(for: s, events: events, runbook: runbook).map {
             ChecklistJSON(number: $0.number, phase: $0.phase, text: $0.text, required: $0.required, done: $0.done)
         }
         actionItems = ActionItems.items(in: r).map { ActionItemJSON($0, now: now) }

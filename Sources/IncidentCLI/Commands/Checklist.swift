@@ -9,7 +9,7 @@ enum ChecklistCommand {
         examples: ["incident checklist 42", "incident checklist 42 --phase contain"],
         run: { inv in
             let (r, rb) = try inv.load(inv.argument("ID")!)
-            var items = Checklist.items(for: r.state, runbook: rb)
+            var items = Checklist.items(for: r.state, events: r.events, runbook: rb)
             if let p = inv.option("phase") { let id = try rb.phase(named: p).id; items = items.filter { $0.phase == id } }
             if inv.json {
                 try inv.printJSON(items.map { ChecklistJSON(number: $0.number, phase: $0.phase, text: $0.text, required: $0.required, done: $0.done) })

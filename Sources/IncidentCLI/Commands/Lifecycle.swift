@@ -171,7 +171,7 @@ enum PhaseCommand {
                 try Actions.changePhase(&r, runbook: rb, to: inv.argument("PHASE"), force: force, reason: reason, actor: actor)
             }
             var message = "\(r.id) is in \(inv.phaseTitle(r.state.phase, rb))."
-            let items = Checklist.items(for: r.state, runbook: rb).filter { $0.phase == r.state.phase && !$0.done }
+            let items = Checklist.items(for: r.state, events: r.events, runbook: rb).filter { $0.phase == r.state.phase && !$0.done }
             if !items.isEmpty {
                 message += "\n" + items.map { "  [ ] #\($0.number) \($0.text)\($0.required ? " (required)" : "")" }.joined(separator: "\n")
             }

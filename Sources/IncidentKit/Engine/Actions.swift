@@ -134,7 +134,7 @@ public enum Actions {
             case .resolved:
                 if s.status != .resolved { reasons.append("it is not resolved (run 'incident resolve \(r.id)')") }
             case .checklist:
-                let missing = Checklist.items(for: s, runbook: runbook).filter { $0.required && !$0.done }
+                let missing = Checklist.items(for: s, events: r.events, runbook: runbook).filter { $0.required && !$0.done }
                 if !missing.isEmpty {
                     reasons.append("required checklist items are open: " + missing.map { "#\($0.number) \($0.text)" }.joined(separator: "; "))
                 }
@@ -276,7 +276,7 @@ public enum Actions {
         }
         if targetIndex > current {
             let leaving = Set(runbook.phases[current..<targetIndex].map(\.id))
-            let open = Checklist.items(for: r.state, runbook: runbook).filter { leaving.contains($0.phase) && $0.required && !$0.done }
+            let open = Checklist.items(for: r.state, events: r.events, runbook: runbook).filter { leaving.contains($0.phase) && $0.required && !$0.done }
             if !open.isEmpty {
                 problems.append("required checklist items are open: " + open.map { "#\($0.number) \($0.text)" }.joined(separator: "; "))
             }
@@ -313,7 +313,7 @@ public enum Actions {
 
     public static func check(_ r: inout IncidentRecord, runbook: Runbook, item selector: String, uncheck: Bool, actor: Actor) throws {
         try requireOpen(r, to: "tick the checklist of")
-        let item = try Checklist.find(selector, in: Checklist.items(for: r.state, runbook: runbook))
+        let item = try Checklist.find(selector, in: Checklist.items(for: r.state, events: r.events, runbook: runbook))
         if item.done != uncheck {
             throw IncidentError.refused("Checklist item #\(item.number) is already \(uncheck ? "open" : "checked").")
         }

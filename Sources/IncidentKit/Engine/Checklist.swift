@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// One checklist item of one incident: from its phase in the runbook, or from its type.
 public struct ChecklistEntry: Sendable, Equatable {
     /// 1-based, in phase order, stable for a given runbook, level and type.
@@ -6,17 +12,38 @@ public struct ChecklistEntry: Sendable, Equatable {
     public var text: String
     public var required: Bool
     public var done: Bool
+    /// Entry kinds that tick it (a notification), if any.
+    public var satisfiedBy: [String] = []
+}
+
+/// The incident types shipped in templates/incident-types.json, used by runbooks that do
+/// not define their own.
+public enum IncidentTypeCatalogue {
+    public static let shipped: [Runbook.IncidentType] = {
+        guard let text = EmbeddedResources.templates["incident-types"],
+              let data = text.data(using: .utf8),
+              let types = try? JSONDecoder().decode([Runbook.IncidentType].self, from: data) else { return [] }
+        return types
+    }()
 }
 
 public enum Checklist {
-    public static func items(for state: IncidentState, runbook: Runbook) -> [ChecklistEntry] {
+    /// - Parameter events: the log, for items ticked by an entry kind (`satisfiedBy`).
+    public static func items(for state: IncidentState, events: [Event] = [], runbook: Runbook) -> [ChecklistEntry] {
         var out: [ChecklistEntry] = []
         let typeItems = state.type.flatMap { runbook.incidentType(id: $0)?.checklist } ?? []
+        let kinds = Set(events.map(\.kind))
+        func typePhase(_ item: Runbook.ChecklistItem) -> String {
+            // Catalogue types name phases loosely ("contain"); unknown names go to the first phase.
+            item.phase.flatMap { name in runbook.phases.first { $0.matches(name) }?.id } ?? runbook.phases[0].id
+        }
         for phase in runbook.phases {
-            let items = (phase.checklist ?? []) + typeItems.filter { $0.phase == phase.id }
+            let items = (phase.checklist ?? []) + typeItems.filter { typePhase($0) == phase.id }
             for item in items where item.levels == nil || item.levels!.contains(state.severity) {
+                let auto = (item.satisfiedBy ?? []).contains { kinds.contains($0) || state.milestone($0) != nil }
                 out.append(ChecklistEntry(number: out.count + 1, phase: phase.id, text: item.text,
-                                          required: item.required ?? false, done: state.checked.contains(item.text)))
+                                          required: item.required ?? false, done: auto || state.checked.contains(item.text),
+                                          satisfiedBy: item.satisfiedBy ?? []))
             }
         }
         return out

@@ -51,7 +51,7 @@ public enum Postmortem {
         v["communications"] = entryList(record, kinds: ["comms", "exec-notification", "customer-notification", "regulator-notification"],
                                         empty: "_No communications recorded (`--kind comms`)._")
         v["action_items_table"] = actionItemsTable(record)
-        v["checklist_table"] = checklistTable(s, runbook: runbook)
+        v["checklist_table"] = checklistTable(record, runbook: runbook)
         return v
     }
 
@@ -161,8 +161,8 @@ public enum Postmortem {
         return rows.joined(separator: "\n")
     }
 
-    static func checklistTable(_ s: IncidentState, runbook: Runbook) -> String {
-        let items = Checklist.items(for: s, runbook: runbook)
+    static func checklistTable(_ r: IncidentRecord, runbook: Runbook) -> String {
+        let items = Checklist.items(for: r.state, events: r.events, runbook: runbook)
         if items.isEmpty { return "_The runbook has no checklist._" }
         return items.map { "- [\($0.done ? "x" : " ")] \(Sanitizer.inline($0.text))\($0.required ? " _(required)_" : "")" }.joined(separator: "\n")
     }

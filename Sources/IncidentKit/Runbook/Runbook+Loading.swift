@@ -83,10 +83,19 @@ extension Runbook {
             }
             for (j, item) in (phase.checklist ?? []).enumerated() {
                 if item.text.isEmpty { throw fail("phases[\(i)].checklist[\(j)].text is empty") }
+                for k in item.satisfiedBy ?? [] where !(BuiltInKind.milestones.contains(k) || BuiltInKind.all.contains(k) || entryKinds.contains { $0.id == k }) {
+                    throw fail("phases[\(i)].checklist[\(j)].satisfiedBy: '\(k)' is not an entry kind or milestone")
+                }
                 for l in item.levels ?? [] where !levelIDs.contains(l) {
                     throw fail("phases[\(i)].checklist[\(j)].levels: '\(l)' is not a level id")
                 }
             }
+        }
+        for (i, drill) in (drills ?? []).enumerated() {
+            if !["monthly", "quarterly", "yearly", "annually"].contains(drill.every.lowercased()) {
+                throw fail("drills[\(i)].every: '\(drill.every)' must be monthly, quarterly or yearly")
+            }
+            if let l = drill.level, !levelIDs.contains(l) { throw fail("drills[\(i)].level: '\(l)' is not a level id") }
         }
         for (i, type) in (incidentTypes ?? []).enumerated() {
             for r in type.requiredRoles ?? [] where !roleIDs.contains(r) {

@@ -62,6 +62,9 @@ public struct Runbook: Codable, Sendable, Equatable {
         public var phase: String?
         /// Restricts the item to some levels (ids); absent means every level.
         public var levels: [String]?
+        /// Entry kinds or milestones that tick the item by themselves, e.g. an
+        /// `exec-notification` entry satisfies "Executives notified".
+        public var satisfiedBy: [String]?
     }
 
     public struct EntryKind: Codable, Sendable, Equatable {
@@ -185,15 +188,18 @@ extension Runbook {
     public func role(named name: String) throws -> Role { try lookup(roles, name, category: "role") }
     public func phase(named name: String) throws -> Phase { try lookup(phases, name, category: "phase") }
     public func incidentType(named name: String) throws -> IncidentType {
-        try lookup(incidentTypes ?? [], name, category: "incident type")
+        try lookup(allIncidentTypes, name, category: "incident type")
     }
+
+    /// The runbook's own incident types, or the shipped catalogue (templates/incident-types.json).
+    public var allIncidentTypes: [IncidentType] { incidentTypes ?? IncidentTypeCatalogue.shipped }
     public func entryKind(named name: String) throws -> EntryKind { try lookup(entryKinds, name, category: "entry kind") }
 
     public func level(id: String) -> Level? { levels.first { $0.id == id } }
     public func role(id: String) -> Role? { roles.first { $0.id == id } }
     public func phase(id: String) -> Phase? { phases.first { $0.id == id } }
     public func phaseIndex(id: String) -> Int? { phases.firstIndex { $0.id == id } }
-    public func incidentType(id: String) -> IncidentType? { (incidentTypes ?? []).first { $0.id == id } }
+    public func incidentType(id: String) -> IncidentType? { allIncidentTypes.first { $0.id == id } }
 
     /// The role that leads the response (`commander`, or whichever role answers to `ic`).
     public var commanderRoleID: String? {
@@ -206,7 +212,10 @@ extension Runbook {
     /// The roles a level (and incident type) requires, in catalogue order.
     public func requiredRoles(level: String, type: String?) -> [String] {
         var ids = Set(self.level(id: level)?.requiredRoles ?? [])
-        if let type, let t = incidentType(id: type) { ids.formUnion(t.requiredRoles ?? []) }
+        if let type, let t = incidentType(id: type) {
+            // Types from the shared catalogue name roles loosely; keep the ones this runbook has.
+            ids.formUnion((t.requiredRoles ?? []).compactMap { name in roles.first { $0.matches(name) }?.id })
+        }
         return roles.map(\.id).filter { ids.contains($0) }
     }
 }
