@@ -13,7 +13,8 @@ public enum CLI {
         ReopenCommand.spec, PostmortemCommand.spec, ChecklistCommand.spec, CheckCommand.spec,
         ActionAddCommand.spec, ActionDoneCommand.spec, ActionsCommand.spec,
         RunbookShowCommand.spec, RunbookValidateCommand.spec, RunbookListCommand.spec,
-        DrillsCommand.spec, VerifyCommand.spec, DoctorCommand.spec, HelpCommand.spec, VersionCommand.spec,
+        DrillsCommand.spec, CommsCommand.spec, EvidenceAddCommand.spec, EvidenceTransferCommand.spec,
+        EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, HelpCommand.spec, VersionCommand.spec,
     ]
 
     public static func run(arguments: [String], context: Context) -> Int32 {

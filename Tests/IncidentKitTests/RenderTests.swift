@@ -20,7 +20,7 @@ import TestSupport
         #expect(md.contains("Roll back \\| not forward"))  // pipes escaped in tables
         #expect(md.contains("```mermaid\ntimeline"))
         #expect(md.contains("| Incident Commander | bob |"))
-        for heading in ["## Summary", "## Timeline", "## Root cause", "## Action items", "## Lessons learned", "## Decision log", "## Key durations", "## SLA timers"] {
+        for heading in ["## Summary", "## Timeline", "## Root cause", "## Action items (owners and due dates)", "## Evidence and chain of custody", "## Preventive actions", "## Lessons learned", "## Decision log", "## Key durations", "## SLA timers"] {
             #expect(md.contains(heading))
         }
         let timelineRows = md.split(separator: "\n").filter { $0.hasPrefix("| 2026-11-23") }

@@ -303,10 +303,11 @@ public enum Actions {
 
     // MARK: Timeline
 
-    public static func note(_ r: inout IncidentRecord, runbook: Runbook, text: String, kind: String?, actor: Actor) throws {
+    public static func note(_ r: inout IncidentRecord, runbook: Runbook, text: String, kind: String?,
+                            fields extra: [String: String] = [:], actor: Actor) throws {
         let k = try runbook.entryKind(named: kind ?? "note")
         let (clean, redactions) = try cleanLong(text, allowSecrets: actor.allowSecrets)
-        var fields: [String: String] = [:]
+        var fields = extra
         if !redactions.isEmpty { fields["redacted"] = redactions.joined(separator: ", ") }
         try append(&r, k.id, clean, fields, actor)
     }

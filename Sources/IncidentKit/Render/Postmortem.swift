@@ -52,6 +52,9 @@ public enum Postmortem {
                                         empty: "_No communications recorded (`--kind comms`)._")
         v["action_items_table"] = actionItemsTable(record)
         v["checklist_table"] = checklistTable(record, runbook: runbook)
+        v["evidence_table"] = evidenceTable(record)
+        v["preventive_actions"] = preventiveActions(record)
+        v["start_end"] = "\(s.startedAt.humanUTC) / \((s.resolvedAt ?? s.closedAt)?.humanUTC ?? "ongoing")"
         return v
     }
 
@@ -159,6 +162,23 @@ public enum Postmortem {
             rows.append("| \(i.id) | \(Sanitizer.tableCell(i.text)) | \(i.term?.rawValue ?? "—") | \(i.owner.map(Sanitizer.tableCell) ?? "**no owner**") | \(i.dueAt?.humanUTC ?? "**no due date**") | \(i.status.rawValue) |")
         }
         return rows.joined(separator: "\n")
+    }
+
+    static func evidenceTable(_ r: IncidentRecord) -> String {
+        let items = Evidence.items(in: r)
+        if items.isEmpty { return "_No evidence recorded (`incident evidence add \(r.id) FILE`)._" }
+        var rows = ["| ID | Item | SHA-256 | Size | Collected | Chain of custody |", "| --- | --- | --- | --- | --- | --- |"]
+        for i in items {
+            let custody = ([Sanitizer.tableCell(i.collectedBy)] + i.custody.map { "\(Sanitizer.tableCell($0.to)) (\($0.at.humanUTC))" }).joined(separator: " → ")
+            rows.append("| \(i.id) | \(Sanitizer.tableCell(i.location))\(i.note.map { "<br>" + Sanitizer.tableCell($0) } ?? "") | \(i.sha256.map { "`\($0)`" } ?? "reference") | \(i.size.map { "\($0) B" } ?? "—") | \(i.collectedAt.humanUTC) by \(Sanitizer.tableCell(i.collectedBy)) | \(custody) |")
+        }
+        return rows.joined(separator: "\n")
+    }
+
+    static func preventiveActions(_ r: IncidentRecord) -> String {
+        let items = ActionItems.items(in: r).filter { $0.term == .long }
+        if items.isEmpty { return "_No long-term preventive actions recorded (`incident action add ... --term long`)._" }
+        return items.map { "- \(Sanitizer.inline($0.text)) — \($0.owner.map(Sanitizer.inline) ?? "**no owner**"), due \($0.dueAt?.humanUTC ?? "**no date**") (\($0.id), \($0.status.rawValue))" }.joined(separator: "\n")
     }
 
     static func checklistTable(_ r: IncidentRecord, runbook: Runbook) -> String {

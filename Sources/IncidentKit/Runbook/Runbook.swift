@@ -171,9 +171,11 @@ public enum BuiltInKind {
     public static let retitled = "retitled"
     public static let actionItem = "action-item"
     public static let actionItemDone = "action-item-done"
+    public static let evidence = "evidence"
+    public static let custody = "custody"
     public static let all: [String] = [declared, acknowledged, severity, assigned, unassigned, phase, contained,
                                        resolved, closed, reopened, checked, unchecked, postmortem, retitled,
-                                       actionItem, actionItemDone]
+                                       actionItem, actionItemDone, evidence, custody]
     /// Milestones usable as timer triggers.
     public static let milestones: [String] = ["started", declared, acknowledged, contained, resolved, closed]
 }

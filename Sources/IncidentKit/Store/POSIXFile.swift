@@ -86,6 +86,50 @@ enum POSIXFile {
         syncDirectory(directory)
     }
 
+    /// SHA-256 and size of a file (symlinks followed: it is the user's file, not the store's).
+    static func hashFile(_ path: String) throws -> (String, Int64) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw IncidentError.notFound("Cannot read \(path): \(lastError).") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            throw IncidentError.invalidInput("\(path) is not a regular file.")
+        }
+        var hasher = SHA256()
+        var total: Int64 = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw IncidentError.storage("Cannot read \(path): \(lastError).") }
+            if n == 0 { break }
+            hasher.update(chunk[0..<n])
+            total += Int64(n)
+        }
+        return (hasher.finalize().hexString, total)
+    }
+
+    /// Copies a file into the store (0600), for evidence kept with the incident.
+    static func copyInto(_ source: String, directory: String, name: String) throws {
+        try makeDirectory(directory)
+        let bytes = try readAny(source)
+        try writeAtomically(bytes, directory: directory, name: name)
+    }
+
+    static func readAny(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw IncidentError.notFound("Cannot read \(path): \(lastError).") }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw IncidentError.storage("Cannot read \(path): \(lastError).") }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
     static let tempPrefix = ".tmp-"
 
     static func syncDirectory(_ path: String) {

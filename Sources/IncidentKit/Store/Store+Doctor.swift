@@ -93,3 +93,15 @@ extension Store {
         return out
     }
 }
+
+extension Store {
+    /// Copies an evidence file into `<store>/evidence/INC-N/`, returning the copy's path.
+    public func keepEvidenceCopy(of source: String, incident: IncidentID, item: String) throws -> String {
+        let base = source.split(separator: "/").last.map(String.init) ?? "file"
+        let safe = String(base.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(100))
+        let name = item + "-" + (safe.hasPrefix(".") ? "_" + safe : safe)
+        let directory = root + "/evidence/" + incident.description
+        try POSIXFile.copyInto(source, directory: directory, name: name)
+        return directory + "/" + name
+    }
+}

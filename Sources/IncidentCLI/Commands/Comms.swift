@@ -1,0 +1,65 @@
+import IncidentKit
+
+enum CommsCommand {
+    static let spec = CommandSpec(
+        path: ["comms"],
+        summary: "Render a communication template with the incident's fields; --record logs it (restarting the update cadence).",
+        discussion: "Templates: internal-update, status-page, customer-email, regulator-notice (from <store>/templates/NAME.md if present, else the shipped ones; edit freely, no rebuild). Placeholders: id, title, severity, status, phase, scope, impact, mitigation, next_update, started_at, declared_at, now, commander, comms_lead, roles. An unknown placeholder is an error naming it. --record writes the rendered text to the timeline as a comms entry (customer-email as customer-notification, regulator-notice as regulator-notification, when the runbook has those kinds).",
+        arguments: [Invocation.idArgument, ArgumentSpec(name: "TEMPLATE", help: "The template name.")],
+        options: [
+            OptionSpec(name: "record", help: "Log the message in the timeline (restarts the cadence timer)."),
+            OptionSpec(name: "scope", value: "TEXT", help: "Override the affected scope (default: the summary)."),
+        ],
+        examples: ["incident comms 42 status-page", "incident comms 42 internal-update --record", "incident comms 42 customer-email --scope \"EU card payments\""],
+        run: run)
+
+    static func kind(for template: String, runbook: Runbook) -> String {
+        let preferred = ["customer-email": "customer-notification", "regulator-notice": "regulator-notification"][template] ?? "comms"
+        if runbook.entryKinds.contains(where: { $0.id == preferred }) { return preferred }
+        return runbook.entryKinds.first { $0.id == "comms" }?.id ?? runbook.entryKinds.first?.id ?? "note"
+    }
+
+    static func values(_ r: IncidentRecord, runbook: Runbook, at: Timestamp, scope: String?) -> [String: String] {
+        let s = r.state
+        let timers = SLAEngine.evaluate(r, runbook: runbook, at: at)
+        let cadence = timers.first { $0.repeats && !$0.finished }
+        let next = cadence.map { $0.duration.added(to: at).humanUTC } ?? "when there is news"
+        let mitigation = r.timeline.last { $0.kind == "mitigation" || $0.kind == BuiltInKind.contained }?.text
+        let commander = runbook.commanderRoleID.flatMap { s.roles[$0] } ?? "unassigned"
+        let commsRole = runbook.roles.first { $0.matches("comms") || $0.matches("communications") }?.id
+        var v: [String: String] = [
+            "id": s.id.description, "title": s.title, "severity": runbook.level(id: s.severity)?.title ?? s.severity,
+            "status": s.status == .active ? (s.containedAt != nil ? "contained, fix in progress" : "investigating") : s.status.rawValue,
+            "phase": runbook.phase(id: s.phase)?.title ?? s.phase,
+            "scope": scope ?? s.summary ?? s.title,
+            "impact": s.summary ?? s.title,
+            "mitigation": mitigation ?? (s.containedAt != nil ? "contained" : "in progress"),
+            "next_update": next, "started_at": s.startedAt.humanUTC, "declared_at": s.declaredAt.humanUTC, "now": at.humanUTC,
+            "commander": commander, "comms_lead": commsRole.flatMap { s.roles[$0] } ?? "unassigned",
+        ]
+        v["roles"] = runbook.roles.compactMap { role in s.roles[role.id].map { "\(role.title): \($0)" } }.joined(separator: ", ")
+        if v["roles"]!.isEmpty { v["roles"] = "none assigned" }
+        return v.mapValues(Sanitizer.forTerminal)
+    }
+
+    static func run(_ inv: Invocation) throws -> Int32 {
+        var (record, runbook) = try inv.load(inv.argument("ID")!)
+        let name = inv.argument("TEMPLATE")!.lowercased()
+        let template = try Template.load(name, store: inv.store)
+        guard name != "postmortem" else { throw UsageError("Use 'incident postmortem' for the postmortem.") }
+        let text = try template.render(values(record, runbook: runbook, at: inv.at, scope: inv.option("scope")))
+        if inv.flag("record") {
+            let kind = kind(for: name, runbook: runbook)
+            (record, runbook) = try inv.mutate(record.id.description) { r, rb, actor in
+                try Actions.note(&r, runbook: rb, text: text, kind: kind, fields: ["template": name], actor: actor)
+            }
+        }
+        if inv.json {
+            try inv.printJSON(["id": record.id.description, "template": name, "text": text, "recorded": inv.flag("record") ? "true" : "false"])
+        } else {
+            inv.context.stdout.write(text.hasSuffix("\n") ? text : text + "\n")
+            if inv.flag("record") { inv.err("Recorded in the timeline of \(record.id).") }
+        }
+        return ExitCode.success
+    }
+}

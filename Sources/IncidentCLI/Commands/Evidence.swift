@@ -1,0 +1,121 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import IncidentKit
+
+enum EvidenceAddCommand {
+    static let spec = CommandSpec(
+        path: ["evidence", "add"],
+        summary: "Record evidence: a file (SHA-256, size, collector, time; not copied unless --copy) or a reference URI.",
+        arguments: [Invocation.idArgument, ArgumentSpec(name: "FILE", help: "The file (omit with --ref).", optional: true)],
+        options: [
+            OptionSpec(name: "ref", value: "URI", help: "A reference instead of a file (snapshot id, log query, ticket)."),
+            OptionSpec(name: "note", value: "TEXT", help: "What it is and where it came from."),
+            OptionSpec(name: "copy", help: "Also keep a copy in <store>/evidence/INC-N/."),
+        ],
+        examples: ["incident evidence add 42 ./cloudtrail-export.json --note \"CloudTrail 13:00-15:00\"",
+                   "incident evidence add 42 --ref s3://forensics/snap-0a1b --note \"disk snapshot of api-7\""],
+        run: { inv in
+            let file = inv.argument("FILE"), ref = inv.option("ref")
+            guard (file == nil) != (ref == nil) else { throw UsageError("Give a FILE or --ref URI (one of them).", command: "evidence add") }
+            var location: String, sha: String?, size: Int64?
+            if let file {
+                location = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+                (sha, size) = try Evidence.hashFile(location)
+            } else {
+                location = try Actions.cleanShort(ref!, what: "The reference")
+            }
+            let id = try inv.incidentID(inv.argument("ID")!)
+            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
+                var copy: String?
+                if inv.flag("copy"), file != nil {
+                    copy = try inv.store.keepEvidenceCopy(of: location, incident: id, item: "E\(Evidence.items(in: r).count + 1)")
+                }
+                try Actions.addEvidence(&r, location: location, isFile: file != nil, sha256: sha, size: size, note: inv.option("note"), copy: copy, actor: actor)
+            }
+            let item = Evidence.items(in: r).last!
+            return try inv.report(r, rb, "Recorded \(item.id) for \(r.id)\(item.sha256.map { ": sha256 \($0)" } ?? "").")
+        })
+}
+
+enum EvidenceTransferCommand {
+    static let spec = CommandSpec(
+        path: ["evidence", "transfer"],
+        summary: "Record a change of custody of an evidence item.",
+        arguments: [Invocation.idArgument, ArgumentSpec(name: "ITEM", help: "The evidence item (E1 or 1).")],
+        options: [OptionSpec(name: "to", value: "NAME", help: "Who receives it (required)."), OptionSpec(name: "note", value: "TEXT", help: "Why, how.")],
+        examples: ["incident evidence transfer 42 E1 --to forensics-team --note \"sealed drive, tag 0042\""],
+        run: { inv in
+            guard let to = inv.option("to") else { throw UsageError("'incident evidence transfer' needs --to NAME.", command: "evidence transfer") }
+            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
+                try Actions.transferEvidence(&r, item: inv.argument("ITEM")!, to: to, note: inv.option("note"), actor: actor)
+            }
+            return try inv.report(r, rb, "\(r.events.last?.text ?? "Custody recorded").")
+        })
+}
+
+enum EvidenceListCommand {
+    static let spec = CommandSpec(
+        path: ["evidence", "list"],
+        summary: "Evidence of an incident with its hashes and chain of custody.",
+        arguments: [Invocation.idArgument],
+        examples: ["incident evidence list 42"],
+        run: { inv in
+            let (r, _) = try inv.load(inv.argument("ID")!)
+            let items = Evidence.items(in: r)
+            if inv.json { try inv.printJSON(items.map(EvidenceJSON.init)); return ExitCode.success }
+            if items.isEmpty { inv.out("No evidence recorded for \(r.id)."); return ExitCode.success }
+            var lines: [String] = []
+            for i in items {
+                lines.append("\(i.id)  \(inv.safe(i.location))\(i.note.map { " — " + inv.safe($0) } ?? "")")
+                if let sha = i.sha256 { lines.append("    sha256 \(sha), \(i.size ?? 0) bytes") }
+                lines.append("    collected by \(inv.safe(i.collectedBy)) at \(i.collectedAt.humanUTC)")
+                for c in i.custody { lines.append("    → \(inv.safe(c.to)) at \(c.at.humanUTC)\(c.note.map { ": " + inv.safe($0) } ?? "")") }
+            }
+            inv.out(lines.joined(separator: "\n"))
+            return ExitCode.success
+        })
+}
+
+enum EvidenceVerifyCommand {
+    static let spec = CommandSpec(
+        path: ["evidence", "verify"],
+        summary: "Re-hash every evidence file; report any that changed or vanished (exit 6).",
+        arguments: [Invocation.idArgument],
+        examples: ["incident evidence verify 42"],
+        run: { inv in
+            let (r, _) = try inv.load(inv.argument("ID")!)
+            var results: [[String: String]] = []
+            for i in Evidence.items(in: r) where i.isFile {
+                var status = "ok"
+                do {
+                    let (sha, _) = try Evidence.hashFile(i.location)
+                    if sha != i.sha256 { status = "changed" }
+                } catch { status = "missing" }
+                results.append(["id": i.id, "location": i.location, "status": status])
+            }
+            let bad = results.filter { $0["status"] != "ok" }
+            if inv.json { try inv.printJSON(results) } else {
+                if results.isEmpty { inv.out("No evidence files recorded for \(r.id).") }
+                for x in results { inv.out("\(x["id"]!)  \(x["status"]!.uppercased() == "OK" ? "ok" : x["status"]!.uppercased())  \(inv.safe(x["location"]!))") }
+            }
+            if !bad.isEmpty {
+                inv.err("incident: \(bad.count) evidence file\(bad.count == 1 ? "" : "s") of \(r.id) changed or vanished since collection: \(bad.map { $0["id"]! }.joined(separator: ", ")).")
+                return ExitCode.verifyFailed
+            }
+            return ExitCode.success
+        })
+}
+
+struct EvidenceJSON: Encodable {
+    struct CustodyJSON: Encodable { var at: Timestamp; var from: String; var to: String; var note: String? }
+    var id: String; var location: String; var type: String; var sha256: String?; var size: Int64?; var note: String?
+    var collectedBy: String; var collectedAt: Timestamp; var holder: String; var copy: String?; var custody: [CustodyJSON]
+    init(_ i: EvidenceItem) {
+        id = i.id; location = i.location; type = i.isFile ? "file" : "reference"; sha256 = i.sha256; size = i.size; note = i.note
+        collectedBy = i.collectedBy; collectedAt = i.collectedAt; holder = i.holder; copy = i.copy
+        custody = i.custody.map { CustodyJSON(at: $0.at, from: $0.from, to: $0.to, note: $0.note) }
+    }
+}
