@@ -13,7 +13,7 @@ public enum CLI {
         ReopenCommand.spec, PostmortemCommand.spec, ChecklistCommand.spec, CheckCommand.spec,
         ActionAddCommand.spec, ActionDoneCommand.spec, ActionsCommand.spec,
         RunbookShowCommand.spec, RunbookValidateCommand.spec, RunbookListCommand.spec,
-        DrillsCommand.spec, CommsCommand.spec, EvidenceAddCommand.spec, EvidenceTransferCommand.spec,
+        DrillsCommand.spec, StatsCommand.spec, CommsCommand.spec, EvidenceAddCommand.spec, EvidenceTransferCommand.spec,
         EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, HelpCommand.spec, VersionCommand.spec,
     ]
 

@@ -210,6 +210,15 @@ extension Invocation {
     func phaseTitle(_ id: String, _ runbook: Runbook) -> String { runbook.phase(id: id)?.title ?? id }
 
     func safe(_ s: String) -> String { Sanitizer.forTerminal(s) }
+
+    /// "Exec SMS list notified (incident note INC-1 --kind exec-notification TEXT)"
+    func describeOwed(_ owed: [ChecklistEntry], _ id: IncidentID) -> String {
+        owed.map { item in
+            let how = item.satisfiedBy[0] == BuiltInKind.postmortem
+                ? "incident postmortem \(id) --publish" : "incident note \(id) --kind \(item.satisfiedBy[0]) TEXT"
+            return "\(item.text) (\(how))"
+        }.joined(separator: "; ")
+    }
 }
 
 func visibleWidth(_ s: String) -> Int {

@@ -78,6 +78,18 @@ import TestSupport
         #expect(held.count == 1 && held[0]["outcome"] as? String == "failover took 12 minutes")
         #expect((drills["schedule"] as? [[String: Any]])?.count == 2)
         #expect(try e.run("show", "1").stdout.contains("[DRILL]"))
+        let stats = try e.object("stats")
+        #expect(stats["incidents"] as? Int == 1 && stats["drillsExcluded"] as? Int == 1)
+    }
+
+    @Test func owedNotificationsAreSurfacedFirst() throws {
+        let e = E2E()
+        _ = try e.run("init", "--runbook", "sev0-4")
+        _ = try e.declare("Full outage", severity: "SEV3")
+        #expect(try e.run("sla", "1").stdout.contains("Missing: Exec SMS list notified"))
+        #expect(try e.run("show", "1").stdout.contains("Missing: Exec SMS list notified"))
+        _ = try e.run("note", "1", "--kind", "exec", "SMS sent to the exec list")
+        #expect(!(try e.run("show", "1").stdout.contains("Missing: Exec SMS")))
     }
 
     @Test func incidentTypeAddsItemsAndRoles() throws {

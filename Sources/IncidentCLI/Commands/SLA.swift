@@ -46,6 +46,8 @@ enum SLACommand {
             if !missing.isEmpty {
                 lines.append("  " + inv.style.red("Missing roles: ") + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
             }
+            let owed = Checklist.owedNotifications(r, runbook: runbook)
+            if !owed.isEmpty { lines.append("  " + inv.style.red("Missing: ") + inv.describeOwed(owed, r.id)) }
             lines += timers.isEmpty ? ["  no timers at this severity"] : inv.timerLines(timers)
         }
         inv.out(lines.joined(separator: "\n"))

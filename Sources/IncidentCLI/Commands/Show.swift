@@ -27,16 +27,8 @@ enum ShowCommand {
         if !missing.isEmpty {
             lines.append("  " + st.red("Missing roles: ") + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
         }
-        // Notifications owed by now: required items ticked by an entry, in phases reached so far.
-        let reached = Set(runbook.phases.prefix((runbook.phaseIndex(id: s.phase) ?? 0) + 1).map(\.id))
-        let owed = Checklist.items(for: s, events: record.events, runbook: runbook)
-            .filter { $0.required && !$0.done && !$0.satisfiedBy.isEmpty && reached.contains($0.phase) }
-        if !owed.isEmpty && s.status != .closed {
-            lines.append("  " + st.red("Missing: ") + owed.map { item in
-                let how = item.satisfiedBy[0] == BuiltInKind.postmortem ? "incident postmortem \(record.id) --publish" : "incident note \(record.id) --kind \(item.satisfiedBy[0]) TEXT"
-                return "\(item.text) (\(how))"
-            }.joined(separator: "; "))
-        }
+        let owed = Checklist.owedNotifications(record, state: s, runbook: runbook)
+        if !owed.isEmpty { lines.append("  " + st.red("Missing: ") + inv.describeOwed(owed, record.id)) }
         if !timers.isEmpty {
             lines.append("")
             lines.append(st.bold("Timers") + " (at \(inv.at.humanUTC))")

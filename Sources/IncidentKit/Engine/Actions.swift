@@ -54,7 +54,7 @@ public enum Actions {
 
     public static func declare(id: IncidentID, runbook: Runbook, _ d: Declaration, actor: Actor) throws -> IncidentRecord {
         try validate(d, runbook: runbook, actor: actor)
-        let title = try cleanShort(d.title, what: "The title")
+        let title = try cleanShort(d.title, what: "The title", allowSecrets: actor.allowSecrets)
         let level = try runbook.level(named: d.severity)
         var fields: [String: String] = [
             "title": title, "severity": level.id, "phase": runbook.phases[0].id,
@@ -348,7 +348,7 @@ public enum Actions {
     }
 
     /// Trims a one-line value, refusing empty, oversized or control-character input.
-    public static func cleanShort(_ s: String, what: String, allowSecrets: Bool = true) throws -> String {
+    public static func cleanShort(_ s: String, what: String, allowSecrets: Bool = false) throws -> String {
         let trimmed = s.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\t" }).joined(separator: " ")
             .trimmingCharacters(in: " ")
         if trimmed.isEmpty { throw IncidentError.invalidInput("\(what) is empty.") }

@@ -49,6 +49,16 @@ public enum Checklist {
         return out
     }
 
+    /// Required items ticked by an entry (notifications) that are owed by now: in phases
+    /// the incident has reached, not yet done.
+    public static func owedNotifications(_ record: IncidentRecord, state: IncidentState? = nil, runbook: Runbook) -> [ChecklistEntry] {
+        let s = state ?? record.state
+        guard s.status != .closed else { return [] }
+        let reached = Set(runbook.phases.prefix((runbook.phaseIndex(id: s.phase) ?? 0) + 1).map(\.id))
+        return items(for: s, events: record.events, runbook: runbook)
+            .filter { $0.required && !$0.done && !$0.satisfiedBy.isEmpty && reached.contains($0.phase) }
+    }
+
     /// Finds an item by number (`3`, `#3`) or by text (exact, else a unique fragment).
     public static func find(_ selector: String, in items: [ChecklistEntry]) throws -> ChecklistEntry {
         var s = selector.trimmingCharacters(in: " ")

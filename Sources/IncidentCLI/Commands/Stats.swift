@@ -1,0 +1,59 @@
+import IncidentKit
+
+enum StatsCommand {
+    static let spec = CommandSpec(
+        path: ["stats"],
+        aliases: ["metrics"],
+        summary: "Incident metrics: counts by severity, mean and worst time to acknowledge, contain and resolve, SLA breaches. Drills are left out.",
+        options: [OptionSpec(name: "since", value: "TIME", help: "Only incidents declared at or after TIME.")],
+        examples: ["incident stats", "incident stats --since 2026-10-01T00:00:00Z --json"],
+        run: run)
+
+    struct Measure: Encodable { var count: Int; var meanSeconds: Int64?; var maxSeconds: Int64? }
+    struct Report: Encodable {
+        var incidents: Int; var drillsExcluded: Int; var bySeverity: [String: Int]
+        var timeToAcknowledge: Measure; var timeToContain: Measure; var timeToResolve: Measure
+        var breachedTimers: [String: Int]
+    }
+
+    static func run(_ inv: Invocation) throws -> Int32 {
+        let runbook = try inv.runbook()
+        let since = try inv.time("since")
+        let (a, pa) = inv.store.loadActive()
+        let (b, pb) = inv.store.loadArchived()
+        for p in pa + pb { inv.err("warning: skipped \(p.path): \(p.reason).") }
+        let all = (a + b).filter { since == nil || $0.state.declaredAt >= since! }
+        let real = all.filter { !$0.state.drill }
+        func measure(_ pick: (IncidentState) -> Timestamp?) -> Measure {
+            let spans = real.compactMap { r in pick(r.state).map { r.state.startedAt.distance(to: $0) / 1000 } }
+            return Measure(count: spans.count, meanSeconds: spans.isEmpty ? nil : spans.reduce(0, +) / Int64(spans.count), maxSeconds: spans.max())
+        }
+        var breached: [String: Int] = [:]
+        for r in real {
+            for t in SLAEngine.evaluate(r, runbook: runbook, at: inv.at) where t.state == .breached { breached[t.id, default: 0] += 1 }
+        }
+        let report = Report(
+            incidents: real.count, drillsExcluded: all.count - real.count,
+            bySeverity: Dictionary(grouping: real, by: \.state.severity).mapValues(\.count),
+            timeToAcknowledge: measure(\.acknowledgedAt), timeToContain: measure(\.containedAt), timeToResolve: measure(\.resolvedAt),
+            breachedTimers: breached)
+        if inv.json { try inv.printJSON(report); return ExitCode.success }
+        func show(_ m: Measure) -> String {
+            guard let mean = m.meanSeconds, let worst = m.maxSeconds else { return "—" }
+            return "mean \(formatSpan(milliseconds: mean * 1000)), worst \(formatSpan(milliseconds: worst * 1000)) (\(m.count) incidents)"
+        }
+        var lines = ["\(report.incidents) incidents\(report.drillsExcluded > 0 ? " (\(report.drillsExcluded) drills left out)" : "")"]
+        for level in runbook.levels where report.bySeverity[level.id] != nil {
+            lines.append("  \(level.title.padding(16)) \(report.bySeverity[level.id]!)")
+        }
+        lines.append("From impact start:")
+        lines.append("  to acknowledge  " + show(report.timeToAcknowledge))
+        lines.append("  to contain      " + show(report.timeToContain))
+        lines.append("  to resolve      " + show(report.timeToResolve))
+        if !breached.isEmpty {
+            lines.append("Breached timers: " + breached.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
+        }
+        inv.out(lines.joined(separator: "\n"))
+        return ExitCode.success
+    }
+}
