@@ -43,10 +43,7 @@ public enum ActionItems {
     }
 
     public static func find(_ selector: String, in items: [ActionItem]) throws -> ActionItem {
-        var s = selector.uppercased()
-        if !s.hasPrefix("A") { s = "A" + s }
-        if let hit = items.first(where: { $0.id == s }) { return hit }
-        throw IncidentError.notFound("No action item '\(selector)'; this incident has \(items.isEmpty ? "none" : items.map(\.id).joined(separator: ", ")).")
+        try findNumbered(selector, prefix: "A", noun: "action item", in: items, id: \.id)
     }
 }
 
@@ -78,4 +75,13 @@ extension Actions {
         if item.status == .done { throw IncidentError.refused("Action item \(item.id) of \(r.id) is already done.") }
         try append(&r, ActionItems.doneKind, "Action item \(item.id) done: \(item.text)", ["id": item.id], actor)
     }
+}
+
+/// Finds `A2` / `E1`-style items by their id, with or without the letter.
+func findNumbered<T>(_ selector: String, prefix: String, noun: String, in items: [T], id: (T) -> String) throws -> T {
+    var s = selector.uppercased()
+    if !s.hasPrefix(prefix) { s = prefix + s }
+    if let hit = items.first(where: { id($0) == s }) { return hit }
+    let known = items.isEmpty ? "none" : items.map(id).joined(separator: ", ")
+    throw IncidentError.notFound("No \(noun) '\(selector)'; this incident has \(known).")
 }

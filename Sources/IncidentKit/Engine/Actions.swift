@@ -98,11 +98,7 @@ public enum Actions {
         try requireAtOrAfter(r.state.startedAt, "the impact start", actor)
         var fields: [String: String] = [:]
         var text = "Contained"
-        if let s = summary {
-            let clean = try cleanShort(s, what: "The summary", allowSecrets: actor.allowSecrets)
-            fields["summary"] = clean
-            text += ": " + clean
-        }
+        try annotate(&text, &fields, "summary", summary, actor)
         try append(&r, BuiltInKind.contained, text, fields, actor)
     }
 
@@ -117,11 +113,7 @@ public enum Actions {
         try requireAtOrAfter(r.state.startedAt, "the impact start", actor)
         var fields: [String: String] = [:]
         var text = "Resolved"
-        if let s = summary {
-            let clean = try cleanShort(s, what: "The summary", allowSecrets: actor.allowSecrets)
-            fields["summary"] = clean
-            text += ": " + clean
-        }
+        try annotate(&text, &fields, "summary", summary, actor)
         try append(&r, BuiltInKind.resolved, text, fields, actor)
     }
 
@@ -196,11 +188,7 @@ public enum Actions {
         }
         var fields: [String: String] = ["from": r.state.status.rawValue]
         var text = "Reopened"
-        if let reason {
-            let clean = try cleanShort(reason, what: "The reason")
-            fields["reason"] = clean
-            text += ": " + clean
-        }
+        try annotate(&text, &fields, "reason", reason, actor)
         try append(&r, BuiltInKind.reopened, text, fields, actor)
     }
 
@@ -218,11 +206,7 @@ public enum Actions {
         let direction = runbook.levelRank(id: level.id) < runbook.levelRank(id: from) ? "Escalated" : "Downgraded"
         var text = "\(direction) severity \(fromTitle) → \(level.title)"
         var fields = ["from": from, "to": level.id]
-        if let reason {
-            let clean = try cleanShort(reason, what: "The reason")
-            fields["reason"] = clean
-            text += ": " + clean
-        }
+        try annotate(&text, &fields, "reason", reason, actor)
         try append(&r, BuiltInKind.severity, text, fields, actor)
     }
 
@@ -292,10 +276,8 @@ public enum Actions {
             fields["forced"] = "true"
             fields["reason"] = why
             text += " (forced: \(why))"
-        } else if let reason {
-            let clean = try cleanShort(reason, what: "The reason")
-            fields["reason"] = clean
-            text += ": " + clean
+        } else {
+            try annotate(&text, &fields, "reason", reason, actor)
         }
         if let marks = target.marks, !marks.isEmpty { fields["marks"] = marks.joined(separator: ",") }
         try append(&r, BuiltInKind.phase, text, fields, actor)
@@ -333,6 +315,15 @@ public enum Actions {
     static func append(_ r: inout IncidentRecord, _ kind: String, _ text: String, _ fields: [String: String], _ actor: Actor) throws {
         try r.append(Event(id: Event.newID(), kind: kind, at: actor.at, recordedAt: actor.recordedAt,
                            author: actor.name, text: text, fields: fields))
+    }
+
+    /// An optional free-text value (`--summary`, `--reason`): stored under `key` and
+    /// appended to the timeline line.
+    static func annotate(_ text: inout String, _ fields: inout [String: String], _ key: String, _ value: String?, _ actor: Actor) throws {
+        guard let value else { return }
+        let clean = try cleanShort(value, what: "The \(key)", allowSecrets: actor.allowSecrets)
+        fields[key] = clean
+        text += ": " + clean
     }
 
     static func requireOpen(_ r: IncidentRecord, to verb: String) throws {

@@ -42,10 +42,7 @@ public enum Evidence {
     }
 
     public static func find(_ selector: String, in items: [EvidenceItem]) throws -> EvidenceItem {
-        var s = selector.uppercased()
-        if !s.hasPrefix("E") { s = "E" + s }
-        if let hit = items.first(where: { $0.id == s }) { return hit }
-        throw IncidentError.notFound("No evidence item '\(selector)'; this incident has \(items.isEmpty ? "none" : items.map(\.id).joined(separator: ", ")).")
+        try findNumbered(selector, prefix: "E", noun: "evidence item", in: items, id: \.id)
     }
 
     /// SHA-256 and size of a file, streaming (evidence can be a disk image).
