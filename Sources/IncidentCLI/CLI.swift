@@ -20,7 +20,7 @@ public enum CLI {
     public static func run(arguments: [String], context: Context) -> Int32 {
         do {
             let parsed = try Parser.parse(arguments, commands: commands)
-            if parsed.options["version"] != nil && parsed.command == nil {
+            if parsed.options["version"] != nil {
                 context.stdout.write("incident \(version)\n")
                 return ExitCode.success
             }

@@ -150,13 +150,18 @@ struct Invocation {
     @discardableResult
     func mutate(_ idText: String, _ body: (inout IncidentRecord, Runbook, Actor) throws -> Void) throws -> (IncidentRecord, Runbook) {
         let id = try incidentID(idText)
-        let actor = try self.actor
+        var actor = try self.actor
         guard store.exists else {
             throw IncidentError.notFound("No incident \(id): there is no store at \(store.root) yet ('incident declare' creates it).")
         }
         let runbook = try self.runbook()
         let record = try store.withLock { () -> IncidentRecord in
             var record = try store.load(id).0
+            if !atGiven, let latest = record.events.map(\.at).max(), latest > actor.at {
+                // "Now" on a clock behind the incident's last event (skew between teammates'
+                // machines, or a replay dated ahead): keep the log in order.
+                actor.at = latest
+            }
             try body(&record, runbook, actor)
             try store.save(record)
             return record

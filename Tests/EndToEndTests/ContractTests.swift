@@ -150,6 +150,20 @@ final class E2E: Sendable {
         #expect(try e.run("sla").status == 0)
     }
 
+    /// A replay dated ahead of the wall clock (or a teammate's clock ahead of ours): commands
+    /// without --at keep the log in order instead of failing or landing before the declaration.
+    @Test func implicitNowNeverPrecedesTheLog() throws {
+        let e = E2E()
+        #expect(try e.run("declare", "future", "-s", "high", "--at", "2099-01-01T10:00:00Z").status == 0)
+        #expect(try e.run("ack", "1").status == 0)
+        #expect(try e.run("resolve", "1").status == 0)
+        #expect(try e.run("close", "1").status == 0)
+        let archived = try #require(try e.json("list", "--archived") as? [[String: Any]])
+        #expect(archived.first?["status"] as? String == "closed")
+        // An explicit --at that contradicts the log is still refused.
+        #expect(try e.run("reopen", "1", "--at", "2098-01-01T00:00:00Z").status == 1)
+    }
+
     @Test func helpAndVersion() throws {
         let e = E2E()
         for args in [["--help"], ["-h"], ["help"], ["declare", "--help"], ["help", "declare"], ["runbook", "--help"]] {

@@ -22,8 +22,9 @@ enum AckCommand {
         examples: ["incident ack 42", "incident ack 42 --as alice --at 14:07"],
         run: { inv in
             let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in try Actions.acknowledge(&r, actor: actor) }
-            let delay = formatSpan(milliseconds: max(0, r.state.declaredAt.distance(to: inv.at)))
-            return try inv.report(r, rb, "\(r.id) acknowledged by \(try inv.author) at \(inv.at.humanUTC) (\(delay) after declaration).")
+            let at = r.events.last!.at
+            let delay = formatSpan(milliseconds: max(0, r.state.declaredAt.distance(to: at)))
+            return try inv.report(r, rb, "\(r.id) acknowledged by \(try inv.author) at \(at.humanUTC) (\(delay) after declaration).")
         })
 }
 
@@ -38,7 +39,7 @@ enum ContainCommand {
             let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
                 try Actions.contain(&r, summary: inv.option("summary"), actor: actor)
             }
-            return try inv.report(r, rb, "\(r.id) contained at \(inv.at.humanUTC).")
+            return try inv.report(r, rb, "\(r.id) contained at \(r.events.last!.at.humanUTC).")
         })
 }
 
@@ -53,8 +54,9 @@ enum ResolveCommand {
             let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
                 try Actions.resolve(&r, summary: inv.option("summary"), actor: actor)
             }
-            var message = "\(r.id) resolved at \(inv.at.humanUTC), \(formatSpan(milliseconds: r.state.startedAt.distance(to: inv.at))) after impact started."
-            let next = SLAEngine.evaluate(r, runbook: rb, at: inv.at).filter { $0.isStarted && !$0.finished }
+            let at = r.events.last!.at
+            var message = "\(r.id) resolved at \(at.humanUTC), \(formatSpan(milliseconds: r.state.startedAt.distance(to: at))) after impact started."
+            let next = SLAEngine.evaluate(r, runbook: rb, at: at).filter { $0.isStarted && !$0.finished }
             if !next.isEmpty { message += "\n" + inv.timerLines(next).joined(separator: "\n") }
             return try inv.report(r, rb, message)
         })
@@ -113,7 +115,7 @@ enum SeverityCommand {
                 try Actions.changeSeverity(&r, runbook: rb, to: inv.argument("LEVEL")!, reason: inv.option("reason"), actor: actor)
             }
             var message = "\(r.id) is now \(inv.levelTitle(r.state.severity, rb))."
-            let running = SLAEngine.evaluate(r, runbook: rb, at: inv.at).filter { $0.isStarted && !$0.finished }
+            let running = SLAEngine.evaluate(r, runbook: rb, at: r.events.last!.at).filter { $0.isStarted && !$0.finished }
             if !running.isEmpty { message += "\n" + inv.timerLines(running).joined(separator: "\n") }
             let missing = SLAEngine.missingRoles(r.state, runbook: rb)
             if !missing.isEmpty { message += "\n  Roles to staff: " + missing.map { inv.roleTitle($0, rb) }.joined(separator: ", ") }
@@ -203,6 +205,6 @@ enum NoteCommand {
             if let redacted = r.events.last?.fields["redacted"] {
                 inv.err("Redacted before storing: \(redacted). Use --allow-secrets to keep such text.")
             }
-            return try inv.report(r, rb, "Added to \(r.id) at \(inv.at.humanUTC) (\(r.events.last?.kind ?? "note")).")
+            return try inv.report(r, rb, "Added to \(r.id) at \(r.events.last!.at.humanUTC) (\(r.events.last!.kind)).")
         })
 }

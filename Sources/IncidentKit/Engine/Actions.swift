@@ -111,6 +111,9 @@ public enum Actions {
         case .active: break
         }
         try requireAtOrAfter(r.state.startedAt, "the impact start", actor)
+        if let reopened = r.events.filter({ $0.kind == BuiltInKind.reopened }).map(\.at).max() {
+            try requireAtOrAfter(reopened, "the last reopening", actor)
+        }
         var fields: [String: String] = [:]
         var text = "Resolved"
         try annotate(&text, &fields, "summary", summary, actor)
