@@ -72,7 +72,10 @@ import TestSupport
         _ = try e.declare("real one", severity: "sev1")
         #expect(try e.run("resolve", "1", "--summary", "failover took 12 minutes").status == 0)
         let list = try #require(try e.json("list") as? [[String: Any]])
-        #expect(list.map { $0["id"] as? String } == ["INC-2"])
+        #expect(list.map { $0["id"] as? String } == ["INC-1", "INC-2"])  // SEV2 drill before SEV1
+        #expect(list.first { $0["id"] as? String == "INC-1" }?["drill"] as? Bool == true)
+        #expect((try e.json("list", "--no-drills") as? [[String: Any]])?.map { $0["id"] as? String } == ["INC-2"])
+        #expect((try e.json("list", "--drills") as? [[String: Any]])?.map { $0["id"] as? String } == ["INC-1"])
         let drills = try #require(try e.object("drills"))
         let held = try #require(drills["drills"] as? [[String: Any]])
         #expect(held.count == 1 && held[0]["outcome"] as? String == "failover took 12 minutes")

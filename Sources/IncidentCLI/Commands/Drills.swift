@@ -4,7 +4,7 @@ enum DrillsCommand {
     static let spec = CommandSpec(
         path: ["drills"],
         summary: "Drills (declared with --drill): dates and outcomes, and when the runbook's next drill is due.",
-        discussion: "Drills are shown as drills everywhere and kept out of 'list' (unless --all or --drills) and out of incident metrics. The runbook's 'drills' section says how often each kind is due (monthly, quarterly, yearly).",
+        discussion: "Drills are marked as drills everywhere ('list' shows them with '(drill)'; 'list --no-drills' hides them) and are left out of 'incident stats'. The runbook's 'drills' section says how often each kind is due (monthly, quarterly, yearly).",
         examples: ["incident declare \"Q4 tabletop: region failover\" --severity high --drill", "incident drills", "incident drills --json"],
         run: run)
 

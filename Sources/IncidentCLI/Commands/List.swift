@@ -12,7 +12,8 @@ enum ListCommand {
             OptionSpec(name: "severity", short: "s", value: "LEVEL", help: "Only this severity."),
             OptionSpec(name: "phase", value: "PHASE", help: "Only this phase."),
             OptionSpec(name: "status", value: "STATUS", help: "Only active, resolved or closed."),
-            OptionSpec(name: "drills", help: "Include drills (hidden by default unless --all)."),
+            OptionSpec(name: "drills", help: "Only drills."),
+            OptionSpec(name: "no-drills", help: "Leave drills out."),
         ],
         examples: ["incident list", "incident list --all --severity critical", "incident list --phase contain --json"],
         run: run)
@@ -35,7 +36,7 @@ enum ListCommand {
         records = records.filter { r in
             (level == nil || r.state.severity == level) && (phase == nil || r.state.phase == phase)
                 && (status == nil || r.state.status == status)
-                && (!r.state.drill || inv.flag("drills") || inv.flag("all") || inv.flag("archived"))
+                && (!inv.flag("drills") || r.state.drill) && (!inv.flag("no-drills") || !r.state.drill)
         }
         records.sort { a, b in
             let ra = runbook.levelRank(id: a.state.severity), rb = runbook.levelRank(id: b.state.severity)
