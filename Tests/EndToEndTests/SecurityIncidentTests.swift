@@ -111,5 +111,6 @@ import TestSupport
         try "Update {{title}}\n".write(toFile: e.store + "/templates/status-page.md", atomically: true, encoding: .utf8)
         #expect(try e.run("comms", "1", "status-page").stdout == "Update Checkout 500s\n")
         #expect(try e.run("comms", "1", "nonexistent").status == 2)
+        #expect(try e.run("comms", "1", "../../../etc/passwd").status == 2)
     }
 }

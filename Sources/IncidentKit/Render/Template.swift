@@ -18,6 +18,10 @@ public struct Template: Sendable {
 
     /// Store override first (`<store>/templates/NAME.md`), then the shipped one.
     public static func load(_ name: String, store: Store?) throws -> Template {
+        // Names become file names: letters, digits and hyphens only, never a path.
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw IncidentError.unknownName(category: "template", name: String(name.prefix(64)), known: shippedNames)
+        }
         if let store {
             let path = store.templatesDirectory + "/" + name + ".md"
             if POSIXFile.kind(path) != .missing {
