@@ -17,9 +17,9 @@ let package = Package(
             dependencies: ["incident-embed"]
         ),
         // Model, runbook, SLA engine, store, rendering. No terminal, no argv.
-        .target(name: "IncidentKit", plugins: ["EmbedResources"]),
+        .target(name: "IncidentKit", exclude: ["README.md"], plugins: ["EmbedResources"]),
         // Command table, parser, help, output formatting. No file layout.
-        .target(name: "IncidentCLI", dependencies: ["IncidentKit"]),
+        .target(name: "IncidentCLI", dependencies: ["IncidentKit"], exclude: ["README.md"]),
         // A few lines: wire the process to IncidentCLI.
         .executableTarget(name: "incident", dependencies: ["IncidentCLI"]),
         .target(name: "TestSupport", dependencies: ["IncidentKit", "IncidentCLI"], path: "Tests/TestSupport"),
