@@ -29,51 +29,62 @@ enum ListCommand {
             return s
         }
         if inv.flag("all") && inv.flag("archived") { throw UsageError("Give --all or --archived, not both.") }
-        var records: [IncidentRecord] = []
+        // Active incidents are read whole (their timers run); closed ones come from the
+        // archive index, which stays fast however large the archive grows.
+        var rows: [(summary: IncidentSummary, timers: [TimerStatus])] = []
         var problems: [StoreProblem] = []
-        if !inv.flag("archived") { let (r, p) = inv.store.loadActive(); records += r; problems += p }
-        if inv.flag("all") || inv.flag("archived") { let (r, p) = inv.store.loadArchived(); records += r; problems += p }
-        records = records.filter { r in
-            (level == nil || r.state.severity == level) && (phase == nil || r.state.phase == phase)
-                && (status == nil || r.state.status == status)
-                && (!inv.flag("drills") || r.state.drill) && (!inv.flag("no-drills") || !r.state.drill)
+        if !inv.flag("archived") {
+            let (records, p) = inv.store.loadActive()
+            problems += p
+            rows += records.map { r in
+                let timers = SLAEngine.evaluate(r, runbook: runbook, at: inv.at, asOf: inv.atGiven)
+                return (IncidentSummary(r.state), timers.filter { $0.isStarted && !$0.finished })
+            }
         }
-        records.sort { a, b in
-            let ra = runbook.levelRank(id: a.state.severity), rb = runbook.levelRank(id: b.state.severity)
-            if (a.state.status == .closed) != (b.state.status == .closed) { return b.state.status == .closed }
-            return ra != rb ? ra < rb : a.id < b.id
+        if inv.flag("all") || inv.flag("archived") {
+            let (summaries, p) = inv.store.archivedSummaries()
+            problems += p
+            rows += summaries.map { ($0, []) }
+        }
+        rows = rows.filter { row in
+            let s = row.summary
+            return (level == nil || s.severity == level) && (phase == nil || s.phase == phase)
+                && (status == nil || s.status == status)
+                && (!inv.flag("drills") || s.drill) && (!inv.flag("no-drills") || !s.drill)
+        }
+        rows.sort { a, b in
+            let ra = runbook.levelRank(id: a.summary.severity), rb = runbook.levelRank(id: b.summary.severity)
+            if (a.summary.status == .closed) != (b.summary.status == .closed) { return b.summary.status == .closed }
+            return ra != rb ? ra < rb : a.summary.id < b.summary.id
         }
         for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
-        let evaluated = records.map { r in (r, SLAEngine.evaluate(r, runbook: runbook, at: inv.at, asOf: inv.atGiven)) }
         if inv.json {
-            try inv.printJSON(evaluated.map { r, timers in
-                let running = r.state.status == .closed ? [] : timers.filter { $0.isStarted && !$0.finished }
-                return ListItemJSON(
-                    id: r.id.description, title: r.state.title, severity: r.state.severity, status: r.state.status.rawValue,
-                    phase: r.state.phase, type: r.state.type, drill: r.state.drill, startedAt: r.state.startedAt,
-                    declaredAt: r.state.declaredAt, acknowledgedAt: r.state.acknowledgedAt, resolvedAt: r.state.resolvedAt,
-                    closedAt: r.state.closedAt, roles: r.state.roles, nextDueAt: running.compactMap(\.dueAt).min(),
+            try inv.printJSON(rows.map { s, running in
+                ListItemJSON(
+                    id: s.id.description, title: s.title, severity: s.severity, status: s.status.rawValue,
+                    phase: s.phase, type: s.type, drill: s.drill, startedAt: s.startedAt,
+                    declaredAt: s.declaredAt, acknowledgedAt: s.acknowledgedAt, resolvedAt: s.resolvedAt,
+                    closedAt: s.closedAt, roles: s.roles, nextDueAt: running.compactMap(\.dueAt).min(),
                     overdue: running.filter { ($0.remaining(at: inv.at) ?? 0) < 0 }.count)
             })
             return ExitCode.success
         }
-        if records.isEmpty {
+        if rows.isEmpty {
             inv.out(inv.flag("archived") || inv.flag("all") ? "No incidents." : "No active incidents.")
             return ExitCode.success
         }
-        var rows = [["ID", "SEVERITY", "STATUS", "PHASE", "AGE", "NEXT", "IC", "TITLE"].map { inv.style.bold($0) }]
-        for (r, timers) in evaluated {
-            let s = r.state
-            let running = inv.urgencyOrder(timers.filter { $0.isStarted && !$0.finished })
-            let next = s.status == .closed ? "—" : running.first.map { "\(inv.timerBadge($0)) \($0.title.lowercased())" } ?? "—"
+        var cells = [["ID", "SEVERITY", "STATUS", "PHASE", "AGE", "NEXT", "IC", "TITLE"].map { inv.style.bold($0) }]
+        for (s, running) in rows {
+            let ordered = inv.urgencyOrder(running)
+            let next = ordered.first.map { "\(inv.timerBadge($0)) \($0.title.lowercased())" } ?? "—"
             let end = s.closedAt ?? s.resolvedAt ?? inv.at
-            rows.append([
-                r.id.description, inv.levelTitle(s.severity, runbook), s.status.rawValue + (s.drill ? " (drill)" : ""),
+            cells.append([
+                s.id.description, inv.levelTitle(s.severity, runbook), s.status.rawValue + (s.drill ? " (drill)" : ""),
                 inv.phaseTitle(s.phase, runbook), formatSpan(milliseconds: max(0, s.startedAt.distance(to: end))), next,
                 runbook.commanderRoleID.flatMap { s.roles[$0] }.map(inv.safe) ?? "—", inv.safe(s.title),
             ])
         }
-        inv.out(table(rows).joined(separator: "\n"))
+        inv.out(table(cells).joined(separator: "\n"))
         return ExitCode.success
     }
 }

@@ -41,7 +41,7 @@ extension Store {
             out.append(Diagnosis(path: runbookPath, problem: "is not a regular file (a symbolic link?)", repair: "replace it with a regular file"))
         }
         var directories: [String] = [activeDirectory]
-        for name in POSIXFile.list(archiveDirectory).sorted() {
+        for name in POSIXFile.list(archiveDirectory).sorted() where name != ".index" && !name.hasPrefix(POSIXFile.tempPrefix) {
             let p = archiveDirectory + "/" + name
             if name.count == 4 && name.allSatisfy(\.isASCIIDigit) && POSIXFile.kind(p) == .directory { directories.append(p) }
             else { out.append(Diagnosis(path: p, problem: "is not a year directory of the archive", repair: "move it out of the store")) }

@@ -221,7 +221,7 @@ public struct Store: Sendable {
     /// Removes temp files a killed writer left behind. Called with the lock held, when no
     /// other writer can be mid-write.
     func sweepTemporaryFiles() {
-        var directories = [root, activeDirectory]
+        var directories = [root, activeDirectory, archiveDirectory]
         directories += archiveYears.map { archiveDirectory + "/" + String($0) }
         for dir in directories {
             for name in POSIXFile.list(dir) where name.hasPrefix(POSIXFile.tempPrefix) {
