@@ -14,7 +14,8 @@ public enum CLI {
         ActionAddCommand.spec, ActionDoneCommand.spec, ActionsCommand.spec,
         RunbookShowCommand.spec, RunbookValidateCommand.spec, RunbookListCommand.spec,
         DrillsCommand.spec, StatsCommand.spec, CommsCommand.spec, EvidenceAddCommand.spec, EvidenceTransferCommand.spec,
-        EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, HelpCommand.spec, VersionCommand.spec,
+        EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, CompletionsCommand.spec, HelpCommand.spec, VersionCommand.spec,
+        CompletionsCommand.namesSpec,
     ]
 
     public static func run(arguments: [String], context: Context) -> Int32 {
@@ -106,7 +107,7 @@ enum Help {
 
         """
         let nameWidth = (commands.map { $0.name.count }.max() ?? 10) + 2
-        for c in commands {
+        for c in commands where !c.path[0].hasPrefix("_") {
             s += "  " + c.name.padding(nameWidth) + wrap(c.summary, width: width - nameWidth - 2, indent: nameWidth + 2) + "\n"
         }
         s += "\nGLOBAL OPTIONS (before or after the command):\n"

@@ -47,6 +47,27 @@ import TestSupport
         }
     }
 
+    @Test func completionsComeFromTheCommandTable() throws {
+        let cli = InProcessCLI()
+        let bash = cli.run(["completions", "bash"])
+        #expect(bash.status == 0)
+        for word in ["declare", "postmortem", "evidence", "--severity", "--started-at", "complete -F _incident incident"] {
+            #expect(bash.stdout.contains(word), "\(word)")
+        }
+        let path = temporaryDirectory("completion") + "/incident.bash"
+        try bash.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/bin/bash")
+        check.arguments = ["-n", path]
+        try check.run()
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0)
+        #expect(cli.run(["completions", "fish"]).stdout.contains("__fish_seen_subcommand_from declare"))
+        #expect(cli.run(["completions", "tcsh"]).status == 2)
+        #expect(cli.run(["_names", "levels"]).stdout == "critical\nhigh\nmedium\nlow\n")
+        #expect(!cli.run(["--help"]).stdout.contains("_names"))
+    }
+
     @Test func storeOverrideTemplateChangesPostmortemWithoutRebuild() throws {
         let cli = InProcessCLI()
         _ = cli.run(["declare", "X", "-s", "high"])
