@@ -11,11 +11,13 @@ enum SLACommand {
         run: run)
 
     static func run(_ inv: Invocation) throws -> Int32 {
-        let runbook = try inv.runbook()
+        let runbook: Runbook
         var records: [IncidentRecord]
         if let id = inv.argument("ID") {
-            records = [try inv.load(id).0]
+            let (record, rb) = try inv.load(id)
+            (records, runbook) = ([record], rb)
         } else {
+            runbook = try inv.runbook()
             let (active, problems) = inv.store.loadActive()
             for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
             records = active.filter { !inv.atGiven || $0.state.declaredAt <= inv.at }
