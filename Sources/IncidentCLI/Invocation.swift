@@ -18,6 +18,10 @@ struct Invocation {
     let atGiven: Bool
     let store: Store
     let style: Style
+    /// The store's runbook, parsed at most once per command (validation and the write share it).
+    private let runbookCache = RunbookCache()
+
+    private final class RunbookCache { var value: Runbook? }
 
     init(context: Context, command: CommandSpec, parsed: ParsedCommandLine) throws {
         self.context = context
@@ -134,13 +138,25 @@ struct Invocation {
 
     // MARK: Store access
 
-    func runbook() throws -> Runbook { try store.loadRunbook() }
+    func runbook() throws -> Runbook {
+        if let cached = runbookCache.value { return cached }
+        let loaded = try store.loadRunbook()
+        // Before the store exists this is the built-in default, which is also what the first
+        // write puts there; cache only the store's own copy.
+        if store.exists { runbookCache.value = loaded }
+        return loaded
+    }
 
-    func load(_ idText: String) throws -> (IncidentRecord, Runbook) {
-        let id = try incidentID(idText)
+    /// A missing store holds no incident; reads and writes on an ID must not create it.
+    private func requireStore(_ id: IncidentID) throws {
         guard store.exists else {
             throw IncidentError.notFound("No incident \(id): there is no store at \(store.root) yet ('incident declare' creates it).")
         }
+    }
+
+    func load(_ idText: String) throws -> (IncidentRecord, Runbook) {
+        let id = try incidentID(idText)
+        try requireStore(id)
         let runbook = try self.runbook()
         return (try store.load(id).0, runbook)
     }
@@ -151,9 +167,7 @@ struct Invocation {
     func mutate(_ idText: String, _ body: (inout IncidentRecord, Runbook, Actor) throws -> Void) throws -> (IncidentRecord, Runbook) {
         let id = try incidentID(idText)
         var actor = try self.actor
-        guard store.exists else {
-            throw IncidentError.notFound("No incident \(id): there is no store at \(store.root) yet ('incident declare' creates it).")
-        }
+        try requireStore(id)
         let runbook = try self.runbook()
         let record = try store.withLock { () -> IncidentRecord in
             var record = try store.load(id).0

@@ -60,11 +60,9 @@ enum RunbookValidateCommand {
         examples: ["incident runbook validate ./our-policy.json"],
         run: { inv in
             let path = inv.argument("FILE")!
-            guard let bytes = FileManager.default.contents(atPath: path) else {
-                throw UsageError("Cannot read \(path).")
-            }
+            let bytes = try readUserFile(path, limit: 4 << 20)
             do {
-                let rb = try Runbook.decode(bytes, origin: path)
+                let rb = try Runbook.decode(Data(bytes), origin: path)
                 inv.out("\(path): valid runbook '\(rb.name)' with \(rb.levels.count) levels, \(rb.timers.count) timers, \(rb.roles.count) roles, \(rb.phases.count) phases.")
                 return ExitCode.success
             } catch let e as IncidentError {

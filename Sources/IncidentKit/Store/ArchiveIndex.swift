@@ -105,11 +105,8 @@ extension Store {
                 do {
                     let record = try decodeRecord(at: path, expecting: id)
                     fresh.append(ArchiveIndex.Entry(file: rel, size: size, mtime: mtime, summary: IncidentSummary(record.state)))
-                } catch let error as IncidentError {
-                    if case let .corrupt(_, reason) = error { problems.append(StoreProblem(path: path, reason: reason)) }
-                    else { problems.append(StoreProblem(path: path, reason: error.description)) }
                 } catch {
-                    problems.append(StoreProblem(path: path, reason: "\(error)"))
+                    problems.append(StoreProblem(path: path, error: error))
                 }
             }
         }

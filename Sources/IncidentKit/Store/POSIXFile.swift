@@ -27,9 +27,10 @@ enum POSIXFile {
 
     static func exists(_ path: String) -> Bool { kind(path) != .missing }
 
-    /// Reads a regular file, refusing symlinks and files over `limit` bytes.
-    static func read(_ path: String, limit: Int) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    /// Reads a regular file, refusing files over `limit` bytes and, inside the store,
+    /// symlinks (`followLinks` is for files the user names, such as evidence).
+    static func read(_ path: String, limit: Int, followLinks: Bool = false) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
         if fd < 0 {
             if errno == ELOOP { throw IncidentError.storage("\(path) is a symbolic link; the store refuses links inside it.") }
             if errno == ENOENT { throw IncidentError.notFound("\(path) does not exist.") }
@@ -111,23 +112,8 @@ enum POSIXFile {
     /// Copies a file into the store (0600), for evidence kept with the incident.
     static func copyInto(_ source: String, directory: String, name: String) throws {
         try makeDirectory(directory)
-        let bytes = try readAny(source)
+        let bytes = try read(source, limit: Int.max, followLinks: true)
         try writeAtomically(bytes, directory: directory, name: name)
-    }
-
-    static func readAny(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw IncidentError.notFound("Cannot read \(path): \(lastError).") }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw IncidentError.storage("Cannot read \(path): \(lastError).") }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
-        }
-        return out
     }
 
     static let tempPrefix = ".tmp-"

@@ -75,9 +75,7 @@ extension Store {
                 }
                 let record: IncidentRecord
                 do { record = try decodeRecord(at: path, expecting: id) } catch {
-                    var problem = "\(error)"
-                    if case let .corrupt(_, reason)? = error as? IncidentError { problem = "unreadable: " + reason }
-                    out.append(Diagnosis(path: path, problem: problem,
+                    out.append(Diagnosis(path: path, problem: "unreadable: " + StoreProblem(path: path, error: error).reason,
                                          repair: "fix the field named by hand or restore the file from git; the file is never overwritten while it is unreadable"))
                     continue
                 }

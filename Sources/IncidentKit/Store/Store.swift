@@ -15,6 +15,18 @@ public struct StoreProblem: Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var reason: String
     public var description: String { "\(path): \(reason)" }
+
+    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+
+    /// The reason a file could not be read, without repeating its path.
+    init(path: String, error: Error) {
+        self.path = path
+        switch error {
+        case let IncidentError.corrupt(_, reason): self.reason = reason
+        case let e as IncidentError: self.reason = e.description
+        default: self.reason = "\(error)"
+        }
+    }
 }
 
 /// The incident store: a directory of JSON files.
@@ -182,14 +194,8 @@ public struct Store: Sendable {
             }
             do {
                 records.append(try decodeRecord(at: path, expecting: id))
-            } catch let error as IncidentError {
-                if case let .corrupt(_, reason) = error {
-                    problems.append(StoreProblem(path: path, reason: reason))
-                } else {
-                    problems.append(StoreProblem(path: path, reason: error.description))
-                }
             } catch {
-                problems.append(StoreProblem(path: path, reason: "\(error)"))
+                problems.append(StoreProblem(path: path, error: error))
             }
         }
         return (records, problems)
