@@ -20,13 +20,18 @@ public struct Context: Sendable {
     public var loginName: String?
     /// Terminal width for help text; fixed in tests.
     public var width: Int
+    /// The absolute path of the running `incident` binary: what a git store's merge driver
+    /// runs (nil in-process, where no driver is configured).
+    public var executablePath: String?
 
     public init(environment: [String: String], now: @escaping @Sendable () -> Timestamp, stdout: any TextSink,
                 stderr: any TextSink, readStandardInput: @escaping @Sendable (Int) -> [UInt8]? = { _ in nil },
-                stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, loginName: String? = nil, width: Int = 100) {
+                stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, loginName: String? = nil, width: Int = 100,
+                executablePath: String? = nil) {
         self.environment = environment; self.now = now; self.stdout = stdout; self.stderr = stderr
         self.readStandardInput = readStandardInput; self.stdoutIsTerminal = stdoutIsTerminal
         self.stderrIsTerminal = stderrIsTerminal; self.loginName = loginName; self.width = width
+        self.executablePath = executablePath
     }
 }
 
@@ -45,6 +50,9 @@ public enum ExitCode {
     public static let lockTimeout: Int32 = 5
     /// `verify` / `doctor` / `evidence verify` found a problem.
     public static let verifyFailed: Int32 = 6
+    /// `sync` (or a command that needed the team's remote) could not reach it; everything is
+    /// committed locally and the next `sync` delivers it.
+    public static let offline: Int32 = 7
 }
 
 /// A command-line mistake: exit 2.

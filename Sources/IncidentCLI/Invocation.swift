@@ -20,8 +20,10 @@ struct Invocation {
     let style: Style
     /// The store's runbook, parsed at most once per command (validation and the write share it).
     private let runbookCache = RunbookCache()
+    private let gitCache = GitCache()
 
     private final class RunbookCache { var value: Runbook? }
+    private final class GitCache { var value: GitStore?? }
 
     init(context: Context, command: CommandSpec, parsed: ParsedCommandLine) throws {
         self.context = context
@@ -178,9 +180,54 @@ struct Invocation {
             }
             try body(&record, runbook, actor)
             try store.save(record)
+            commitWrite(record)
             return record
         }
         return (record, runbook)
+    }
+
+    // MARK: Git
+
+    /// The store's git side, when it is kept in git (`incident init --git`).
+    var git: GitStore? {
+        if let cached = gitCache.value { return cached }
+        let found = GitStore.open(store, environment: context.environment)
+        gitCache.value = .some(found)
+        return found
+    }
+
+    /// After a write (lock held): commit it, unless `incident.autocommit` is false, and with
+    /// `incident.autopush` start a background push. A failed commit never fails the write.
+    func commitWrite(_ record: IncidentRecord) {
+        guard let git, git.autocommit, let last = record.events.last else { return }
+        do {
+            try git.commitAll(message: GitStore.message(record.id, last.text, author: last.author), author: last.author)
+        } catch {
+            err("incident: warning: \(CLI.describe(error).0)")
+            return
+        }
+        if git.autopush, let exe = context.executablePath, store.provisionalIDs().isEmpty {
+            Subprocess.spawnDetached(exe, ["_autopush", "--store", git.root], environment: context.environment)
+        }
+    }
+
+    /// Every command that opens a git store: make sure .git/config names this binary as the
+    /// merge driver (git does not clone .git/config), and finish a merge a plain `git pull`
+    /// left conflicted on incident files, saying so.
+    func prepareGitStore() {
+        guard store.exists, let git else { return }
+        do {
+            if try git.ensureDriver(executable: context.executablePath) {
+                err("incident: configured the incident merge driver in \(git.commonDir)/config (git does not copy it when cloning).")
+            }
+            if git.mergeInProgress {
+                let actor = (try? self.actor) ?? Actor(name: "incident", at: now, recordedAt: now)
+                let notes = try store.withLock { try git.finishInterruptedMerge(actor: actor) }
+                for n in notes { err("incident: " + n) }
+            }
+        } catch {
+            err("incident: warning: \(CLI.describe(error).0)")
+        }
     }
 
     // MARK: Output

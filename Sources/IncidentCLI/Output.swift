@@ -10,10 +10,14 @@ struct EntryJSON: Encodable {
     var kind: String
     var text: String
     var fields: [String: String]?
+    /// True for an entry written while the incident was closed (e.g. a note from a teammate's
+    /// clone that raced the close).
+    var afterClose: Bool?
 
-    init(_ e: Event) {
+    init(_ e: Event, afterClose: Set<String> = []) {
         id = e.id; at = e.at; recordedAt = e.recordedAt; author = e.author; kind = e.kind; text = e.text
         fields = e.fields.isEmpty ? nil : e.fields
+        self.afterClose = afterClose.contains(e.id) ? true : nil
     }
 }
 
@@ -94,6 +98,8 @@ struct IncidentJSON: Encodable {
     var postmortemPublishedAt: Timestamp?
     var resolutionSummary: String?
     var roles: [String: String]
+    /// Roles two people were assigned to concurrently on two clones: role → the names.
+    var contestedRoles: [String: [String]]?
     var missingRoles: [String]
     var timeline: [EntryJSON]
     var sla: [TimerJSON]
@@ -110,9 +116,11 @@ struct IncidentJSON: Encodable {
         containedAt = s.containedAt; resolvedAt = s.resolvedAt; closedAt = s.closedAt
         postmortemPublishedAt = s.postmortemPublishedAt; resolutionSummary = s.resolutionSummary
         roles = s.roles
+        contestedRoles = s.contestedRoles
         missingRoles = SLAEngine.missingRoles(s, runbook: runbook)
         let events = asOf ? r.timeline.filter { $0.at <= now || $0.kind == BuiltInKind.declared } : r.timeline
-        timeline = events.map(EntryJSON.init)
+        let late = Set(s.afterClose ?? [])
+        timeline = events.map { EntryJSON($0, afterClose: late) }
         sla = SLAEngine.evaluate(r, runbook: runbook, at: now, asOf: asOf).filter(\.isStarted).map { TimerJSON($0, now: now) }
         checklist = Checklist.items(for: s, events: events, runbook: runbook).map {
             ChecklistJSON(number: $0.number, phase: $0.phase, text: $0.text, required: $0.required, done: $0.done)

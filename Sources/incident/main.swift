@@ -67,6 +67,11 @@ let context = Context(
     stdoutIsTerminal: isatty(1) == 1,
     stderrIsTerminal: isatty(2) == 1,
     loginName: getlogin().map { String(cString: $0) } ?? getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } },
-    width: 100)
+    width: 100,
+    executablePath: {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
+    }())
 
 exit(CLI.run(arguments: arguments, context: context))

@@ -39,7 +39,7 @@ enum CompletionsCommand {
             return ExitCode.success
         })
 
-    static var visible: [CommandSpec] { CLI.commands.filter { !$0.path[0].hasPrefix("_") } }
+    static var visible: [CommandSpec] { CLI.commands.filter { !$0.hidden } }
 
     static func valueCategory(_ option: String) -> String? {
         switch option {

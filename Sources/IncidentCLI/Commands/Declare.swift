@@ -35,13 +35,37 @@ enum DeclareCommand {
         let runbook = try inv.runbook()
         try Actions.validate(declaration, runbook: runbook, actor: actor)
         // Validated: only now may the store be created.
-        let record = try inv.store.withLock { () -> IncidentRecord in
+        // In a git store shared with a remote, the number is reserved by pushing: the incident
+        // starts provisional, and a sync (fetch, merge, number, push) gives it the next number
+        // free on the remote. Offline it stays provisional until the next 'incident sync'.
+        let shared = inv.store.exists ? inv.git.flatMap { $0.remote != nil && $0.autocommit ? $0 : nil } : nil
+        var offline: String?
+        var record = try inv.store.withLock { () -> IncidentRecord in
             let storeRunbook = try inv.runbook()
-            let id = try inv.store.allocateID()
-            let record = try Actions.declare(id: id, runbook: storeRunbook, declaration, actor: actor)
+            var id: IncidentID
+            if shared != nil {
+                repeat { id = IncidentID.newProvisional() } while !inv.store.locations(of: id).isEmpty
+            } else {
+                id = try inv.store.allocateID()
+            }
+            var record = try Actions.declare(id: id, runbook: storeRunbook, declaration, actor: actor)
             try inv.store.save(record)
+            inv.commitWrite(record)
+            if let git = shared {
+                do {
+                    let report = try git.sync(actor: actor, timeout: 10, executable: inv.context.executablePath)
+                    offline = report.offline
+                    if let number = report.numbered.first(where: { $0.0 == id })?.1 { record = try inv.store.load(number).0 }
+                } catch {
+                    offline = CLI.describe(error).0
+                }
+            }
             return record
         }
+        if let offline, record.id.isProvisional {
+            inv.err("incident: \(record.id) is provisional: the team's remote could not be reached (\(inv.safe(offline))). 'incident sync' gives it its number; \(record.id) keeps working as an alias.")
+        }
+
         if inv.json {
             try inv.printJSON(IncidentJSON(record, runbook: runbook, now: inv.at, asOf: false))
             return ExitCode.success

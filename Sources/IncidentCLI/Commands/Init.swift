@@ -10,8 +10,13 @@ enum InitCommand {
         path: ["init"],
         summary: "Create a store (safe to run again: never replaces an existing runbook or incident).",
         discussion: "NAME is a shipped runbook (\(Runbook.shippedNames.joined(separator: ", "))); FILE is a runbook JSON file of your own. Without --runbook the store runs 'default'. The store keeps its own copy of the runbook in runbook.json, which you may edit.",
-        options: [OptionSpec(name: "runbook", value: "NAME|FILE", help: "The runbook this store runs.")],
-        examples: ["incident init", "incident --store ./incidents init --runbook sla-matrix", "incident init --runbook ./our-policy.json"],
+        options: [
+            OptionSpec(name: "runbook", value: "NAME|FILE", help: "The runbook this store runs."),
+            OptionSpec(name: "git", help: "Keep the store in git: a new repository, the one it is already in, or a clone of --remote. Writes .gitattributes and .gitignore, configures the merge driver, commits."),
+            OptionSpec(name: "remote", value: "URL", help: "With --git: the team's shared repository ('origin'); 'incident sync' exchanges changes with it."),
+        ],
+        examples: ["incident init", "incident --store ./incidents init --runbook sla-matrix", "incident init --runbook ./our-policy.json",
+                   "incident --store ~/incidents init --git --remote git@git.example.com:sre/incidents.git"],
         run: run)
 
     static func run(_ inv: Invocation) throws -> Int32 {
@@ -19,7 +24,28 @@ enum InitCommand {
         if let name = inv.option("runbook") {
             chosen = try loadRunbookArgument(name)
         }
+        if inv.option("remote") != nil && !inv.flag("git") {
+            throw UsageError("--remote goes with --git: 'incident init --git --remote URL'.", command: "init")
+        }
+        if let remote = inv.option("remote"), remote.isEmpty || remote.hasPrefix("-") {
+            throw UsageError("--remote needs the URL of the team's git repository.", command: "init")
+        }
         let existed = inv.store.exists
+        if inv.flag("git") {
+            let author = try inv.author
+            let did = try inv.store.withLock {
+                try GitStore.initialize(inv.store, remote: inv.option("remote"), runbook: chosen, environment: inv.context.environment,
+                                        executable: inv.context.executablePath, author: author)
+            }
+            let runbook = try inv.runbook()
+            if inv.json {
+                try inv.printJSON(["store": inv.store.root, "runbook": runbook.name, "created": existed ? "false" : "true", "git": "true"])
+            } else {
+                inv.out(did.joined(separator: "\n"))
+                inv.out("The store \(inv.store.root) is kept in git and runs the '\(runbook.name)' runbook." + (inv.option("remote") != nil ? " Next: 'incident sync'." : ""))
+            }
+            return ExitCode.success
+        }
         let created = try inv.store.initialize(runbook: chosen)
         let runbook = try inv.runbook()
         if existed, let chosen, chosen != runbook {

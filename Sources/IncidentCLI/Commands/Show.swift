@@ -46,7 +46,10 @@ enum ShowCommand {
         let required = Set(runbook.requiredRoles(level: s.severity, type: s.type))
         var roleRows: [[String]] = []
         for role in runbook.roles {
-            if let who = s.roles[role.id] { roleRows.append(["  " + role.title, inv.safe(who)]) }
+            if let names = s.contestedRoles?[role.id] {
+                let holder = s.roles[role.id].map(inv.safe) ?? "nobody"
+                roleRows.append(["  " + role.title, holder + st.yellow("  (contested: " + names.map(inv.safe).joined(separator: " and ") + " were assigned at the same time on different machines; \(holder) holds it by the latest assignment — reassign to settle it)")])
+            } else if let who = s.roles[role.id] { roleRows.append(["  " + role.title, inv.safe(who)]) }
             else if required.contains(role.id) { roleRows.append(["  " + role.title, st.red("unstaffed (required)")]) }
         }
         lines += roleRows.isEmpty ? ["  none assigned"] : table(roleRows)
@@ -72,7 +75,8 @@ enum ShowCommand {
         let entries = inv.atGiven ? record.timeline.filter { $0.at <= inv.at } : record.timeline
         lines.append("")
         lines.append(st.bold("Latest entries") + " (\(entries.count) in all; 'incident timeline \(record.id)' shows every one)")
-        for e in entries.suffix(5) { lines.append(TimelineCommand.line(e, inv: inv, runbook: runbook)) }
+        let late = Set(s.afterClose ?? [])
+        for e in entries.suffix(5) { lines.append(TimelineCommand.line(e, inv: inv, runbook: runbook, afterClose: late.contains(e.id))) }
         inv.out(lines.joined(separator: "\n"))
         return ExitCode.success
     }

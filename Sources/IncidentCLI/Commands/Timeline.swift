@@ -19,15 +19,18 @@ enum TimelineCommand {
         }
         if inv.atGiven { entries = entries.filter { $0.at <= inv.at } }
         if inv.json {
-            try inv.printJSON(entries.map(EntryJSON.init))
+            let late = Set(record.state.afterClose ?? [])
+            try inv.printJSON(entries.map { EntryJSON($0, afterClose: late) })
             return ExitCode.success
         }
-        inv.out(entries.map { line($0, inv: inv, runbook: runbook) }.joined(separator: "\n"))
+        let late = Set(record.state.afterClose ?? [])
+        inv.out(entries.map { line($0, inv: inv, runbook: runbook, afterClose: late.contains($0.id)) }.joined(separator: "\n"))
         return ExitCode.success
     }
 
-    static func line(_ e: Event, inv: Invocation, runbook: Runbook) -> String {
-        let backfilled = e.recordedAt.distance(to: e.at) < -300_000 ? inv.style.dim(" (back-filled \(e.recordedAt.humanUTC))") : ""
+    static func line(_ e: Event, inv: Invocation, runbook: Runbook, afterClose: Bool = false) -> String {
+        var backfilled = e.recordedAt.distance(to: e.at) < -300_000 ? inv.style.dim(" (back-filled \(e.recordedAt.humanUTC))") : ""
+        if afterClose { backfilled += inv.style.yellow(" (after the close)") }
         let kind = e.kind.padding(12)
         let text = inv.safe(e.text).replacingOccurrences("\n", "\n" + String(repeating: " ", count: 22))
         return "  \(e.at.humanUTC.dropLast(4))  \(inv.style.dim(kind)) \(inv.style.bold(inv.safe(e.author))): \(text)\(backfilled)"

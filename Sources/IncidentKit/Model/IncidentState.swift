@@ -28,6 +28,13 @@ public struct IncidentState: Codable, Sendable, Equatable {
     public var checked: [String]
     /// Every phase entry, in time order (the first is the initial phase at declaration).
     public var phaseHistory: [PhaseEntry]
+    /// Roles that two people were assigned to concurrently, on two clones, before a merge:
+    /// role id → every name assigned concurrently (sorted). The holder is still decided by the
+    /// fold (latest `at`, then canonical order); absent when nothing is contested.
+    public var contestedRoles: [String: [String]]?
+    /// Ids of entries written while the incident was closed (a note racing a close on another
+    /// clone): nothing is dropped, but the timeline says they came after the close.
+    public var afterClose: [String]?
 
     public struct PhaseEntry: Codable, Sendable, Equatable {
         public var phase: String
@@ -52,12 +59,42 @@ public struct IncidentState: Codable, Sendable, Equatable {
             phase: phase, type: f["type"], drill: f["drill"] == "true",
             startedAt: f["startedAt"].flatMap(TimeParser.parseISO8601) ?? declared.at, declaredAt: declared.at,
             acknowledgedAt: nil, containedAt: nil, resolvedAt: nil, closedAt: nil, postmortemPublishedAt: nil,
-            resolutionSummary: nil, roles: [:], checked: [], phaseHistory: [PhaseEntry(phase: phase, at: declared.at)])
+            resolutionSummary: nil, roles: [:], checked: [], phaseHistory: [PhaseEntry(phase: phase, at: declared.at)],
+            contestedRoles: nil, afterClose: nil)
         for event in IncidentState.timeOrdered(events.dropFirst()) {
             if let asOf, event.at > asOf { continue }
+            if state.status == .closed && event.kind != BuiltInKind.reopened && event.kind != BuiltInKind.numbered {
+                state.afterClose = (state.afterClose ?? []) + [event.id]
+            }
             state.apply(event)
         }
+        state.contestedRoles = contested(events, asOf: asOf)
         return state
+    }
+
+    /// Roles assigned to different people by events neither of which follows the other.
+    static func contested(_ events: [Event], asOf: Timestamp?) -> [String: [String]]? {
+        var byRole: [String: [Event]] = [:]
+        for e in events where e.kind == BuiltInKind.assigned {
+            if let asOf, e.at > asOf { continue }
+            if let role = e.fields["role"], e.fields["name"] != nil { byRole[role, default: []].append(e) }
+        }
+        var out: [String: [String]] = [:]
+        var ancestry: EventLog.Ancestry?
+        for (role, list) in byRole where Set(list.compactMap { $0.fields["name"] }).count > 1 {
+            if ancestry == nil { ancestry = EventLog.Ancestry(events) }
+            var names = Set<String>()
+            for i in list.indices {
+                for j in list.indices where j > i && list[i].fields["name"] != list[j].fields["name"] {
+                    if ancestry!.concurrent(list[i].hash, list[j].hash) {
+                        names.insert(list[i].fields["name"]!)
+                        names.insert(list[j].fields["name"]!)
+                    }
+                }
+            }
+            if !names.isEmpty { out[role] = names.sorted() }
+        }
+        return out.isEmpty ? nil : out
     }
 
     /// Events sorted by `at`, ties kept in the order they were written.
@@ -162,13 +199,14 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         self.state = try IncidentState.derive(id: id, events: events)
     }
 
-    /// The hash of the last event written.
+    /// The hash of the last event in the log.
     public var headHash: String { events.last?.hash ?? "" }
 
-    /// Appends an event, chaining it to the current head and hashing it.
+    /// Appends an event after every current head of the log (one on a single clone; several
+    /// after a merge, which the new event joins, as a git merge commit does) and hashes it.
     public mutating func append(_ event: Event) throws {
         var e = event
-        e.parents = events.isEmpty ? [] : [headHash]
+        e.parents = events.isEmpty ? [] : EventLog.heads(events)
         e.hash = e.computedHash
         events.append(e)
         state = try IncidentState.derive(id: id, events: events)

@@ -173,9 +173,11 @@ public enum BuiltInKind {
     public static let actionItemDone = "action-item-done"
     public static let evidence = "evidence"
     public static let custody = "custody"
+    /// A provisional incident received its number at a sync (`from` → `to`).
+    public static let numbered = "numbered"
     public static let all: [String] = [declared, acknowledged, severity, assigned, unassigned, phase, contained,
                                        resolved, closed, reopened, checked, unchecked, postmortem, retitled,
-                                       actionItem, actionItemDone, evidence, custody]
+                                       actionItem, actionItemDone, evidence, custody, numbered]
     /// Milestones usable as timer triggers.
     public static let milestones: [String] = ["started", declared, acknowledged, contained, resolved, closed]
 }

@@ -111,7 +111,7 @@ public struct Store: Sendable {
     }
 
     /// Every place a file for `id` exists.
-    func locations(of id: IncidentID) -> [IncidentLocation] {
+    public func locations(of id: IncidentID) -> [IncidentLocation] {
         var found: [IncidentLocation] = []
         if POSIXFile.exists(path(of: id, in: .active)) { found.append(.active) }
         for year in archiveYears where POSIXFile.exists(path(of: id, in: .archive(year: year))) {
@@ -120,24 +120,29 @@ public struct Store: Sendable {
         return found
     }
 
-    /// Loads one incident. If a crash left it in two places, the copy with more events wins.
+    /// Loads one incident. If it is in two places (a crash between writing the archive copy and
+    /// removing the active one, or a merge where one clone archived it while another edited it),
+    /// the copies are merged (union of their events); the next write keeps one file.
     public func load(_ id: IncidentID) throws -> (IncidentRecord, IncidentLocation) {
         let places = locations(of: id)
         guard !places.isEmpty else {
+            if id.isProvisional, let numbered = resolveAlias(id) { return try load(numbered) }
             throw IncidentError.notFound("No incident \(id) in \(root); 'incident list --all' shows the incidents there.")
         }
-        var best: (IncidentRecord, IncidentLocation)?
+        var found: [(IncidentRecord, IncidentLocation)] = []
         var firstError: Error?
         for place in places {
             do {
-                let record = try decodeRecord(at: path(of: id, in: place), expecting: id)
-                if best == nil || record.events.count > best!.0.events.count { best = (record, place) }
+                found.append((try decodeRecord(at: path(of: id, in: place), expecting: id), place))
             } catch {
                 firstError = firstError ?? error
             }
         }
-        if let best { return best }
-        throw firstError!
+        guard let first = found.first else { throw firstError! }
+        if found.count == 1 { return first }
+        let merged = try IncidentMerge.merge(found.map(\.0))
+        let wanted: IncidentLocation = merged.state.status == .closed ? .archive(year: CivilTime(merged.state.declaredAt).year) : .active
+        return (merged, found.contains { $0.1 == wanted } ? wanted : first.1)
     }
 
     /// Reads and checks one incident file. The state is always recomputed from the events.
@@ -236,7 +241,7 @@ public struct Store: Sendable {
         }
     }
 
-    static func encode(_ record: IncidentRecord) throws -> [UInt8] {
+    public static func encode(_ record: IncidentRecord) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(record)) + [0x0a]
