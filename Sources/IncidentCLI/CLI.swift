@@ -20,7 +20,7 @@ public enum CLI {
 
     /// Commands that never open a git store's repository state (the merge driver runs inside
     /// git; init and sync do their own git preparation under the lock).
-    static let withoutGitPreparation: Set<String> = ["merge-driver", "_autopush", "help", "version", "completions", "_names", "init", "sync"]
+    static let withoutGitPreparation: Set<String> = ["merge-driver", "_autopush", "help", "version", "completions", "_names", "init", "sync", "doctor"]
 
     public static func run(arguments: [String], context: Context) -> Int32 {
         do {

@@ -220,9 +220,9 @@ struct Invocation {
             if try git.ensureDriver(executable: context.executablePath) {
                 err("incident: configured the incident merge driver in \(git.commonDir)/config (git does not copy it when cloning).")
             }
-            if git.mergeInProgress {
+            if git.mergeInProgress || git.plainMergeUnchecked {
                 let actor = (try? self.actor) ?? Actor(name: "incident", at: now, recordedAt: now)
-                let notes = try store.withLock { try git.finishInterruptedMerge(actor: actor) }
+                let notes = try store.withLock { try git.finishInterruptedMerge(actor: actor) + git.repairAfterPlainMerge(actor: actor) }
                 for n in notes { err("incident: " + n) }
             }
         } catch {

@@ -14,7 +14,7 @@ public enum Verifier {
     public static func verify(_ record: IncidentRecord) -> Report {
         var problems: [String] = []
         var first: String?
-        var seenIDs: [String: String] = [:]
+        var seenIDs: [String: Event] = [:]
         var earlier = Set<String>()
         let all = Set(record.events.map(\.hash))
         for (index, event) in record.events.enumerated() {
@@ -23,9 +23,9 @@ public enum Verifier {
                 if first == nil { first = event.id }
             }
             if let other = seenIDs[event.id] {
-                fail(other == event.hash ? "is stored twice" : "exists in two different versions: one copy was edited after it was written (on this clone or on another before a sync)")
+                fail(other == event ? "is stored twice" : "exists in two different versions: one copy was edited after it was written (on this clone or on another before a sync)")
             }
-            seenIDs[event.id] = event.hash
+            seenIDs[event.id] = event
             if event.hash != event.computedHash { fail("does not match its hash: its content was edited after it was written") }
             if index == 0 {
                 if !event.parents.isEmpty { fail("should have no parent: events before it were removed") }

@@ -27,7 +27,9 @@ public enum EventLog {
             if x.at != y.at { return x.at < y.at }
             if x.recordedAt != y.recordedAt { return x.recordedAt < y.recordedAt }
             if x.id != y.id { return x.id < y.id }
-            return x.hash < y.hash
+            if x.hash != y.hash { return x.hash < y.hash }
+            // Two versions of one event that claim the same hash (one was edited): by content.
+            return x.computedHash < y.computedHash
         }
         var ready = (0..<events.count).filter { waiting[$0] == 0 }
         var placed = [Bool](repeating: false, count: events.count)
@@ -78,14 +80,17 @@ public enum EventLog {
         return out.sorted()
     }
 
-    /// The union of several copies of one log: every event once (identical copies, same id
-    /// and same hash, collapse; two *different* events under one id are both kept, so
-    /// `verify` can name the alteration), in canonical order.
+    /// The union of several copies of one log: every event once (identical copies collapse;
+    /// two *different* events under one id are both kept, even when one was edited without
+    /// updating its hash, so `verify` can name the alteration), in canonical order.
     public static func union(_ logs: [[Event]]) -> [Event] {
-        var seen = Set<String>()
+        var seen: [String: [Event]] = [:]
         var all: [Event] = []
         for log in logs {
-            for e in log where seen.insert(e.id + "\u{0}" + e.hash).inserted { all.append(e) }
+            for e in log where !(seen[e.id]?.contains(e) ?? false) {
+                seen[e.id, default: []].append(e)
+                all.append(e)
+            }
         }
         return canonicalOrder(all)
     }

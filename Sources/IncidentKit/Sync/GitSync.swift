@@ -146,7 +146,7 @@ extension GitStore {
 
     /// After a merge: an incident present in two places (archived on one clone, edited in
     /// active/ on another) or in the wrong place for its status becomes one file.
-    func joinCopies(changedSince base: String?) throws -> [String] {
+    func joinCopies(changedSince base: String?) throws -> (moved: Bool, notes: [String]) {
         var ids = Set<IncidentID>()
         if let base {
             let r = try checked(["diff", "--name-only", "-z", base, "HEAD", "--", "active", "archive"], "list the merged files")
@@ -155,15 +155,17 @@ extension GitStore {
             }
         }
         var notes: [String] = []
+        var moved = false
         for id in ids.sorted() {
             let places = store.locations(of: id)
             guard !places.isEmpty, let (record, _) = try? store.load(id) else { continue }
             let wanted: IncidentLocation = record.state.status == .closed ? .archive(year: CivilTime(record.state.declaredAt).year) : .active
             if places == [wanted] { continue }
             try store.save(record)
+            moved = true
             if places.count > 1 { notes.append("\(id) was archived on one clone and changed on another; merged the two copies (\(record.events.count) events).") }
         }
-        return notes
+        return (moved, notes)
     }
 
     // MARK: Numbering
@@ -214,8 +216,8 @@ extension GitStore {
                     report.notes += try finishInterruptedMerge(actor: actor).dropLast()
                 }
                 let joined = try joinCopies(changedSince: head)
-                if !joined.isEmpty {
-                    report.notes += joined
+                if joined.moved {
+                    report.notes += joined.notes
                     _ = try commitAll(message: "incident sync: joined copies of incidents changed on two clones (\(actor.name))", author: actor.name)
                 }
             }
@@ -240,6 +242,7 @@ extension GitStore {
             report.offline = GitStore.firstLine(push)
             break
         }
+        markMergeChecked()
         if let before, let now = revParse("HEAD"), before != now {
             report.incoming = try incomingSummary(since: before, numbered: report.numbered, old: &oldVersions)
         }
@@ -336,5 +339,78 @@ extension GitStore {
             did.append("Committed the store.")
         }
         return did
+    }
+}
+
+extension GitStore {
+    /// `doctor`'s git findings: a merge left in progress, a detached HEAD, a branch that has
+    /// diverged from the remote (as of the last fetch), a missing merge driver, each with the
+    /// command that repairs it.
+    public func diagnose(executable: String?) -> [Diagnosis] {
+        var out: [Diagnosis] = []
+        if mergeInProgress {
+            let paths = (try? unmerged().keys.sorted()) ?? []
+            let incidentOnly = paths.allSatisfy { GitStore.incidentFile($0) != nil }
+            out.append(Diagnosis(path: root, problem: "a git merge is in progress" + (paths.isEmpty ? "" : " (conflicted: \(paths.prefix(5).joined(separator: ", ")))"),
+                                 repair: incidentOnly ? "run any incident command (e.g. 'incident --store \(root) list'): it merges the incident files and finishes the merge; or 'git -C \(root) merge --abort'"
+                                                      : "resolve the files named by hand, then 'git -C \(root) commit'; or 'git -C \(root) merge --abort'"))
+        }
+        if POSIXFile.exists(gitDir + "/rebase-merge") || POSIXFile.exists(gitDir + "/rebase-apply") {
+            out.append(Diagnosis(path: root, problem: "a git rebase is in progress", repair: "'git -C \(root) rebase --abort', then 'incident sync' (sync merges; it never rebases)"))
+        }
+        guard let branch else {
+            out.append(Diagnosis(path: root, problem: "the store's repository is on a detached HEAD: commits made now belong to no branch and sync cannot push them",
+                                 repair: "'git -C \(root) switch -' (or 'git -C \(root) switch main'), then 'incident sync'"))
+            return out
+        }
+        if let executable, executable.hasPrefix("/"), config()["merge.incident.driver"] != GitStore.driverCommand(executable: executable) {
+            out.append(Diagnosis(path: commonDir + "/config", problem: "the incident merge driver is not configured for this binary, so a plain 'git pull' would merge incident files line by line",
+                                 repair: "run any incident command on the store (it configures the driver)"))
+        }
+        if let remote {
+            let tracking = "refs/remotes/\(remote)/\(remoteBranch ?? branch)"
+            if revParse(tracking) != nil, let r = try? git(["rev-list", "--left-right", "--count", "HEAD..." + tracking]), r.status == 0 {
+                let counts = r.out.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
+                if counts.count == 2, counts[0] > 0, counts[1] > 0 {
+                    out.append(Diagnosis(path: root, problem: "the branch '\(branch)' has diverged from \(remote) (\(counts[0]) local commit(s) not pushed, \(counts[1]) from the remote not merged)",
+                                         repair: "'incident --store \(root) sync' (merges the two event by event, then pushes)"))
+                } else if counts.count == 2, counts[0] > 0 {
+                    out.append(Diagnosis(path: root, problem: "\(counts[0]) local commit(s) not yet pushed to \(remote)", repair: "'incident --store \(root) sync'"))
+                }
+            }
+        }
+        return out
+    }
+}
+
+extension GitStore {
+    var checkedMarker: String { gitDir + "/incident-merge-checked" }
+
+    /// True when git moved HEAD by a merge, pull or reset this binary has not looked at yet
+    /// (`ORIG_HEAD` differs from what was last checked): two small file reads.
+    public var plainMergeUnchecked: Bool {
+        guard let orig = try? POSIXFile.read(gitDir + "/ORIG_HEAD", limit: 128) else { return false }
+        let seen = try? POSIXFile.read(checkedMarker, limit: 128)
+        return seen != orig
+    }
+
+    func markMergeChecked() {
+        if let orig = try? POSIXFile.read(gitDir + "/ORIG_HEAD", limit: 128) {
+            try? POSIXFile.writeAtomically(orig, directory: gitDir, name: "incident-merge-checked")
+        }
+    }
+
+    /// After a plain `git pull`: an incident the merge driver merged into the wrong place for
+    /// its status, or left in both active/ and archive/, becomes one file in the right place,
+    /// committed. Call with the lock held.
+    public func repairAfterPlainMerge(actor: Actor) throws -> [String] {
+        guard let orig = try? POSIXFile.read(gitDir + "/ORIG_HEAD", limit: 128) else { return [] }
+        let base = String(decoding: orig, as: UTF8.self).trimmingSet("\n ")
+        defer { markMergeChecked() }
+        guard !mergeInProgress, revParse(base) != nil else { return [] }
+        let joined = try joinCopies(changedSince: base)
+        guard joined.moved else { return [] }
+        _ = try commitAll(message: "incident: put incidents merged by git in their place (\(actor.name))", author: actor.name)
+        return joined.notes + ["Moved incidents merged by 'git pull' to where their status puts them (committed)."]
     }
 }
