@@ -86,6 +86,7 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(try IncidentMerge.merge([first, clones[0]]).events == first.events)
         // Appending after a merge joins every branch: the log has one head again.
         var next = first
+        if next.state.status != .active { try Actions.reopen(&next, reason: "more to do", actor: actor(499, "dave")) }
         try Actions.note(&next, runbook: runbook, text: "after the merge", kind: nil, actor: actor(500, "dave"))
         #expect(EventLog.heads(next.events).count == 1)
         #expect(Verifier.verify(next).ok)

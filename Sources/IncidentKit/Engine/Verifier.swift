@@ -1,8 +1,9 @@
 /// Checks an incident's tamper evidence. The log is a hash DAG: every event's hash matches its
-/// content, the first event is the declaration and has no parent, every other event names the
-/// hash(es) of events stored before it, no event id carries two different contents, and the
-/// stored order is the canonical one (so a reordering shows). An honest merge of two clones'
-/// copies passes; an event altered, dropped or moved on any clone is named.
+/// content (hashed in the format the file's schema version names, `HashFormat`), the first
+/// event is the declaration and has no parent, every other event names the hash(es) of events
+/// stored before it, no event id carries two different contents, and the stored order is the
+/// canonical one (so a reordering shows). An honest merge of two clones' copies passes; an
+/// event altered, dropped or moved on any clone is named.
 public enum Verifier {
     public struct Report: Sendable, Equatable {
         public var ok: Bool { problems.isEmpty }
@@ -26,7 +27,8 @@ public enum Verifier {
                 fail(other == event ? "is stored twice" : "exists in two different versions: one copy was edited after it was written (on this clone or on another before a sync)")
             }
             seenIDs[event.id] = event
-            if event.hash != event.computedHash { fail("does not match its hash: its content was edited after it was written") }
+            if let why = event.ambiguity(in: record.hashFormat) { fail(why) }
+            if event.hash != event.computedHash(record.hashFormat) { fail("does not match its hash: its content was edited after it was written") }
             if index == 0 {
                 if !event.parents.isEmpty { fail("should have no parent: events before it were removed") }
                 if event.kind != BuiltInKind.declared { fail("is not the declaration the log must start with") }
@@ -51,6 +53,10 @@ public enum Verifier {
                 problems.append("event #\(i + 1) (\(event.id), \(event.kind) at \(event.at.iso8601)) is out of its place in the log: events were reordered")
                 first = event.id
             }
+        }
+        if record.runbook != record.declaredRunbook {
+            problems.append("the runbook named at the top of the file ('\(record.runbook)') differs from the one recorded in the hashed declaration ('\(record.declaredRunbook)')")
+            if first == nil { first = record.events.first?.id }
         }
         return Report(problems: problems, firstBrokenEvent: first)
     }

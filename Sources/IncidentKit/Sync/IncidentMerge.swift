@@ -29,7 +29,11 @@ public enum IncidentMerge {
             throw IncidentError.refused("\(other.id) holds two different incidents (declared as \"\(title(result))\" and as \"\(title(other))\"); they cannot be merged into one.")
         }
         if copies.count == 1 { return result }
-        let events = EventLog.union(copies.map(\.events))
+        // Copies in an older hash format are brought to the current one first (deterministic,
+        // and only when they verify), so one event hashes the same in every copy.
+        let current = copies.map { (try? $0.migratedToCurrentFormat()) ?? $0 }
+        result = current[0]
+        let events = EventLog.union(current.map(\.events))
         result.schemaVersion = IncidentRecord.currentSchemaVersion
         result.events = events
         // Any copy that was given its number (a provisional ID numbered on one clone) names it.
