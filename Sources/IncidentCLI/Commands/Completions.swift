@@ -58,7 +58,7 @@ enum CompletionsCommand {
         for group in Set(visible.map { $0.path[0] }).sorted() {
             let members = visible.filter { $0.path[0] == group }
             if members.count > 1 || members[0].path.count > 1 {
-                cases += "    \(group)) if [[ $cword -eq 2 ]]; then COMPREPLY=($(compgen -W \"\(members.map { $0.path[1] }.joined(separator: " "))\" -- \"$cur\")); return; fi;;\n"
+                cases += "    \(group)) if [[ $cword -eq 2 ]]; then COMPREPLY=($(compgen -W \"\(members.compactMap { $0.path.count > 1 ? $0.path[1] : nil }.joined(separator: " "))\" -- \"$cur\")); return; fi;;\n"
             }
         }
         var options = ""
