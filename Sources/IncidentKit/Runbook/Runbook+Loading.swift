@@ -31,6 +31,11 @@ extension Runbook {
     public static func decode(_ data: Data, origin: String) throws -> Runbook {
         let runbook: Runbook
         do {
+            try JSONShape.check(data)
+        } catch let problem as JSONShape.Problem {
+            throw IncidentError.invalidRunbook(origin: origin, reason: problem.description)
+        }
+        do {
             let header = try JSONDecoder().decode(SchemaHeader.self, from: data)
             if let v = header.schemaVersion, v > currentSchemaVersion {
                 throw IncidentError.invalidRunbook(origin: origin, reason: "schemaVersion \(v) is newer than this incident binary understands (\(currentSchemaVersion)); upgrade incident")
