@@ -16,6 +16,7 @@ public enum CLI {
         DrillsCommand.spec, StatsCommand.spec, CommsCommand.spec, EvidenceAddCommand.spec, EvidenceTransferCommand.spec,
         EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, CompletionsCommand.spec, HelpCommand.spec, VersionCommand.spec,
         CompletionsCommand.namesSpec, MergeDriverCommand.spec, AutopushCommand.spec,
+        HooksCommand.spec, HooksCommand.testSpec, HooksCommand.trustSpec, TickCommand.spec, PublicTitleCommand.spec,
     ]
 
     /// Commands that never open a git store's repository state (the merge driver runs inside
@@ -39,6 +40,9 @@ public enum CLI {
             }
             let invocation = try Invocation(context: context, command: parsed.command!, parsed: parsed)
             if !withoutGitPreparation.contains(parsed.command!.path[0]) { invocation.prepareGitStore() }
+            // Hooks run after the command's own output, whether or not it then failed:
+            // what they announce is already stored.
+            defer { invocation.runPendingHooks() }
             return try parsed.command!.run(invocation)
         } catch {
             let (message, code) = describe(error)

@@ -53,6 +53,8 @@ public enum ExitCode {
     /// `sync` (or a command that needed the team's remote) could not reach it; everything is
     /// committed locally and the next `sync` delivers it.
     public static let offline: Int32 = 7
+    /// `sla --fail-on`: a running timer is breached (or due within the window).
+    public static let slaAlert: Int32 = 8
 }
 
 /// A command-line mistake: exit 2.

@@ -52,8 +52,12 @@ import TestSupport
         let attributes = try String(contentsOfFile: t.path("a") + "/.gitattributes", encoding: .utf8)
         #expect(attributes.contains("merge=incident"))
         #expect(attributes.contains("-text"))
-        let ignore = try String(contentsOfFile: t.path("a") + "/.gitignore", encoding: .utf8)
-        #expect(ignore.contains(".lock"))
+        // The lock, the counter, temp files and derived indexes are ignored; incidents are not.
+        for f in [".lock", ".last-id", "archive/.index", "active/.tmp-INC-1.json.1.a"] {
+            #expect(try t.git(["check-ignore", "-q", f], in: t.path("a")).status == 0, "\(f) should be ignored")
+        }
+        #expect(try t.git(["check-ignore", "-q", "active/INC-1.json"], in: t.path("a")).status == 1)
+        #expect(try t.git(["check-ignore", "-q", ".gitattributes"], in: t.path("a")).status == 1)
         // A fresh clone works with no set-up: the driver is configured by the first command.
         expectOK(try t.git(["clone", "-q", t.remote, t.path("d")], in: t.directory), "clone")
         let list = try t.run("d", ["list"])

@@ -32,16 +32,11 @@ public struct GitStore: Sendable {
     """
 
     public static let ignoreText = """
-    # Written by 'incident init --git': per-clone and derived files stay out of git.
-    .lock
-    .last-id
-    .tmp-*
-    **/.tmp-*
-    **/.index
-    **/.index.*
-    .index*
-    .*.index
-    .cache/
+    # Written by 'incident init --git': per-clone and derived files stay out of git: every
+    # dot-file in the store (the lock, the ID counter, temp files, indexes, announcements).
+    .*
+    !.gitignore
+    !.gitattributes
 
     """
 
