@@ -12,6 +12,9 @@ public struct IncidentID: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public static let provisionalLength = 10
 
+    /// The largest number an ID can have: IDs are typed, so at most nine digits.
+    public static let maxNumber = 999_999_999
+
     public init(number: Int) { self.number = number; self.provisional = nil }
 
     /// A provisional ID from its token (validated: 10 hex digits, at least one a–f).

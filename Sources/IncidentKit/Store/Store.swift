@@ -143,7 +143,7 @@ public struct Store: Sendable {
                 firstError = firstError ?? error
             }
         }
-        guard let first = found.first else { throw firstError! }
+        guard let first = found.first else { throw firstError ?? IncidentError.notFound("No incident \(id) in \(root).") }
         if found.count == 1 { return first }
         let merged = try IncidentMerge.merge(found.map(\.0))
         let wanted: IncidentLocation = merged.state.status == .closed ? .archive(year: CivilTime(merged.state.declaredAt).year) : .active
@@ -293,9 +293,11 @@ public struct Store: Sendable {
     public func allocateID() throws -> IncidentID {
         var last = 0
         if let bytes = try? POSIXFile.read(lastIDPath, limit: 64),
-           let n = Int(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: "\n")) {
+           let n = Int(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: "\n")),
+           n >= 0, n < IncidentID.maxNumber {
             last = n
         } else {
+            // (A counter outside the IDs that can be typed is as damaged as a missing one.)
             // Missing or damaged counter: rebuild it from the files present.
             for name in POSIXFile.list(activeDirectory) { last = max(last, IncidentID(String(name.dropLast(5)))?.number ?? 0) }
             for year in archiveYears {
@@ -305,7 +307,12 @@ public struct Store: Sendable {
             }
         }
         var candidate = IncidentID(number: last + 1)
-        while !locations(of: candidate).isEmpty { candidate = IncidentID(number: candidate.number + 1) }
+        while !locations(of: candidate).isEmpty {
+            guard candidate.number < IncidentID.maxNumber else {
+                throw IncidentError.storage("\(root) has used every incident ID up to INC-\(IncidentID.maxNumber).")
+            }
+            candidate = IncidentID(number: candidate.number + 1)
+        }
         try POSIXFile.writeAtomically(Array("\(candidate.number)\n".utf8), directory: root, name: ".last-id")
         return candidate
     }
