@@ -36,7 +36,7 @@ enum GlobalOptions {
     static let all: [OptionSpec] = [
         OptionSpec(name: "store", value: "DIR", help: "The incident store. Else $INCIDENT_STORE, else ~/.local/share/incident."),
         OptionSpec(name: "as", value: "NAME", help: "Who is acting (author of every event). Else $INCIDENT_USER, else the login name."),
-        OptionSpec(name: "at", value: "TIME", help: "When it happened, or the moment a query is evaluated at. Default: now."),
+        OptionSpec(name: "at", value: "TIME", help: "When it happened, or the moment a query is evaluated at. Default: now. A zone-less time (14:05, 2026-11-23 14:05) is in your zone (TZ, else the system's)."),
         OptionSpec(name: "json", help: "Machine-readable output: one JSON document on stdout."),
         OptionSpec(name: "no-color", help: "No colour, even on a terminal (NO_COLOR does the same)."),
         OptionSpec(name: "allow-secrets", help: "Store text that looks like a credential instead of redacting it."),
