@@ -7,6 +7,8 @@ struct OptionSpec: Sendable {
     /// nil for a flag; the placeholder shown in help otherwise (`TIME`, `LEVEL`).
     var value: String? = nil
     var help: String
+    /// What completes the value (a `CompletionCategory` name); nil: inferred from `value`.
+    var completion: String? = nil
 }
 
 struct ArgumentSpec: Sendable {
@@ -15,6 +17,8 @@ struct ArgumentSpec: Sendable {
     var optional: Bool = false
     /// Takes every remaining word (joined with spaces), so `note 42 pods restarted` works.
     var rest: Bool = false
+    /// What completes it (a `CompletionCategory` name); nil: inferred from `name`.
+    var completion: String? = nil
 }
 
 /// A command: its words (`["runbook", "show"]`), its arguments and options, its help and
@@ -37,6 +41,7 @@ enum GlobalOptions {
         OptionSpec(name: "store", value: "DIR", help: "The incident store. Else $INCIDENT_STORE, else ~/.local/share/incident."),
         OptionSpec(name: "as", value: "NAME", help: "Who is acting (author of every event). Else $INCIDENT_USER, else the login name."),
         OptionSpec(name: "at", value: "TIME", help: "When it happened, or the moment a query is evaluated at. Default: now. A zone-less time (14:05, 2026-11-23 14:05) is in your zone (TZ, else the system's)."),
+        OptionSpec(name: "future", help: "Accept an --at (or --started-at) more than 5 minutes ahead of the clock; refused as a likely typo otherwise."),
         OptionSpec(name: "json", help: "Machine-readable output: one JSON document on stdout."),
         OptionSpec(name: "no-color", help: "No colour, even on a terminal (NO_COLOR does the same)."),
         OptionSpec(name: "allow-secrets", help: "Store text that looks like a credential instead of redacting it."),

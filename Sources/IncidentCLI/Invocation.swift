@@ -67,25 +67,27 @@ struct Invocation {
     }
 
     static func badTime(_ text: String, option: String) -> UsageError {
-        UsageError("'\(text)' is not a time \(option) understands; use ISO 8601 with a zone (2026-11-23T14:05:00Z), a local clock time (14:05) or date and time (2026-11-23 14:05) in your zone, or an offset (-15m).")
+        UsageError("'\(Sanitizer.forTerminal(String(text.prefix(60))))' is not a time \(option) understands; use ISO 8601 with a zone (2026-11-23T14:05:00Z), a local clock time (14:05) or date and time (2026-11-23 14:05) in your zone, or an offset (-15m).")
     }
 
-    /// A TIME typed by a person. Zone-less forms (`14:05`, `2026-11-23 14:05`) are in the
-    /// reader's zone (TZ, else the system's), read only for those forms.
+    /// A TIME option, validated as the instant it names (not as text). Zone-less forms
+    /// (`14:05`, `2026-11-23 14:05`) are in the reader's zone (TZ, else the system's), which
+    /// is read only for those forms.
     static func parseTime(_ text: String, option: String, now: Timestamp, environment: [String: String]) throws -> Timestamp {
         var zone = ZoneRules.utc
         if TimeParser.localInput(text) != nil {
             do { zone = try ZoneDatabase.readerZone(environment: environment) } catch {
-                throw UsageError("\(option) \(Sanitizer.forTerminal(String(text.prefix(40)))) is a local time, but your time zone cannot be read: \(error)")
+                throw UsageError("\(option) \(Sanitizer.forTerminal(String(text.prefix(40)))) is a time in your zone, but your zone cannot be read: \(error)")
             }
         }
-        guard let t = TimeParser.parse(text, now: now, zone: zone) else {
-            if TimeParser.localInput(text) != nil {
-                throw UsageError("'\(Sanitizer.forTerminal(String(text.prefix(40))))' does not exist in \(zone.name): the clocks skip it when daylight saving time starts; give a time outside the gap or with a zone.")
-            }
-            throw Invocation.badTime(Sanitizer.forTerminal(String(text.prefix(60))), option: option)
+        switch TimeParser.interpret(text, now: now, zone: zone) {
+        case let .success(t): return t
+        case .failure(.malformed): throw badTime(text, option: option)
+        case .failure(.outOfRange):
+            throw UsageError("\(option) '\(Sanitizer.forTerminal(String(text.prefix(60))))' names an instant outside 1970-01-01 to 9999-12-31 UTC, the times an incident file can hold.")
+        case .failure(.skipped):
+            throw UsageError("\(option) '\(Sanitizer.forTerminal(String(text.prefix(40))))' does not exist in \(zone.name): the clocks skip it when daylight saving time starts; give a time outside the gap or one with a zone.")
         }
-        return t
     }
 
     static func resolveStore(_ option: String?, context: Context) throws -> Store {
@@ -117,13 +119,27 @@ struct Invocation {
         }
     }
 
+    /// Who acts and when, for a command that writes. An explicit --at more than
+    /// `Limits.futureTolerance` ahead of the clock is refused as a likely typo unless --future.
     var actor: Actor {
-        get throws { Actor(name: try author, at: at, recordedAt: now, allowSecrets: flag("allow-secrets")) }
+        get throws {
+            if atGiven { try Invocation.requirePlausible(at, option: "--at", now: now, allowed: flag("future")) }
+            return Actor(name: try author, at: at, recordedAt: now, allowSecrets: flag("allow-secrets"), allowFuture: flag("future"))
+        }
     }
 
-    func time(_ option: String) throws -> Timestamp? {
+    static func requirePlausible(_ t: Timestamp, option: String, now: Timestamp, allowed: Bool) throws {
+        guard !allowed, now.distance(to: t) > Limits.futureTolerance else { return }
+        throw UsageError("\(option) \(t.iso8601) is \(formatSpan(milliseconds: now.distance(to: t))) ahead of the clock (\(now.iso8601)); a time more than \(Limits.futureTolerance / 60_000) minutes ahead is refused as a likely typo; add --future if it is meant.")
+    }
+
+    /// A TIME option. `eventTime` options (when something happened, as --started-at) follow
+    /// the future rule of --at; deadlines and query bounds (--due, --since) may be anywhere.
+    func time(_ option: String, eventTime: Bool = false) throws -> Timestamp? {
         guard let text = options[option] else { return nil }
-        return try Invocation.parseTime(text, option: "--" + option, now: now, environment: context.environment)
+        let t = try Invocation.parseTime(text, option: "--" + option, now: now, environment: context.environment)
+        if eventTime { try Invocation.requirePlausible(t, option: "--" + option, now: now, allowed: flag("future")) }
+        return t
     }
 
     func incidentID(_ text: String) throws -> IncidentID {
@@ -224,9 +240,11 @@ struct Invocation {
         let runbook = try self.runbook()
         let record = try store.withLock { () -> IncidentRecord in
             var record = try store.load(id).0
-            if !atGiven, let latest = record.events.map(\.at).max(), latest > actor.at {
-                // "Now" on a clock behind the incident's last event (skew between teammates'
-                // machines, or a replay dated ahead): keep the log in order.
+            if !atGiven, let latest = record.events.map(\.at).max(), latest > actor.at,
+               actor.at.distance(to: latest) <= Limits.futureTolerance {
+                // "Now" on a clock slightly behind the incident's last event (skew between
+                // teammates' machines): keep the log in order. Only within the tolerance: one
+                // entry dated further ahead never re-dates the commands after it.
                 actor.at = latest
             }
             try body(&record, runbook, actor)
@@ -238,13 +256,19 @@ struct Invocation {
 
     // MARK: Output
 
-    func out(_ text: String) { context.stdout.write(text.hasSuffix("\n") ? text : text + "\n") }
-    func err(_ text: String) { context.stderr.write(text.hasSuffix("\n") ? text : text + "\n") }
+    /// Human output. Whatever a line holds, it leaves through the terminal escaper, which
+    /// lets only this tool's own colour codes through.
+    func out(_ text: String) { context.stdout.write(Sanitizer.forTerminalKeepingStyle(text.hasSuffix("\n") ? text : text + "\n")) }
+    func err(_ text: String) { context.stderr.write(Sanitizer.forTerminalKeepingStyle(text.hasSuffix("\n") ? text : text + "\n")) }
+
+    /// A document (JSON, Markdown, a script) written as produced: its values were escaped
+    /// for its own format when it was built.
+    func document(_ text: String) { context.stdout.write(text.hasSuffix("\n") ? text : text + "\n") }
 
     func printJSON<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        out(String(decoding: try encoder.encode(value), as: UTF8.self))
+        document(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }
 

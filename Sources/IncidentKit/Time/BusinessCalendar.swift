@@ -139,7 +139,7 @@ public struct BusinessTime: Sendable, Equatable {
 
     /// The local day (days since the epoch) and the milliseconds into it, of an instant.
     func localDay(_ t: Timestamp) -> (Int64, Int64) {
-        let wall = t.milliseconds + Int64(zone.offset(at: t)) * 1000
+        let wall = t.adding(milliseconds: Int64(zone.offset(at: t)) * 1000).milliseconds
         let day = floorDivide(wall, BusinessTime.msPerDay)
         return (day, wall - day * BusinessTime.msPerDay)
     }
@@ -189,15 +189,28 @@ public struct BusinessTime: Sendable, Equatable {
     }
 
     /// The end of a timer or window of `duration` started at `start`.
+    /// Saturating: a duration too long for the calendar (or a start outside
+    /// `Timestamp.earliest...latest`) gives an instant outside that range, never a trap.
     public func add(_ duration: SLADuration, to start: Timestamp) -> Timestamp {
         let n = Int64(duration.amount)
+        func minutes(_ factor: Int64) -> Timestamp {
+            let (m, overflow) = n.multipliedReportingOverflow(by: factor)
+            return overflow ? Timestamp(milliseconds: n < 0 ? .min : .max) : start.adding(minutes: m)
+        }
         switch duration.unit {
         case .minutes: return start.adding(minutes: n)
-        case .hours: return start.adding(minutes: n * 60)
-        case .days: return start.adding(minutes: n * 1440)
-        case .weeks: return start.adding(minutes: n * 10_080)
-        case .businessDays: return adding(businessDays: duration.amount, to: start)
-        case .businessHours: return adding(businessHours: duration.amount, to: start)
+        case .hours: return minutes(60)
+        case .days: return minutes(1440)
+        case .weeks: return minutes(10_080)
+        case .businessDays, .businessHours:
+            guard start.isStorable else { return start }
+            // Past these the result is beyond the year 9999 whatever the calendar.
+            if duration.unit == .businessDays {
+                if duration.amount > 4_000_000 { return Timestamp(milliseconds: .max) }
+                return adding(businessDays: duration.amount, to: start)
+            }
+            if duration.amount > 32_000_000 { return Timestamp(milliseconds: .max) }
+            return adding(businessHours: duration.amount, to: start)
         }
     }
 }

@@ -13,19 +13,46 @@ public enum TimeParser {
         case dateTime(CivilTime)
     }
 
-    /// `zone` is the reader's zone, used only by the local forms (`localInput`). Returns nil
-    /// for text that is not a time, and for a local time that does not exist in `zone` (the
-    /// hour skipped when clocks go forward); in an overlap the earlier instant is taken.
+    /// Why a TIME was not accepted.
+    public enum Problem: Error, Equatable, Sendable {
+        /// Not in any accepted form.
+        case malformed
+        /// Well formed, but the instant it names is before 1970-01-01 or after 9999-12-31
+        /// (UTC), which no store file can hold.
+        case outOfRange
+        /// A local time the reader's clocks skip (the hour lost when daylight saving starts).
+        case skipped
+    }
+
+    /// The instant `text` names, or nil. See `interpret` for why.
     public static func parse(_ text: String, now: Timestamp, zone: ZoneRules = .utc) -> Timestamp? {
+        try? interpret(text, now: now, zone: zone).get()
+    }
+
+    /// The instant `text` names, validated as an instant: whatever the form (an offset, a
+    /// zone, a relative duration), the result is within `Timestamp.earliest...latest`.
+    /// `zone` is the reader's zone, used only by the local forms (`localInput`); in an
+    /// overlap (clocks set back) the earlier instant is taken, a skipped time is refused.
+    public static func interpret(_ text: String, now: Timestamp, zone: ZoneRules = .utc) -> Result<Timestamp, Problem> {
         let s = text.trimmingCharacters(in: " ")
-        if s.isEmpty { return nil }
-        if s.lowercased() == "now" { return now }
-        if let first = s.first, first == "-" || first == "+" {
-            guard let ms = DurationParser.parseClockDuration(String(s.dropFirst())) else { return nil }
-            return now.adding(milliseconds: first == "-" ? -ms : ms)
+        if s.isEmpty { return .failure(.malformed) }
+        let t: Timestamp
+        if s.lowercased() == "now" {
+            t = now
+        } else if let first = s.first, first == "-" || first == "+" {
+            guard let ms = DurationParser.parseClockDuration(String(s.dropFirst())) else {
+                // Digits and units that only overflowed are a range problem, not a typo.
+                return .failure(DurationParser.isClockDurationShaped(String(s.dropFirst())) ? .outOfRange : .malformed)
+            }
+            t = now.adding(milliseconds: first == "-" ? -ms : ms)
+        } else if let local = localInput(s) {
+            guard let resolved = resolve(local, now: now, zone: zone) else { return .failure(.skipped) }
+            t = resolved
+        } else {
+            guard let parsed = parseISO8601Unchecked(s) else { return .failure(.malformed) }
+            t = parsed
         }
-        if let local = localInput(s) { return resolve(local, now: now, zone: zone) }
-        return parseISO8601(s)
+        return t.isStorable ? .success(t) : .failure(.outOfRange)
     }
 
     /// The zone-less forms: a clock time, a date and time, or a date. Nil for anything else
@@ -34,16 +61,11 @@ public enum TimeParser {
         let s = text.trimmingCharacters(in: " ")
         if let clock = parseClock(s) { return .clock(hour: clock.0, minute: clock.1, second: clock.2) }
         let b = Array(s.utf8)
-        guard b.count >= 10, b.count <= 29 else { return nil }
-        if b.count == 10 {
-            guard let day = BusinessCalendar.day(s) else { return nil }
-            let (y, m, d) = CivilTime.civil(fromDays: day)
-            return .dateTime(CivilTime(year: y, month: m, day: d))
-        }
-        // A date-time with no zone designator: parse it as if it were UTC, then keep the fields.
-        guard let last = b.last, last >= 0x30, last <= 0x39,
-              !s.dropFirst(10).contains("+"), !s.dropFirst(10).contains("-"),
-              let asUTC = parseISO8601(s + "Z") else { return nil }
+        guard b.count >= 10, b.count <= 29, let last = b.last, last >= 0x30, last <= 0x39 else { return nil }
+        // Parse it as if it were UTC, then keep the fields.
+        let text = b.count == 10 ? s + "T00:00Z" : s + "Z"
+        guard !s.dropFirst(10).contains("+"), !s.dropFirst(10).contains("-"),
+              let asUTC = parseISO8601Unchecked(text) else { return nil }
         return .dateTime(CivilTime(asUTC))
     }
 
@@ -75,8 +97,16 @@ public enum TimeParser {
         }
     }
 
-    /// Strict ISO 8601 date-time with a zone designator. Returns nil for anything else.
+    /// Strict ISO 8601 date-time with a zone designator, naming an instant a store file can
+    /// hold (`Timestamp.isStorable`). Returns nil for anything else. This is the reader of
+    /// every time in a store file.
     public static func parseISO8601(_ text: String) -> Timestamp? {
+        guard let t = parseISO8601Unchecked(text), t.isStorable else { return nil }
+        return t
+    }
+
+    /// The grammar alone: years 0000-9999 with any zone offset.
+    static func parseISO8601Unchecked(_ text: String) -> Timestamp? {
         var scanner = Scanner(Array(text.utf8))
         guard let year = scanner.digits(exactly: 4), scanner.take(UInt8(ascii: "-")),
               let month = scanner.digits(exactly: 2), scanner.take(UInt8(ascii: "-")),
@@ -114,7 +144,7 @@ public enum TimeParser {
         }
         guard scanner.atEnd else { return nil }
         guard (1...12).contains(month), day >= 1, day <= CivilTime.daysInMonth(year, month),
-              hour <= 23, minute <= 59, second <= 59, year >= 1970
+              hour <= 23, minute <= 59, second <= 59
         else { return nil }
         let local = CivilTime(year: year, month: month, day: day, hour: hour, minute: minute,
                               second: second, millisecond: millisecond).timestamp
@@ -126,14 +156,19 @@ public enum TimeParser {
         guard parts.count == 2 || parts.count == 3,
               parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigit) })
         else { return nil }
-        let nums = parts.map { Int($0)! }
-        guard nums[0] <= 23, nums[1] <= 59, nums.count == 2 || nums[2] <= 59 else { return nil }
+        let nums = parts.compactMap { Int($0) }
+        guard nums.count == parts.count, nums[0] <= 23, nums[1] <= 59, nums.count == 2 || nums[2] <= 59 else { return nil }
         return (nums[0], nums[1], nums.count == 3 ? nums[2] : 0)
     }
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    /// One of 0-9 alone. (`"0"..."9"` contains "5\u{301}" too: Characters compare as
+    /// strings, so a digit with a combining mark would pass as a digit.)
+    var isASCIIDigit: Bool {
+        guard let a = asciiValue else { return false }
+        return a >= 0x30 && a <= 0x39
+    }
 }
 
 extension String {
