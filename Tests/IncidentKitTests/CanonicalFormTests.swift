@@ -177,7 +177,7 @@ import TestSupport
         var old = try escalated(format: .v1)
         var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
         try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-23T15:00:00Z"))
-        try Actions.close(&s.record, runbook: s.runbook, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
+        try Actions.close(&s.record, runbook: s.runbook, time: .standard, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
         old = rehashed(s.record, as: .v1)
         old.events[old.events.count - 1].fields["headHash"] = old.events[old.events.count - 2].hash
         old = rehashed(old, as: .v1)

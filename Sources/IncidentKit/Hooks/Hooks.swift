@@ -236,10 +236,10 @@ public struct TimerAnnouncement: Sendable, Equatable {
 
     /// What is due now for one incident: open timers past their deadline, open timers due
     /// within `window`, open action items past their due date.
-    public static func due(_ record: IncidentRecord, runbook: Runbook, at now: Timestamp, window: Int64) -> [TimerAnnouncement] {
+    public static func due(_ record: IncidentRecord, runbook: Runbook, time: BusinessTime, at now: Timestamp, window: Int64) -> [TimerAnnouncement] {
         guard record.state.status != .closed else { return [] }
         var out: [TimerAnnouncement] = []
-        for t in SLAEngine.evaluate(record, runbook: runbook, at: now) where t.isStarted && !t.finished {
+        for t in SLAEngine.evaluate(record, runbook: runbook, time: time, at: now) where t.isStarted && !t.finished {
             guard let due = t.dueAt else { continue }
             let left = now.distance(to: due)
             if left < 0 {
