@@ -43,7 +43,7 @@ struct SplitMix64: RandomNumberGenerator {
             case 5: try Actions.changePhase(&r, runbook: runbook, to: nil, force: true, reason: "moving on", actor: a)
             case 6: try Actions.acknowledge(&r, actor: a)
             case 7: try Actions.resolve(&r, summary: "fixed by \(who)", actor: a)
-            case 8: try Actions.close(&r, runbook: runbook, force: true, reason: "done", actor: a)
+            case 8: try Actions.close(&r, runbook: runbook, time: .standard, force: true, reason: "done", actor: a)
             default: try Actions.reopen(&r, reason: "again", actor: a)
             }
         } catch {}
@@ -114,7 +114,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test func aNoteRacingACloseIsKeptAndMarked() throws {
         var x = try base(), y = x
-        try Actions.close(&x, runbook: runbook, force: true, reason: "done", actor: actor(10, "alice"))
+        try Actions.close(&x, runbook: runbook, time: .standard, force: true, reason: "done", actor: actor(10, "alice"))
         try Actions.note(&y, runbook: runbook, text: "one more thing", kind: nil, actor: actor(12, "bob"))
         let m = try IncidentMerge.merge([x, y])
         #expect(m.state.status == .closed)
