@@ -5,6 +5,9 @@ public struct IncidentID: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public init(number: Int) { self.number = number }
 
+    /// The largest number an ID can have and still be read back (nine digits).
+    public static let maxNumber = 999_999_999
+
     public init?(_ text: String) {
         var s = Substring(text)
         if s.count > 4, s.prefix(4).lowercased() == "inc-" { s = s.dropFirst(4) }
