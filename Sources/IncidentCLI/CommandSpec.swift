@@ -7,6 +7,8 @@ struct OptionSpec: Sendable {
     /// nil for a flag; the placeholder shown in help otherwise (`TIME`, `LEVEL`).
     var value: String? = nil
     var help: String
+    /// What completes the value (a `CompletionCategory` name); nil: inferred from `value`.
+    var completion: String? = nil
 }
 
 struct ArgumentSpec: Sendable {
@@ -15,6 +17,8 @@ struct ArgumentSpec: Sendable {
     var optional: Bool = false
     /// Takes every remaining word (joined with spaces), so `note 42 pods restarted` works.
     var rest: Bool = false
+    /// What completes it (a `CompletionCategory` name); nil: inferred from `name`.
+    var completion: String? = nil
 }
 
 /// A command: its words (`["runbook", "show"]`), its arguments and options, its help and

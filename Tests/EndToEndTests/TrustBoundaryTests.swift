@@ -95,7 +95,7 @@ import Glibc
     @Test func aPlantedLinkIsRefusedForEveryWriteTarget() throws {
         struct Case { var link: String; var args: [String]; var directory: Bool }
         let cases = [
-            Case(link: "postmortems/20260105-first-one.md", args: ["postmortem", "1", "--publish"], directory: false),
+            Case(link: "postmortems/20260105-inc-1-first-one.md", args: ["postmortem", "1", "--publish"], directory: false),
             Case(link: "postmortems", args: ["postmortem", "1", "--publish"], directory: true),
             Case(link: "evidence", args: ["evidence", "add", "1", "SOURCE", "--copy"], directory: true),
             Case(link: "evidence/INC-1", args: ["evidence", "add", "1", "SOURCE", "--copy"], directory: true),
@@ -269,7 +269,7 @@ import Glibc
     @Test func aFailedPublishRecordsNothingAndKeepsTheOldFile() throws {
         let e = try populatedStore()
         #expect(try e.run("postmortem", "1", "--publish").status == 0)
-        let published = e.store + "/postmortems/20260105-first-one.md"
+        let published = e.store + "/postmortems/20260105-inc-1-first-one.md"
         let before = try Data(contentsOf: URL(fileURLWithPath: published))
         #expect(try e.run("note", "1", String(repeating: "grow the postmortem ", count: 50)).status == 0)
         let events = (try e.object("show", "1")["timeline"] as? [Any])?.count
@@ -278,7 +278,7 @@ import Glibc
         #expect(r.status == 4 && r.stderr.contains("file size limit") && r.stderr.split(separator: "\n").count == 1, "\(r.status) \(r.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: published)) == before)
         #expect((try e.object("show", "1")["timeline"] as? [Any])?.count == events)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: e.store + "/postmortems") == ["20260105-first-one.md"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: e.store + "/postmortems") == ["20260105-inc-1-first-one.md"])
         // The same limit on an ordinary write: one sentence, the incident file whole.
         let incident = try Data(contentsOf: URL(fileURLWithPath: e.store + "/active/INC-1.json"))
         let note = try runBinary(["note", "1", "x"], store: e.store, timeout: Self.guardSeconds, shell: "ulimit -f 4; exec \"$0\" \"$@\"")

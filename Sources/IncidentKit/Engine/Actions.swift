@@ -68,7 +68,7 @@ public enum Actions {
         let first = Event(id: Event.newID(), kind: BuiltInKind.declared, at: actor.at, recordedAt: actor.recordedAt,
                           author: actor.name, text: text, fields: fields)
         var e = first
-        e.hash = e.computedHash
+        e.hash = e.computedHash(.current)
         var record = try IncidentRecord(id: id, runbook: runbook.name, events: [e])
         if let commander = d.commander {
             if let role = runbook.commanderRoleID {

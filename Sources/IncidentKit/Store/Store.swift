@@ -161,6 +161,11 @@ public struct Store: Sendable {
     }
 
     public static func decodeRecord(_ data: Data, path: String, expecting id: IncidentID? = nil) throws -> IncidentRecord {
+        do {
+            try JSONShape.check(data)
+        } catch let problem as JSONShape.Problem {
+            throw IncidentError.corrupt(path: path, reason: problem.description)
+        }
         let decoder = JSONDecoder()
         let header: SchemaHeader
         do {
@@ -182,6 +187,8 @@ public struct Store: Sendable {
             record = try decoder.decode(IncidentRecord.self, from: data)
         } catch let error as DecodingError {
             throw IncidentError.corrupt(path: path, reason: describe(error))
+        } catch let error as UnknownKeyError {
+            throw IncidentError.corrupt(path: path, reason: error.description)
         }
         if let id, record.id != id {
             throw IncidentError.corrupt(path: path, reason: "'id' is \(record.id) but the file is named for \(id)")
@@ -287,8 +294,8 @@ public struct Store: Sendable {
     /// Writes the record where its status says it belongs (closed → archive), removing any
     /// other copy afterwards. Call with the lock held.
     public func save(_ record: IncidentRecord) throws {
-        var record = record
-        record.schemaVersion = IncidentRecord.currentSchemaVersion
+        // An older file is re-hashed in the current format (only if it verifies as it is).
+        let record = try record.migratedToCurrentFormat()
         let target: IncidentLocation = record.state.status == .closed
             ? .archive(year: CivilTime(record.state.declaredAt).year) : .active
         let directory = directory(of: target)
