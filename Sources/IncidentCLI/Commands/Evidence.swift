@@ -34,7 +34,7 @@ enum EvidenceAddCommand {
                     (sha, size) = try Evidence.hashFile(location)
                 }
             } else {
-                location = try Actions.cleanShort(ref!, what: "The reference")
+                location = try Actions.cleanShort(ref ?? "", what: "The reference")
             }
             var committed: String?
             defer {
@@ -45,6 +45,7 @@ enum EvidenceAddCommand {
             do {
                 (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
                     var copy: String?
+                    try Actions.requireAccepts(r, kind: BuiltInKind.evidence)
                     if let s = staged {
                         copy = try inv.store.commitEvidence(s, source: location, incident: id, item: "E\(Evidence.items(in: r).count + 1)")
                         committed = copy
@@ -55,7 +56,11 @@ enum EvidenceAddCommand {
                 if let committed { try? POSIXFile.remove(committed) }
                 throw error
             }
-            guard let item = Evidence.items(in: r).last else { return ExitCode.success }
+            // The item this command added: the event it appended, not the latest by time (a
+            // back-filled --at sorts before items added earlier).
+            guard let added = r.events.last?.fields["id"], let item = Evidence.items(in: r).first(where: { $0.id == added }) else {
+                throw IncidentError.storage("The evidence was recorded but could not be read back from \(r.id).")
+            }
             return try inv.report(r, rb, "Recorded \(item.id) for \(r.id)\(item.sha256.map { ": sha256 \($0)" } ?? "").")
         })
 }

@@ -33,7 +33,7 @@ extension Store {
 
     public func readForChecking(at path: String, expecting id: IncidentID? = nil) throws -> CheckedFile {
         struct Raw: Decodable { var state: IncidentState }
-        let data = Data(try POSIXFile.read(path, limit: Store.maxFileBytes))
+        let data = Data(try POSIXFile.read(path, limit: fileLimit))
         let record = try Store.decodeRecord(data, path: path, expecting: id)
         let stored = try? JSONDecoder().decode(Raw.self, from: data).state
         return CheckedFile(path: path, record: record, storedState: stored)
