@@ -3,10 +3,10 @@
 public struct IncidentID: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let number: Int
 
-    public init(number: Int) { self.number = number }
-
-    /// The largest number an ID can have and still be read back (nine digits).
+    /// The largest number an ID can have: IDs are typed, so at most nine digits.
     public static let maxNumber = 999_999_999
+
+    public init(number: Int) { self.number = number }
 
     public init?(_ text: String) {
         var s = Substring(text)

@@ -150,13 +150,13 @@ public struct Store: Sendable {
         for place in places {
             do {
                 let record = try decodeRecord(at: path(of: id, in: place), expecting: id)
-                if best == nil || record.events.count > best!.0.events.count { best = (record, place) }
+                if record.events.count > best?.0.events.count ?? -1 { best = (record, place) }
             } catch {
                 firstError = firstError ?? error
             }
         }
         if let best { return best }
-        throw firstError!
+        throw firstError ?? IncidentError.notFound("No incident \(id) in \(root).")
     }
 
     /// Reads and checks one incident file. The state is always recomputed from the events.
