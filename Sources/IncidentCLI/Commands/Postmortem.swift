@@ -21,7 +21,7 @@ enum PostmortemCommand {
     static func run(_ inv: Invocation) throws -> Int32 {
         var (record, runbook) = try inv.load(inv.required("ID"))
         let template = try Template.load("postmortem", store: inv.store)
-        var markdown = try Postmortem.render(record, runbook: runbook, template: template, now: inv.at)
+        var markdown = try Postmortem.render(record, runbook: runbook, time: try inv.businessTime(runbook), template: template, now: inv.at)
         let output = inv.option("output")
         var written: String?
         if inv.flag("publish") {
@@ -32,7 +32,7 @@ enum PostmortemCommand {
             let path = output ?? inv.store.root + "/postmortems/" + name
             let (updated, _) = try inv.mutate(record.id.description) { r, _, actor in
                 try Actions.publishPostmortem(&r, path: path, actor: actor)
-                markdown = try Postmortem.render(r, runbook: runbook, template: template, now: inv.at)
+                markdown = try Postmortem.render(r, runbook: runbook, time: try inv.businessTime(runbook), template: template, now: inv.at)
                 if output != nil {
                     try writeUserFile(path, markdown)
                 } else {
