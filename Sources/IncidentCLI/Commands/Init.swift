@@ -71,6 +71,18 @@ enum InitCommand {
     }
 }
 
+/// The zone `init` records when none is asked for: TZ if it names a zone, else the
+/// system's (the /etc/localtime link), else UTC.
+func systemZoneName(_ environment: [String: String], directory: String) -> String {
+    var candidates: [String] = []
+    if let tz = environment["TZ"] { candidates.append(tz.hasPrefix(":") ? String(tz.dropFirst()) : tz) }
+    if let system = ZoneDatabase.systemZoneName() { candidates.append(system) }
+    for name in candidates where ZoneDatabase.isValidName(name) {
+        if (try? ZoneDatabase.rules(named: name, directory: directory)) != nil { return name }
+    }
+    return "UTC"
+}
+
 /// Reads a file named on the command line (links followed, unlike store files): regular
 /// files only, never blocking on a FIFO, bounded. Problems are usage errors (exit 2).
 func readUserFile(_ path: String, limit: Int) throws -> [UInt8] {
