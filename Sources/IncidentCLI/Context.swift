@@ -23,14 +23,18 @@ public struct Context: Sendable {
     /// The absolute path of the running `incident` binary: what a git store's merge driver
     /// runs (nil in-process, where no driver is configured).
     public var executablePath: String?
+    /// Names of environment variables whose value is not valid UTF-8 (left out of
+    /// `environment`; a command that needs one refuses rather than use a repaired value).
+    public var invalidEnvironment: Set<String>
 
     public init(environment: [String: String], now: @escaping @Sendable () -> Timestamp, stdout: any TextSink,
                 stderr: any TextSink, readStandardInput: @escaping @Sendable (Int) -> [UInt8]? = { _ in nil },
                 stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, loginName: String? = nil, width: Int = 100,
-                executablePath: String? = nil) {
+                invalidEnvironment: Set<String> = [], executablePath: String? = nil) {
         self.environment = environment; self.now = now; self.stdout = stdout; self.stderr = stderr
         self.readStandardInput = readStandardInput; self.stdoutIsTerminal = stdoutIsTerminal
         self.stderrIsTerminal = stderrIsTerminal; self.loginName = loginName; self.width = width
+        self.invalidEnvironment = invalidEnvironment
         self.executablePath = executablePath
     }
 }

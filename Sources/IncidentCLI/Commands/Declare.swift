@@ -33,16 +33,19 @@ enum DeclareCommand {
             startedAt: try inv.time("started-at", eventTime: true), commander: inv.option("commander"),
             drill: inv.flag("drill"), type: inv.option("type"), publicTitle: inv.option("public-title"))
         let actor = try inv.actor
-        let runbook = try inv.runbook()
-        try Actions.validate(declaration, runbook: runbook, actor: actor)
+        let checkedRunbook = try inv.runbook()
+        try Actions.validate(declaration, runbook: checkedRunbook, actor: actor)
         // Validated: only now may the store be created.
         // In a git store shared with a remote, the number is reserved by pushing: the incident
         // starts provisional, and a sync (fetch, merge, number, push) gives it the next number
         // free on the remote. Offline it stays provisional until the next 'incident sync'.
         let shared = inv.store.exists ? inv.git.flatMap { $0.remote != nil && $0.autocommit ? $0 : nil } : nil
         var offline: String?
-        var record = try inv.store.withLock { () -> IncidentRecord in
-            let storeRunbook = try inv.runbook()
+        let (record, storeRunbook) = try inv.store.withLock { () -> (IncidentRecord, Runbook) in
+            // The runbook the store runs now, under the lock: a racing 'init --runbook' may have
+            // set up the store since the check above, and the incident must obey its runbook.
+            let storeRunbook = try inv.store.loadRunbook()
+            if storeRunbook != checkedRunbook { try Actions.validate(declaration, runbook: storeRunbook, actor: actor) }
             var id: IncidentID
             if shared != nil {
                 repeat { id = IncidentID.newProvisional() } while !inv.store.locations(of: id).isEmpty
@@ -61,8 +64,9 @@ enum DeclareCommand {
                     offline = CLI.describe(error).0
                 }
             }
-            return record
+            return (record, storeRunbook)
         }
+        let runbook = storeRunbook
         if let offline, record.id.isProvisional {
             inv.err("incident: \(record.id) is provisional: the team's remote could not be reached (\(inv.safe(offline))). 'incident sync' gives it its number; \(record.id) keeps working as an alias.")
         }

@@ -309,6 +309,13 @@ extension GitStore {
             did.append("Using the git repository \(root) is in.")
         }
         try store.initialize(runbook: runbook)
+        return did + (try store.withLock { try finishInitialization(store, root: root, remote: remote, environment: environment, executable: executable, author: author) })
+    }
+
+    /// The rest of `initialize`, with the store lock held.
+    static func finishInitialization(_ store: Store, root: String, remote: String?, environment: [String: String],
+                                     executable: String?, author: String) throws -> [String] {
+        var did: [String] = []
         func ensure(_ name: String, _ text: String, marker: String) throws {
             let path = root + "/" + name
             var current = ""
