@@ -18,7 +18,7 @@ enum ExportCommand {
             throw UsageError("'incident export' needs a format: --html (e.g. incident export \(inv.argument("ID") ?? "42") --html --output report.html).", command: "export")
         }
         let (record, runbook) = try inv.load(inv.argument("ID")!)
-        let page = IncidentPage.render(record, runbook: runbook, now: inv.at)
+        let page = IncidentPage.render(record, runbook: runbook, time: try inv.businessTime(runbook), now: inv.at)
         if let output = inv.option("output") {
             try writeUserFile(output, page)
             if inv.json {

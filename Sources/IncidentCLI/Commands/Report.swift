@@ -45,7 +45,7 @@ enum ReportCommand {
             for p in pa + pb { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
             records = a + b
         }
-        let report = MetricsReport.build(records, runbook: runbook, since: since, until: until, now: inv.at, by: by)
+        let report = MetricsReport.build(records, runbook: runbook, time: try inv.businessTime(runbook), since: since, until: until, now: inv.at, by: by)
         if inv.json { try inv.printJSON(report); return ExitCode.success }
         let body: String
         if inv.flag("csv") {

@@ -78,7 +78,7 @@ public struct MetricsReport: Encodable, Sendable {
 
     public enum Grouping: String, Sendable, CaseIterable { case severity, type, month }
 
-    public static func build(_ all: [IncidentRecord], runbook: Runbook, since: Timestamp?, until: Timestamp?,
+    public static func build(_ all: [IncidentRecord], runbook: Runbook, time: BusinessTime, since: Timestamp?, until: Timestamp?,
                              now: Timestamp, by: Grouping?) -> MetricsReport {
         let evaluatedAt = until.map { min($0, now) } ?? now
         let inWindow = all.filter { r in
@@ -95,7 +95,7 @@ public struct MetricsReport: Encodable, Sendable {
             default: excluded.duplicates += 1
             }
         }
-        let overall = figures(counted, key: "all", title: "All incidents", runbook: runbook, at: evaluatedAt)
+        let overall = figures(counted, key: "all", title: "All incidents", runbook: runbook, time: time, at: evaluatedAt)
         var groups: [Figures] = []
         if let by {
             var keyed: [String: [IncidentRecord]] = [:]
@@ -120,14 +120,14 @@ public struct MetricsReport: Encodable, Sendable {
                 case .type: title = key == "none" ? "No type" : runbook.incidentType(id: key)?.title ?? key
                 case .month: title = key
                 }
-                groups.append(figures(keyed[key] ?? [], key: key, title: title, runbook: runbook, at: evaluatedAt))
+                groups.append(figures(keyed[key] ?? [], key: key, title: title, runbook: runbook, time: time, at: evaluatedAt))
             }
         }
         return MetricsReport(since: since, until: until, evaluatedAt: evaluatedAt, by: by?.rawValue, excluded: excluded,
                              overall: overall, groups: groups)
     }
 
-    static func figures(_ records: [IncidentRecord], key: String, title: String, runbook: Runbook, at: Timestamp) -> Figures {
+    static func figures(_ records: [IncidentRecord], key: String, title: String, runbook: Runbook, time: BusinessTime, at: Timestamp) -> Figures {
         func measure(_ pick: (IncidentState) -> Timestamp?) -> Measure {
             var fromStart: [Int64] = []
             var fromDeclared: [Int64] = []
@@ -143,7 +143,7 @@ public struct MetricsReport: Encodable, Sendable {
         var breached: [String: Int] = [:]
         var open = 0, overdue = 0
         for r in records {
-            for t in SLAEngine.evaluate(r, runbook: runbook, at: at, asOf: true) where t.isStarted {
+            for t in SLAEngine.evaluate(r, runbook: runbook, time: time, at: at, asOf: true) where t.isStarted {
                 started[t.id, default: 0] += 1
                 if t.state == .breached { breached[t.id, default: 0] += 1 }
             }

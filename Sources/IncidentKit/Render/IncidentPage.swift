@@ -3,10 +3,10 @@
 /// communications, action items, evidence with its chain of custody, and whether the hash
 /// chain verifies. Inline CSS and SVG only: no script, no font, nothing fetched; prints to PDF.
 public enum IncidentPage {
-    public static func render(_ record: IncidentRecord, runbook: Runbook, now: Timestamp) -> String {
+    public static func render(_ record: IncidentRecord, runbook: Runbook, time: BusinessTime, now: Timestamp) -> String {
         let s = record.state
         let e = HTML.escape
-        let timers = SLAEngine.evaluate(record, runbook: runbook, at: now)
+        let timers = SLAEngine.evaluate(record, runbook: runbook, time: time, at: now)
         let verification = Verifier.verify(record)
         let level = runbook.level(id: s.severity)?.title ?? s.severity
         let phase = runbook.phase(id: s.phase)?.title ?? s.phase
@@ -22,13 +22,13 @@ public enum IncidentPage {
         body += "</p>\n</header>\n"
 
         // Facts
-        func time(_ t: Timestamp?) -> String { t.map { e($0.humanUTC) } ?? "<span class=\"muted\">—</span>" }
+        func when(_ t: Timestamp?) -> String { t.map { e($0.humanUTC) } ?? "<span class=\"muted\">—</span>" }
         var facts: [(String, String)] = [
             ("Summary", s.summary.map { "<span class=\"text\">\(e($0))</span>" } ?? "<span class=\"muted\">—</span>"),
             ("Severity", e(level)), ("Status", e(s.status.rawValue)), ("Phase", e(phase)),
             ("Type", s.type.map { e(runbook.incidentType(id: $0)?.title ?? $0) } ?? "<span class=\"muted\">—</span>"),
-            ("Impact started", time(s.startedAt)), ("Declared", time(s.declaredAt)), ("Acknowledged", time(s.acknowledgedAt)),
-            ("Contained", time(s.containedAt)), ("Resolved", time(s.resolvedAt)), ("Closed", time(s.closedAt)),
+            ("Impact started", when(s.startedAt)), ("Declared", when(s.declaredAt)), ("Acknowledged", when(s.acknowledgedAt)),
+            ("Contained", when(s.containedAt)), ("Resolved", when(s.resolvedAt)), ("Closed", when(s.closedAt)),
         ]
         if let r = s.resolutionSummary { facts.append(("Resolution", "<span class=\"text\">\(e(r))</span>")) }
         if let p = s.publicTitle { facts.append(("Public title", e(p))) }
@@ -66,7 +66,7 @@ public enum IncidentPage {
                 let target = (t.repeats ? "every " : "") + t.duration.spelledOut
                 let result = t.isStarted ? t.state.rawValue + (t.missed > 0 ? " (\(t.missed) missed)" : "") : "not started"
                 body += "<tr class=\"timer \(t.isStarted ? t.state.rawValue : "idle")\"><td>\(e(t.title))</td><td>\(e(target))</td>"
-                body += "<td>\(t.dueAt.map { e($0.humanUTC) } ?? "starts when " + e(t.startTrigger))</td><td>\(time(t.metAt))</td>"
+                body += "<td>\(t.dueAt.map { e($0.humanUTC) } ?? "starts when " + e(t.startTrigger))</td><td>\(when(t.metAt))</td>"
                 body += "<td class=\"\(t.isStarted ? t.state.rawValue : "muted")\">\(e(result))</td></tr>\n"
             }
             body += "</table>\n"
@@ -89,7 +89,7 @@ public enum IncidentPage {
             for a in actions {
                 let overdue = a.isOverdue(at: now)
                 body += "<tr><td>\(e(a.id))</td><td class=\"text\">\(e(a.text))</td><td>\(e(a.term?.rawValue ?? "—"))</td>"
-                body += "<td>\(a.owner.map(e) ?? "<span class=\"bad\">no owner</span>")</td><td>\(time(a.dueAt))</td>"
+                body += "<td>\(a.owner.map(e) ?? "<span class=\"bad\">no owner</span>")</td><td>\(when(a.dueAt))</td>"
                 body += "<td class=\"\(a.status == .done ? "met" : overdue ? "breached" : "pending")\">\(a.status == .done ? "done" : overdue ? "overdue" : "open")</td></tr>\n"
             }
             body += "</table>\n"
