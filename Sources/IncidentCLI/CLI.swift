@@ -17,6 +17,7 @@ public enum CLI {
         EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, CompletionsCommand.spec, HelpCommand.spec, VersionCommand.spec,
         CompletionsCommand.namesSpec, MergeDriverCommand.spec, AutopushCommand.spec,
         HooksCommand.spec, HooksCommand.testSpec, HooksCommand.trustSpec, TickCommand.spec, PublicTitleCommand.spec,
+        ExportCommand.spec, StatusPageCommand.spec, ReportCommand.spec,
     ]
 
     /// Commands that never open a git store's repository state (the merge driver runs inside

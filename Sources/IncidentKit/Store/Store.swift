@@ -143,6 +143,14 @@ public struct Store: Sendable {
     /// removing the active one, or a merge where one clone archived it while another edited it),
     /// the copies are merged (union of their events); the next write keeps one file.
     public func load(_ id: IncidentID) throws -> (IncidentRecord, IncidentLocation) {
+        do { return try loadOnce(id) } catch IncidentError.notFound {
+            // A writer may have moved it (close: active → archive) between listing and
+            // reading; readers take no lock, so look once more before saying it is gone.
+            return try loadOnce(id)
+        }
+    }
+
+    private func loadOnce(_ id: IncidentID) throws -> (IncidentRecord, IncidentLocation) {
         let places = locations(of: id)
         guard !places.isEmpty else {
             if id.isProvisional, let numbered = resolveAlias(id) { return try load(numbered) }
@@ -228,6 +236,8 @@ public struct Store: Sendable {
             }
             do {
                 records.append(try decodeRecord(at: path, expecting: id))
+            } catch IncidentError.notFound {
+                continue  // moved or removed by a writer since the listing: not a problem
             } catch {
                 problems.append(StoreProblem(path: path, error: error))
             }
