@@ -21,7 +21,7 @@ struct Invocation {
     /// The store's runbook, parsed at most once per command (validation and the write share it).
     private let runbookCache = RunbookCache()
 
-    private final class RunbookCache { var value: Runbook? }
+    private final class RunbookCache { var value: RunbookSnapshot? }
 
     init(context: Context, command: CommandSpec, parsed: ParsedCommandLine) throws {
         self.context = context
@@ -138,9 +138,12 @@ struct Invocation {
 
     // MARK: Store access
 
-    func runbook() throws -> Runbook {
+    func runbook() throws -> Runbook { try runbookSnapshot().runbook }
+
+    /// The runbook with its file's fingerprint, which the derived summaries are tied to.
+    func runbookSnapshot() throws -> RunbookSnapshot {
         if let cached = runbookCache.value { return cached }
-        let loaded = try store.loadRunbook()
+        let loaded = try store.loadRunbookSnapshot()
         // Before the store exists this is the built-in default, which is also what the first
         // write puts there; cache only the store's own copy.
         if store.exists { runbookCache.value = loaded }
@@ -168,7 +171,8 @@ struct Invocation {
         let id = try incidentID(idText)
         var actor = try self.actor
         try requireStore(id)
-        let runbook = try self.runbook()
+        let snapshot = try runbookSnapshot()
+        let runbook = snapshot.runbook
         let record = try store.withLock { () -> IncidentRecord in
             var record = try store.load(id).0
             if !atGiven, let latest = record.events.map(\.at).max(), latest > actor.at {
@@ -177,7 +181,7 @@ struct Invocation {
                 actor.at = latest
             }
             try body(&record, runbook, actor)
-            try store.save(record)
+            try store.save(record, runbook: snapshot)
             return record
         }
         return (record, runbook)

@@ -36,10 +36,10 @@ enum DeclareCommand {
         try Actions.validate(declaration, runbook: runbook, actor: actor)
         // Validated: only now may the store be created.
         let record = try inv.store.withLock { () -> IncidentRecord in
-            let storeRunbook = try inv.runbook()
+            let storeRunbook = try inv.runbookSnapshot()
             let id = try inv.store.allocateID()
-            let record = try Actions.declare(id: id, runbook: storeRunbook, declaration, actor: actor)
-            try inv.store.save(record)
+            let record = try Actions.declare(id: id, runbook: storeRunbook.runbook, declaration, actor: actor)
+            try inv.store.save(record, runbook: storeRunbook)
             return record
         }
         if inv.json {

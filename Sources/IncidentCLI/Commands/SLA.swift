@@ -10,47 +10,77 @@ enum SLACommand {
         examples: ["incident sla", "incident sla 42", "incident sla --at 14:00 --json"],
         run: run)
 
+    /// One incident's SLA view, from its file or from its derived summary.
+    struct Row {
+        var id: IncidentID
+        var title: String
+        var severity: String
+        var status: IncidentStatus
+        var missingRoles: [String]
+        var owed: [ChecklistEntry]
+        var timers: [TimerStatus]
+    }
+
     static func run(_ inv: Invocation) throws -> Int32 {
         let runbook: Runbook
-        var records: [IncidentRecord]
+        var rows: [Row] = []
+        func row(_ r: IncidentRecord, _ runbook: Runbook) -> Row {
+            Row(id: r.id, title: r.state.title, severity: r.state.severity, status: r.state.status,
+                missingRoles: r.state.status == .closed ? [] : SLAEngine.missingRoles(r.state, runbook: runbook),
+                owed: Checklist.owedNotifications(r, runbook: runbook),
+                timers: SLAEngine.evaluate(r, runbook: runbook, at: inv.at, asOf: inv.atGiven))
+        }
         if let id = inv.argument("ID") {
             let (record, rb) = try inv.load(id)
-            (records, runbook) = ([record], rb)
-        } else {
+            runbook = rb
+            rows = [row(record, rb)]
+        } else if inv.atGiven {
+            // As things stood at --at: only the full logs can say.
             runbook = try inv.runbook()
             let (active, problems) = inv.store.loadActive()
             for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
-            records = active.filter { !inv.atGiven || $0.state.declaredAt <= inv.at }
-            records.sort { runbook.levelRank(id: $0.state.severity) < runbook.levelRank(id: $1.state.severity) || ($0.state.severity == $1.state.severity && $0.id < $1.id) }
+            rows = active.filter { $0.state.declaredAt <= inv.at }.map { row($0, runbook) }
+        } else {
+            // The derived summary of active/ carries each incident's timers as of its last
+            // write; only whether an open timer has run out is re-evaluated against the clock.
+            let snapshot = try inv.runbookSnapshot()
+            runbook = snapshot.runbook
+            let (summaries, problems) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: [.timers, .owedNotifications])
+            for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
+            rows = summaries.map { s in
+                Row(id: s.id, title: s.title, severity: s.severity, status: s.status,
+                    missingRoles: s.status == .closed ? [] : runbook.requiredRoles(level: s.severity, type: s.type).filter { s.roles[$0] == nil },
+                    owed: s.owedNotifications, timers: s.timers(at: inv.at))
+            }
         }
-        let evaluated = records.map { ($0, SLAEngine.evaluate($0, runbook: runbook, at: inv.at, asOf: inv.atGiven)) }
+        if inv.argument("ID") == nil {
+            rows.sort { runbook.levelRank(id: $0.severity) < runbook.levelRank(id: $1.severity) || ($0.severity == $1.severity && $0.id < $1.id) }
+        }
         if inv.json {
-            var rows: [SLARowJSON] = []
-            for (r, timers) in evaluated {
-                for t in timers where t.isStarted {
-                    rows.append(SLARowJSON(id: r.id.description, title: r.state.title, severity: r.state.severity, name: t.id,
-                                           timerTitle: t.title, dueAt: t.dueAt, metAt: t.metAt, state: t.state.rawValue,
-                                           missed: t.missed, remainingSeconds: t.remaining(at: inv.at).map { $0 / 1000 }))
+            var out: [SLARowJSON] = []
+            for r in rows {
+                for t in r.timers where t.isStarted {
+                    out.append(SLARowJSON(id: r.id.description, title: r.title, severity: r.severity, name: t.id,
+                                          timerTitle: t.title, dueAt: t.dueAt, metAt: t.metAt, state: t.state.rawValue,
+                                          missed: t.missed, remainingSeconds: t.remaining(at: inv.at).map { $0 / 1000 }))
                 }
             }
-            try inv.printJSON(rows)
+            try inv.printJSON(out)
             return ExitCode.success
         }
-        if records.isEmpty {
+        if rows.isEmpty {
             inv.out("No active incidents.")
             return ExitCode.success
         }
         var lines: [String] = []
-        for (r, timers) in evaluated {
+        for r in rows {
             if !lines.isEmpty { lines.append("") }
-            lines.append("\(inv.style.bold(r.id.description)) \(inv.safe(r.state.title)) [\(inv.levelTitle(r.state.severity, runbook)), \(r.state.status.rawValue)]")
-            let missing = r.state.status == .closed ? [] : SLAEngine.missingRoles(r.state, runbook: runbook)
-            if !missing.isEmpty {
-                lines.append("  " + inv.style.red("Missing roles: ") + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
+            lines.append("\(inv.style.bold(r.id.description)) \(inv.safe(r.title)) [\(inv.levelTitle(r.severity, runbook)), \(r.status.rawValue)]")
+            if !r.missingRoles.isEmpty {
+                lines.append("  " + inv.style.red("Missing roles: ") + r.missingRoles.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
             }
-            let owed = Checklist.owedNotifications(r, runbook: runbook)
-            if !owed.isEmpty { lines.append("  " + inv.style.red("Missing: ") + inv.describeOwed(owed, r.id)) }
-            lines += timers.isEmpty ? ["  no timers at this severity"] : inv.timerLines(timers)
+            if !r.owed.isEmpty { lines.append("  " + inv.style.red("Missing: ") + inv.describeOwed(r.owed, r.id)) }
+            lines += r.timers.isEmpty ? ["  no timers at this severity"] : inv.timerLines(r.timers)
         }
         inv.out(lines.joined(separator: "\n"))
         return ExitCode.success

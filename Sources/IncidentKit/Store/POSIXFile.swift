@@ -59,7 +59,9 @@ enum POSIXFile {
 
     /// Writes `bytes` to `directory/name` atomically: a temp file in the same directory
     /// (O_EXCL, O_NOFOLLOW, 0600), fsync, rename over the target, fsync the directory.
-    static func writeAtomically(_ bytes: [UInt8], directory: String, name: String) throws {
+    /// `durable: false` (derived files only) skips the fsyncs: a torn or lost derived
+    /// file is detected and rebuilt, so it need not survive a crash.
+    static func writeAtomically(_ bytes: [UInt8], directory: String, name: String, durable: Bool = true) throws {
         let target = directory + "/" + name
         if kind(target) == .symlink || kind(target) == .directory {
             throw IncidentError.storage("\(target) is not a regular file; the store refuses to replace it.")
@@ -80,11 +82,11 @@ enum POSIXFile {
                 if n < 0 { if errno == EINTR { continue }; throw IncidentError.storage("Cannot write \(target): \(lastError).") }
                 offset += n
             }
-            if fsync(fd) != 0 { throw IncidentError.storage("Cannot flush \(target) to disk: \(lastError).") }
+            if durable && fsync(fd) != 0 { throw IncidentError.storage("Cannot flush \(target) to disk: \(lastError).") }
         }
         if rename(temp, target) != 0 { throw IncidentError.storage("Cannot replace \(target): \(lastError).") }
         ok = true
-        syncDirectory(directory)
+        if durable { syncDirectory(directory) }
     }
 
     /// SHA-256 and size of a file (symlinks followed: it is the user's file, not the store's).

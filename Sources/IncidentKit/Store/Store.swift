@@ -226,15 +226,20 @@ public struct Store: Sendable {
 
     /// Removes temp files a killed writer left behind. Called with the lock held, when no
     /// other writer can be mid-write.
+    /// A year of the archive is swept when a write goes there, so a write never lists
+    /// the whole archive.
     func sweepTemporaryFiles() {
-        var directories = [root, activeDirectory, archiveDirectory]
-        directories += archiveYears.map { archiveDirectory + "/" + String($0) }
-        for dir in directories {
-            for name in POSIXFile.list(dir) where name.hasPrefix(POSIXFile.tempPrefix) {
-                try? POSIXFile.remove(dir + "/" + name)
-            }
+        for dir in [root, activeDirectory, archiveDirectory] { sweepTemporaryFiles(in: dir) }
+    }
+
+    func sweepTemporaryFiles(in dir: String) {
+        for name in POSIXFile.list(dir) where name.hasPrefix(POSIXFile.tempPrefix) {
+            try? POSIXFile.remove(dir + "/" + name)
         }
     }
+
+    /// The bytes `save` writes for `record` (pretty-printed, sorted keys, newline-terminated).
+    public static func encodedFile(_ record: IncidentRecord) throws -> [UInt8] { try encode(record) }
 
     static func encode(_ record: IncidentRecord) throws -> [UInt8] {
         let encoder = JSONEncoder()
@@ -244,18 +249,24 @@ public struct Store: Sendable {
 
     /// Writes the record where its status says it belongs (closed → archive), removing any
     /// other copy afterwards. Call with the lock held.
-    public func save(_ record: IncidentRecord) throws {
+    /// Also keeps the derived indexes current (`runbook`: the snapshot the caller validated
+    /// with, so the index says which runbook its timers were computed under).
+    public func save(_ record: IncidentRecord, runbook: RunbookSnapshot? = nil) throws {
         var record = record
         record.schemaVersion = IncidentRecord.currentSchemaVersion
         let target: IncidentLocation = record.state.status == .closed
             ? .archive(year: CivilTime(record.state.declaredAt).year) : .active
         let directory = directory(of: target)
         try POSIXFile.makeDirectory(directory)
+        if case .archive = target { sweepTemporaryFiles(in: directory) }
         try POSIXFile.writeAtomically(try Store.encode(record), directory: directory, name: record.id.fileName)
+        var removed: [IncidentLocation] = []
         for other in locations(of: record.id) where other != target {
             try POSIXFile.remove(path(of: record.id, in: other))
             POSIXFile.syncDirectory(self.directory(of: other))
+            removed.append(other)
         }
+        updateIndexes(record, at: target, removed: removed, runbook: runbook)
     }
 
     /// The next free ID. Call with the lock held; `save` the new record before releasing it.
