@@ -6,9 +6,44 @@ enum SLACommand {
         aliases: ["timers"],
         summary: "Every timer of one incident, or of all active incidents: overdue first.",
         discussion: "State is pending, met or breached; a cadence timer (status updates) restarts at each comms entry. With --at, answers 'what was overdue at that moment?' using only what had happened by then.",
-        arguments: [ArgumentSpec(name: "ID", help: "One incident (default: all active).", optional: true)],
-        examples: ["incident sla", "incident sla 42", "incident sla --at 14:00 --json"],
+        arguments: [ArgumentSpec(name: "ID", help: "One incident (default: all active).", optional: true),
+                    ArgumentSpec(name: "DURATION", help: "The window of --fail-on due-within.", optional: true)],
+        options: [OptionSpec(name: "fail-on", value: "WHAT", help: "For schedulers: 'breached' or 'due-within DURATION'. Prints only the running timers that are breached (or due within DURATION, breached ones included) and exits \(ExitCode.slaAlert) if there are any, 0 if none.")],
+        examples: ["incident sla", "incident sla 42", "incident sla --at 14:00 --json",
+                   "incident sla --fail-on breached || notify-send 'incident: SLA breached'",
+                   "incident sla --fail-on due-within 30m"],
         run: run)
+
+    enum FailOn { case breached, dueWithin(Int64) }
+
+    /// `--fail-on breached` / `--fail-on due-within 30m` (also `due-within=30m`). The
+    /// window may arrive as the next word, which the parser hands over as a positional.
+    static func failOn(_ inv: Invocation) throws -> (FailOn?, String?) {
+        var id = inv.argument("ID")
+        guard let raw = inv.option("fail-on") else {
+            if let extra = inv.argument("DURATION") {
+                throw UsageError("Unexpected argument '\(inv.safe(extra))' for 'incident sla'.", command: "sla")
+            }
+            return (nil, id)
+        }
+        let value = raw.lowercased()
+        if value == "breached" {
+            if let extra = inv.argument("DURATION") { throw UsageError("Unexpected argument '\(inv.safe(extra))' for 'incident sla'.", command: "sla") }
+            return (.breached, id)
+        }
+        var window: String?
+        if value.hasPrefix("due-within=") || value.hasPrefix("due-within:") {
+            window = String(value.dropFirst("due-within=".count))
+        } else if value == "due-within" {
+            if let d = inv.argument("DURATION") { window = d } else { window = id; id = nil }
+        } else {
+            throw UsageError("--fail-on takes 'breached' or 'due-within DURATION' (not '\(inv.safe(raw))').", command: "sla")
+        }
+        guard let w = window, let ms = parseSpan(w), ms <= 365 * 86_400_000 else {
+            throw UsageError("--fail-on due-within needs a DURATION such as 30m or 2h\(window.map { " (not '\(inv.safe($0))')" } ?? "").", command: "sla")
+        }
+        return (.dueWithin(ms), id)
+    }
 
     /// One incident's SLA view, from its file or from its derived summary.
     struct Row {
@@ -22,6 +57,7 @@ enum SLACommand {
     }
 
     static func run(_ inv: Invocation) throws -> Int32 {
+        let (failOn, idArgument) = try failOn(inv)
         let runbook: Runbook
         var rows: [Row] = []
         func row(_ r: IncidentRecord, _ runbook: Runbook) -> Row {
@@ -30,7 +66,7 @@ enum SLACommand {
                 owed: Checklist.owedNotifications(r, runbook: runbook),
                 timers: SLAEngine.evaluate(r, runbook: runbook, at: inv.at, asOf: inv.atGiven))
         }
-        if let id = inv.argument("ID") {
+        if let id = idArgument {
             let (record, rb) = try inv.load(id)
             runbook = rb
             rows = [row(record, rb)]
@@ -53,9 +89,26 @@ enum SLACommand {
                     owed: s.owedNotifications, timers: s.timers(at: inv.at))
             }
         }
-        if inv.argument("ID") == nil {
+        if idArgument == nil {
             rows.sort { runbook.levelRank(id: $0.severity) < runbook.levelRank(id: $1.severity) || ($0.severity == $1.severity && $0.id < $1.id) }
         }
+        let anyIncident = !rows.isEmpty
+        if let failOn {
+            // Only running timers count: one met late is history, not an alert.
+            func alerting(_ t: TimerStatus) -> Bool {
+                guard t.isStarted, !t.finished, let left = t.remaining(at: inv.at) else { return false }
+                switch failOn {
+                case .breached: return left < 0
+                case let .dueWithin(window): return left <= window
+                }
+            }
+            rows = rows.filter { $0.status != .closed }.map { r in
+                var r = r
+                r.timers = r.timers.filter(alerting)
+                return r
+            }.filter { !$0.timers.isEmpty }
+        }
+        let alertStatus = failOn != nil && !rows.isEmpty ? ExitCode.slaAlert : ExitCode.success
         if inv.json {
             var out: [SLARowJSON] = []
             for r in rows {
@@ -66,9 +119,10 @@ enum SLACommand {
                 }
             }
             try inv.printJSON(out)
-            return ExitCode.success
+            return alertStatus
         }
-        if rows.isEmpty {
+        if failOn != nil && rows.isEmpty { return ExitCode.success }
+        if !anyIncident {
             inv.out("No active incidents.")
             return ExitCode.success
         }
@@ -76,13 +130,15 @@ enum SLACommand {
         for r in rows {
             if !lines.isEmpty { lines.append("") }
             lines.append("\(inv.style.bold(r.id.description)) \(inv.safe(r.title)) [\(inv.levelTitle(r.severity, runbook)), \(r.status.rawValue)]")
-            if !r.missingRoles.isEmpty {
-                lines.append("  " + inv.style.red("Missing roles: ") + r.missingRoles.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
+            let missing = failOn != nil ? [] : r.missingRoles
+            if !missing.isEmpty {
+                lines.append("  " + inv.style.red("Missing roles: ") + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
             }
-            if !r.owed.isEmpty { lines.append("  " + inv.style.red("Missing: ") + inv.describeOwed(r.owed, r.id)) }
+            let owed = failOn != nil ? [] : r.owed
+            if !owed.isEmpty { lines.append("  " + inv.style.red("Missing: ") + inv.describeOwed(owed, r.id)) }
             lines += r.timers.isEmpty ? ["  no timers at this severity"] : inv.timerLines(r.timers)
         }
         inv.out(lines.joined(separator: "\n"))
-        return ExitCode.success
+        return alertStatus
     }
 }
