@@ -99,7 +99,7 @@ mutating func makeIncident(number: Int, declared: Timestamp, entries: Int, close
     if close {
         minute += 30
         try Actions.resolve(&r, summary: "Rolled back.", actor: actor(minute))
-        try Actions.close(&r, runbook: runbook, force: true, reason: "bench", actor: actor(minute + 60))
+        try Actions.close(&r, runbook: runbook, time: .standard, force: true, reason: "bench", actor: actor(minute + 60))
     }
     return r
 }

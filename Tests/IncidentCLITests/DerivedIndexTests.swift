@@ -240,7 +240,7 @@ import TestSupport
             let (files, _) = store.incidentFiles(area)
             for f in files {
                 let record = try store.decodeRecord(at: f.path)
-                var summary = IncidentSummary(record, runbook: snapshot.runbook)
+                var summary = IncidentSummary(record, runbook: snapshot.runbook, time: snapshot.time)
                 summary.title += "\t\\ \n \u{1}\u{1E}\u{1F}\u{1D} é 日本"
                 summary.roles["x\u{1F}y"] = "a\u{1E}b"
                 let fp = FileFingerprint(size: 1, mtime: -2, ctime: 3, inode: UInt64.max)
@@ -262,10 +262,10 @@ import TestSupport
         let (archived, _) = store.loadArchived()
         #expect(records.count == 3 && archived.count == 2)
         for record in records + archived {
-            let summary = IncidentSummary(record, runbook: runbook)
+            let summary = IncidentSummary(record, runbook: runbook, time: .standard)
             for minutes in [0, 1, 14, 15, 16, 59, 60, 61, 240, 1440, 10_000, 100_000] {
                 let t = summary.evaluatedAt.adding(minutes: Int64(minutes))
-                #expect(summary.timers(at: t) == SLAEngine.evaluate(record, runbook: runbook, at: t), "\(record.id) +\(minutes)m")
+                #expect(summary.timers(at: t) == SLAEngine.evaluate(record, runbook: runbook, time: .standard, at: t), "\(record.id) +\(minutes)m")
             }
         }
     }

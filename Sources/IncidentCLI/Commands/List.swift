@@ -32,19 +32,28 @@ enum ListCommand {
         // Both come from the derived summaries (active/.index, archive/.index), which are
         // checked against every file's fingerprint; --at re-reads active files to answer
         // as they stood then.
-        let snapshot = try inv.runbookSnapshot()
+        // A runbook whose calendar cannot be used still lists closed incidents (their
+        // deadlines are not shown); active ones need it.
+        let snapshot: RunbookSnapshot
+        var calendarError: Error?
+        do { snapshot = try inv.runbookSnapshot() } catch {
+            calendarError = error
+            snapshot = RunbookSnapshot(runbook: runbook, time: .standard, stamp: "unusable calendar")
+        }
         var rows: [Row] = []
         var problems: [StoreProblem] = []
         if !inv.flag("archived") {
             if inv.atGiven {
                 let (records, p) = inv.store.loadActive()
                 problems += p
+                if let calendarError, !records.isEmpty { throw calendarError }
                 rows += records.map { r in
-                    let timers = SLAEngine.evaluate(r, runbook: runbook, at: inv.at, asOf: true)
+                    let timers = SLAEngine.evaluate(r, runbook: runbook, time: snapshot.time, at: inv.at, asOf: true)
                     return Row(summary: IncidentSummary(r.state), timers: timers.filter { $0.isStarted && !$0.finished })
                 }
             } else {
                 let (summaries, p) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: .timers)
+                if let calendarError, !summaries.isEmpty { throw calendarError }
                 problems += p
                 rows += summaries.map { s in Row(summary: s, timers: s.timers(at: inv.at).filter { $0.isStarted && !$0.finished }) }
             }

@@ -51,6 +51,7 @@ enum SLACommand {
         var title: String
         var severity: String
         var status: IncidentStatus
+        var resolvedAt: Timestamp?
         var missingRoles: [String]
         var owed: [ChecklistEntry]
         var timers: [TimerStatus]
@@ -60,19 +61,22 @@ enum SLACommand {
         let (failOn, idArgument) = try failOn(inv)
         let runbook: Runbook
         var rows: [Row] = []
+        var time = BusinessTime.standard
         func row(_ r: IncidentRecord, _ runbook: Runbook) -> Row {
-            Row(id: r.id, title: r.state.title, severity: r.state.severity, status: r.state.status,
+            Row(id: r.id, title: r.state.title, severity: r.state.severity, status: r.state.status, resolvedAt: r.state.resolvedAt,
                 missingRoles: r.state.status == .closed ? [] : SLAEngine.missingRoles(r.state, runbook: runbook),
                 owed: Checklist.owedNotifications(r, runbook: runbook),
-                timers: SLAEngine.evaluate(r, runbook: runbook, at: inv.at, asOf: inv.atGiven))
+                timers: SLAEngine.evaluate(r, runbook: runbook, time: time, at: inv.at, asOf: inv.atGiven))
         }
         if let id = idArgument {
             let (record, rb) = try inv.load(id)
             runbook = rb
+            time = try inv.businessTime(rb)
             rows = [row(record, rb)]
         } else if inv.atGiven {
             // As things stood at --at: only the full logs can say.
             runbook = try inv.runbook()
+            time = try inv.businessTime(runbook)
             let (active, problems) = inv.store.loadActive()
             for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
             rows = active.filter { $0.state.declaredAt <= inv.at }.map { row($0, runbook) }
@@ -81,10 +85,11 @@ enum SLACommand {
             // write; only whether an open timer has run out is re-evaluated against the clock.
             let snapshot = try inv.runbookSnapshot()
             runbook = snapshot.runbook
+            time = snapshot.time
             let (summaries, problems) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: [.timers, .owedNotifications])
             for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
             rows = summaries.map { s in
-                Row(id: s.id, title: s.title, severity: s.severity, status: s.status,
+                Row(id: s.id, title: s.title, severity: s.severity, status: s.status, resolvedAt: s.resolvedAt,
                     missingRoles: s.status == .closed ? [] : runbook.requiredRoles(level: s.severity, type: s.type).filter { s.roles[$0] == nil },
                     owed: s.owedNotifications, timers: s.timers(at: inv.at))
             }
@@ -137,6 +142,9 @@ enum SLACommand {
             let owed = failOn != nil ? [] : r.owed
             if !owed.isEmpty { lines.append("  " + inv.style.red("Missing: ") + inv.describeOwed(owed, r.id)) }
             lines += r.timers.isEmpty ? ["  no timers at this severity"] : inv.timerLines(r.timers)
+            if failOn == nil, let m = SLAEngine.monitoring(severity: r.severity, resolvedAt: r.resolvedAt, runbook: runbook, time: time) {
+                lines.append("  " + inv.monitoringLine(m, closed: r.status == .closed))
+            }
         }
         inv.out(lines.joined(separator: "\n"))
         return alertStatus

@@ -11,14 +11,25 @@ import Musl
 import Darwin
 #endif
 
-/// The store's runbook with the fingerprint of the file it was read from: derived
-/// summaries carry timers computed under one runbook, so they name which.
+/// The store's runbook, with what decides its deadlines (the calendar's business time) and
+/// the fingerprint of the files it was read from: derived summaries carry timers computed
+/// under one runbook and calendar, so they name which.
 public struct RunbookSnapshot: Sendable {
     public let runbook: Runbook
-    /// The runbook file's fingerprint (taken before it was read), or `built-in`.
+    public let time: BusinessTime
+    /// The runbook file's fingerprint (taken before it was read), or `built-in`, and the
+    /// calendar zone file's, if the runbook has a calendar.
     public let stamp: String
 
-    public init(runbook: Runbook, stamp: String) { self.runbook = runbook; self.stamp = stamp }
+    public init(runbook: Runbook, time: BusinessTime, stamp: String) {
+        self.runbook = runbook; self.time = time; self.stamp = stamp
+    }
+
+    /// The stamp part for a runbook's calendar zone file (a tzdata update moves deadlines).
+    public static func calendarStamp(_ runbook: Runbook, zoneDirectory: String) -> String {
+        guard let zone = runbook.calendar?.timeZone else { return "" }
+        return "\u{1F}" + (FileFingerprint.of(zoneDirectory + "/" + zone, followLinks: true)?.text ?? "?") + zoneDirectory
+    }
 }
 
 /// Which incidents a derived index covers.
@@ -147,12 +158,19 @@ extension Store {
     func indexDirectory(_ area: SummaryArea) -> String { area == .active ? activeDirectory : archiveDirectory }
     public func indexPath(_ area: SummaryArea) -> String { indexDirectory(area) + "/" + DerivedIndex.name }
 
-    /// The store's runbook and its file's fingerprint (the built-in default before the
-    /// store exists).
-    public func loadRunbookSnapshot() throws -> RunbookSnapshot {
+    /// The store's runbook and its file's fingerprint, taken before it is read (the
+    /// built-in default, `built-in`, before the store exists).
+    public func loadStampedRunbook() throws -> (Runbook, String) {
         let fp = FileFingerprint.of(runbookPath)
         let runbook = try loadRunbook()
-        return RunbookSnapshot(runbook: runbook, stamp: fp?.text ?? "built-in")
+        return (runbook, fp?.text ?? "built-in")
+    }
+
+    /// The runbook, its calendar's business time and their stamp.
+    public func loadRunbookSnapshot(zoneDirectory: String = ZoneDatabase.defaultDirectory) throws -> RunbookSnapshot {
+        let (runbook, stamp) = try loadStampedRunbook()
+        return RunbookSnapshot(runbook: runbook, time: try BusinessTime.of(runbook, zoneDirectory: zoneDirectory),
+                               stamp: stamp + RunbookSnapshot.calendarStamp(runbook, zoneDirectory: zoneDirectory))
     }
 
     /// Every incident file of an area.
@@ -219,7 +237,7 @@ extension Store {
                 if detail.contains(.timers) && decoded[k.line].evaluatedAt > now {
                     // The clock is behind the incident's latest event: evaluate at `now`.
                     if let fresh = try? decodeRecord(at: entry.path, expecting: entry.id) {
-                        summaries.append(summary(of: fresh, runbook: runbook.runbook, at: now))
+                        summaries.append(summary(of: fresh, runbook: runbook, at: now))
                         continue
                     }
                 }
@@ -229,10 +247,10 @@ extension Store {
             rewrite = true
             do {
                 let record = try decodeRecord(at: entry.path, expecting: entry.id)
-                let full = IncidentSummary(record, runbook: runbook.runbook)
+                let full = IncidentSummary(record, runbook: runbook.runbook, time: runbook.time)
                 let file = entry.key >> 32 == 0 ? entry.id.fileName : String(entry.key >> 32) + "/" + entry.id.fileName
                 lines.append(IndexLine.encode(file: file, fingerprint: fp, summary: full))
-                summaries.append(detail.contains(.timers) && full.evaluatedAt > now ? summary(of: record, runbook: runbook.runbook, at: now) : full)
+                summaries.append(detail.contains(.timers) && full.evaluatedAt > now ? summary(of: record, runbook: runbook, at: now) : full)
             } catch {
                 problems.append(StoreProblem(path: entry.path, error: error))
             }
@@ -251,9 +269,9 @@ extension Store {
     }
 
     /// A summary whose timers are evaluated at `now` rather than at the latest event.
-    func summary(of record: IncidentRecord, runbook: Runbook, at now: Timestamp) -> IncidentSummary {
-        var s = IncidentSummary(record, runbook: runbook)
-        s.timers = SLAEngine.evaluate(record, runbook: runbook, at: now)
+    func summary(of record: IncidentRecord, runbook: RunbookSnapshot, at now: Timestamp) -> IncidentSummary {
+        var s = IncidentSummary(record, runbook: runbook.runbook, time: runbook.time)
+        s.timers = SLAEngine.evaluate(record, runbook: runbook.runbook, time: runbook.time, at: now)
         s.evaluatedAt = now
         return s
     }
@@ -273,7 +291,7 @@ extension Store {
     func updateIndexes(_ record: IncidentRecord, at target: IncidentLocation, removed: [IncidentLocation], runbook: RunbookSnapshot?) {
         guard let runbook = runbook ?? (try? loadRunbookSnapshot()) else { return }
         let line = FileFingerprint.of(path(of: record.id, in: target)).map {
-            IndexLine.encode(file: indexKey(record.id, target), fingerprint: $0, summary: IncidentSummary(record, runbook: runbook.runbook))
+            IndexLine.encode(file: indexKey(record.id, target), fingerprint: $0, summary: IncidentSummary(record, runbook: runbook.runbook, time: runbook.time))
         }
         try? DerivedIndex.upsert(directory: indexDirectory(area(target)), file: indexKey(record.id, target), line: line, runbook: runbook)
         // Only a move touches the other index (a note on an active incident never reads the archive's).
@@ -329,7 +347,7 @@ extension Store {
                     }
                     guard let f = byKey[key], f.fingerprint == fp else { keep.append(r); continue }
                     guard let record = try? decodeRecord(at: f.path, expecting: f.id) else { keep.append(r); continue }
-                    let truth = IncidentSummary(record, runbook: runbook.runbook)
+                    let truth = IncidentSummary(record, runbook: runbook.runbook, time: runbook.time)
                     if truth != line {
                         bad += 1
                         out.append(IndexDisagreement(index: indexPath, file: f.path,

@@ -35,11 +35,11 @@ public struct IncidentSummary: Sendable, Equatable {
         evaluatedAt = s.declaredAt; timers = []; actionItems = []; owedNotifications = []
     }
 
-    /// Everything, derived from the full record under `runbook`.
-    public init(_ record: IncidentRecord, runbook: Runbook) {
+    /// Everything, derived from the full record under `runbook` and its calendar.
+    public init(_ record: IncidentRecord, runbook: Runbook, time: BusinessTime) {
         self.init(record.state)
         evaluatedAt = record.events.map(\.at).max() ?? record.state.declaredAt
-        timers = SLAEngine.evaluate(record, runbook: runbook, at: evaluatedAt)
+        timers = SLAEngine.evaluate(record, runbook: runbook, time: time, at: evaluatedAt)
         actionItems = ActionItems.items(in: record)
         owedNotifications = Checklist.owedNotifications(record, runbook: runbook)
     }

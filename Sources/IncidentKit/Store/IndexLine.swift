@@ -33,9 +33,9 @@ struct FileFingerprint: Equatable, Sendable {
     }
 
     /// The fingerprint of a regular file (never through a symlink), or nil.
-    static func of(_ path: String) -> FileFingerprint? {
+    static func of(_ path: String, followLinks: Bool = false) -> FileFingerprint? {
         var st = stat()
-        guard lstat(path, &st) == 0 else { return nil }
+        guard (followLinks ? stat(path, &st) : lstat(path, &st)) == 0 else { return nil }
         return FileFingerprint(st)
     }
 
