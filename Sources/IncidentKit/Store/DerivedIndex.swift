@@ -111,7 +111,7 @@ enum DerivedIndex {
             return
         }
         if let line { out += line }
-        try POSIXFile.writeAtomically(out, directory: directory, name: name, durable: false)
+        try POSIXFile.writeAtomically(out, directory: directory, name: name, replacingSpecialFiles: true, durable: false)
     }
 }
 
@@ -282,7 +282,7 @@ extension Store {
         guard POSIXFile.kind(root) == .directory, POSIXFile.kind(directory) == .directory,
               let lock = try? POSIXFile.Lock(path: lockPath, timeout: 0) else { return }
         defer { lock.release() }
-        try? POSIXFile.writeAtomically(bytes, directory: directory, name: DerivedIndex.name, durable: false)
+        try? POSIXFile.writeAtomically(bytes, directory: directory, name: DerivedIndex.name, replacingSpecialFiles: true, durable: false)
     }
 
     /// Keeps the derived indexes current after `record` was written to `target` (and any
