@@ -347,6 +347,9 @@ extension Store {
                     }
                     guard let f = byKey[key], f.fingerprint == fp else { keep.append(r); continue }
                     guard let record = try? decodeRecord(at: f.path, expecting: f.id) else { keep.append(r); continue }
+                    // A writer may have replaced the file since it was stat'ed (checkers do not
+                    // hold the write lock): only a file unchanged across the read is compared.
+                    guard FileFingerprint.of(f.path) == fp else { keep.append(r); continue }
                     let truth = IncidentSummary(record, runbook: runbook.runbook, time: runbook.time)
                     if truth != line {
                         bad += 1
