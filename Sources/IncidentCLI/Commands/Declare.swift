@@ -35,6 +35,8 @@ enum DeclareCommand {
         let actor = try inv.actor
         let runbook = try inv.runbook()
         try Actions.validate(declaration, runbook: runbook, actor: actor)
+        // The deadlines printed afterwards need the calendar: an unusable one is refused first.
+        _ = try inv.businessTime(runbook)
         // Validated: only now may the store be created.
         let record = try inv.store.withLock { () -> IncidentRecord in
             let storeRunbook = try inv.runbook()
