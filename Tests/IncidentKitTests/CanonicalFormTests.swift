@@ -301,6 +301,16 @@ import TestSupport
         #expect(problem("{\"a\":{\"a\":1}}") == nil)
     }
 
+    @Test func derivedStoreFilesWithARepeatedKeyCountAsDamaged() throws {
+        let store = Store(root: temporaryDirectory("announce") + "/s")
+        try store.initialize()
+        let path = store.root + "/" + Announcements.fileName
+        try "{\"schemaVersion\":1,\"announced\":{\"a\":\"2026-11-23T14:05:00Z\"}}".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(!Announcements.load(store).damaged)
+        try "{\"schemaVersion\":1,\"announced\":{\"a\":\"2026-11-23T14:05:00Z\",\"a\":\"2026-11-23T14:06:00Z\"}}".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(Announcements.load(store).damaged)
+    }
+
     @Test func deepNestingIsRefusedWithoutExhaustingTheStack() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(problem(deep)?.contains("nests more than") == true)

@@ -138,7 +138,9 @@ public struct HookTrust: Sendable {
         } else {
             return nil
         }
-        file = directory + "/trusted-hooks.json"
+        // The user's own config tree may be reached through links (a dotfiles repository);
+        // resolve it once so the no-follow walk of POSIXFile starts from its real path.
+        file = POSIXFile.resolve(directory) + "/trusted-hooks.json"
         storeKey = HookTrust.realPath(store.root)
     }
 
@@ -151,7 +153,8 @@ public struct HookTrust: Sendable {
     }
 
     func document() -> Document {
-        guard let bytes = try? POSIXFile.read(file, limit: 16 << 20),
+        // A repeated key (one tool reads one trust, another the other) counts as damage: trust nothing.
+        guard let bytes = try? POSIXFile.read(file, limit: 16 << 20), (try? JSONShape.check(bytes)) != nil,
               let doc = try? JSONDecoder().decode(Document.self, from: Data(bytes)) else {
             return Document(schemaVersion: 1, stores: [:])
         }
@@ -202,7 +205,7 @@ public struct Announcements: Sendable {
     public static func load(_ store: Store) -> Announcements {
         let path = store.root + "/" + fileName
         guard POSIXFile.exists(path) else { return Announcements(keys: [:], damaged: false) }
-        guard let bytes = try? POSIXFile.read(path, limit: 16 << 20),
+        guard let bytes = try? POSIXFile.read(path, limit: 16 << 20), (try? JSONShape.check(bytes)) != nil,
               let doc = try? JSONDecoder().decode(Document.self, from: Data(bytes)), doc.schemaVersion == 1 else {
             return Announcements(keys: [:], damaged: true)
         }
