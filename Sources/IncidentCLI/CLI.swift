@@ -17,6 +17,7 @@ public enum CLI {
         EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, CompletionsCommand.spec, HelpCommand.spec, VersionCommand.spec,
         CompletionsCommand.namesSpec,
         HooksCommand.spec, HooksCommand.testSpec, HooksCommand.trustSpec, TickCommand.spec, PublicTitleCommand.spec,
+        ExportCommand.spec, StatusPageCommand.spec, ReportCommand.spec,
     ]
 
     public static func run(arguments: [String], context: Context) -> Int32 {
