@@ -84,7 +84,9 @@ struct Invocation {
         }
         switch TimeParser.interpret(text, now: now, zone: zone) {
         case let .success(t): return t
-        case .failure(.malformed): throw badTime(text, option: option)
+        case .failure(.malformed):
+            if let problem = TimeParser.impossibleDate(text) { throw UsageError("\(option) '\(Sanitizer.forTerminal(String(text.prefix(40))))': \(problem).") }
+            throw badTime(text, option: option)
         case .failure(.outOfRange):
             throw UsageError("\(option) '\(Sanitizer.forTerminal(String(text.prefix(60))))' names an instant outside 1970-01-01 to 9999-12-31 UTC, the times an incident file can hold.")
         case .failure(.skipped):
@@ -217,6 +219,9 @@ struct Invocation {
         return loaded
     }
 
+    /// Write commands whose human report evaluates timers (see Lifecycle.swift).
+    static let reportsDeadlines: Set<String> = ["resolve", "severity", "close"]
+
     /// The runbook with its calendar and their fingerprints, which the derived summaries
     /// are tied to. Fails (like `businessTime`) when the calendar cannot be used.
     func runbookSnapshot() throws -> RunbookSnapshot {
@@ -282,6 +287,9 @@ struct Invocation {
         var actor = try self.actor
         try requireStore(id)
         let runbook = try self.runbook()
+        // Commands whose report shows deadlines need the calendar: an unusable one is refused
+        // before anything is written, not after.
+        if json || Invocation.reportsDeadlines.contains(command.name) { _ = try businessTime(runbook) }
         var before: IncidentState?
         var firstNew = 0
         let record = try store.withLock { () -> IncidentRecord in

@@ -35,6 +35,8 @@ enum DeclareCommand {
         let actor = try inv.actor
         let checkedRunbook = try inv.runbook()
         try Actions.validate(declaration, runbook: checkedRunbook, actor: actor)
+        // The deadlines printed afterwards need the calendar: an unusable one is refused first.
+        _ = try inv.businessTime(checkedRunbook)
         // Validated: only now may the store be created.
         let (record, storeRunbook) = try inv.store.withLock { () -> (IncidentRecord, Runbook) in
             // The runbook the store runs now, under the lock: a racing 'init --runbook' may have
