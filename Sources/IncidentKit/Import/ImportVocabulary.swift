@@ -67,24 +67,27 @@ public enum ImportVocabulary {
     static let firstUpdateWords: Set<String> = ["first", "initial"]
     static let cadenceHeaderWords: Set<String> = ["cadence", "frequency", "interval", "updates", "every"]
 
-    /// The earliest timer word in `words`, with its kind and the word as written.
-    static func timerKind(_ words: [String]) -> (TimerKind, String, Int)? {
-        var best: (TimerKind, String, Int, Int)?
+    /// First word of a timer phrase → (kind, phrase words, phrase as written), longest first.
+    static let timerIndex: [String: [(TimerKind, [String], String)]] = {
+        var index: [String: [(TimerKind, [String], String)]] = [:]
         for (kind, phrases) in timerWords {
             for phrase in phrases {
                 let p = phrase.split(separator: " ").map(String.init)
-                guard p.count <= words.count else { continue }
-                var i = 0
-                while i + p.count <= words.count {
-                    if words[i] == p[0] && (p.count == 1 || Array(words[i..<(i + p.count)]) == p) {
-                        if best == nil || i < best!.2 || (i == best!.2 && p.count > best!.3) { best = (kind, phrase, i, p.count) }
-                        break
-                    }
-                    i += 1
-                }
+                index[p[0], default: []].append((kind, p, phrase))
             }
         }
-        return best.map { ($0.0, $0.1, $0.2) }
+        return index.mapValues { $0.sorted { $0.1.count > $1.1.count } }
+    }()
+
+    /// The earliest timer word in `words`, with its kind and the word as written.
+    static func timerKind(_ words: [String]) -> (TimerKind, String, Int)? {
+        for i in words.indices {
+            guard let candidates = timerIndex[words[i]] else { continue }
+            for (kind, p, phrase) in candidates where i + p.count <= words.count {
+                if p.count == 1 || Array(words[i..<(i + p.count)]) == p { return (kind, phrase, i) }
+            }
+        }
+        return nil
     }
 
     // MARK: Roles

@@ -6,6 +6,15 @@ public enum InlineText {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         let chars = Array(s)
+        // Where the next ']' and ')' are, so each '[' is checked in constant time.
+        var nextClose = [Int](repeating: Int.max, count: chars.count + 1)
+        var nextParen = [Int](repeating: Int.max, count: chars.count + 1)
+        var k = chars.count - 1
+        while k >= 0 {
+            nextClose[k] = chars[k] == "]" ? k : nextClose[k + 1]
+            nextParen[k] = chars[k] == ")" ? k : nextParen[k + 1]
+            k -= 1
+        }
         var i = 0
         var lastSpace = true
         func emit(_ c: Character) {
@@ -29,12 +38,10 @@ public enum InlineText {
                 i += 1
             case "[":
                 // [text](url) → text; [text] stays.
-                var j = i + 1
-                while j < chars.count, chars[j] != "]", j - i < 300 { j += 1 }
-                if j < chars.count, chars[j] == "]", j + 1 < chars.count, chars[j + 1] == "(" {
-                    var k = j + 2
-                    while k < chars.count, chars[k] != ")", k - j < 600 { k += 1 }
-                    if k < chars.count, chars[k] == ")" {
+                let j = nextClose[i + 1]
+                if j < chars.count, j - i < 300, j + 1 < chars.count, chars[j + 1] == "(" {
+                    let k = nextParen[j + 2]
+                    if k < chars.count, k - j < 600 {
                         for x in chars[(i + 1)..<j] where x != "*" && x != "`" { emit(x) }
                         i = k + 1
                         continue

@@ -55,31 +55,30 @@ public enum LadderFinder {
             }
         }
         var i = 0
+        _ = i
         // Headings: a run of same-level headings under one parent.
         i = 0
         while i < blocks.count {
-            guard blocks[i].kind == .heading else { i += 1; continue }
+            guard blocks[i].kind == .heading, let first = LevelNames.parse(blocks[i].text) else { i += 1; continue }
             let level = blocks[i].level
-            var levels: [LadderLevel] = []
-            var j = i
-            var firstIndex = i
+            var levels = [LadderLevel(name: first.name, aliases: first.aliases, rank: first.rank, line: blocks[i].line)]
+            var j = i + 1
             while j < blocks.count {
                 let b = blocks[j]
                 if b.kind == .heading {
                     if b.level < level { break }
                     if b.level == level {
-                        if let name = LevelNames.parse(b.text) {
-                            if levels.isEmpty { firstIndex = j }
-                            levels.append(LadderLevel(name: name.name, aliases: name.aliases, rank: name.rank, line: b.line))
-                        } else if !levels.isEmpty { break }
+                        guard let name = LevelNames.parse(b.text) else { break }
+                        levels.append(LadderLevel(name: name.name, aliases: name.aliases, rank: name.rank, line: b.line))
+                        if levels.count > 26 { break }
                     }
                 }
                 j += 1
             }
             if levels.count >= 2 && levels.count <= 26 && distinct(levels) {
-                out.append(LadderCandidate(source: .headings, levels: levels, blockIndex: firstIndex, score: levels.count + bonus(firstIndex) + 1))
+                out.append(LadderCandidate(source: .headings, levels: levels, blockIndex: i, score: levels.count + bonus(i) + 1))
             }
-            i = max(i + 1, levels.count >= 2 ? j : i + 1)
+            i = max(i + 1, j)
         }
         return out.sorted { $0.blockIndex < $1.blockIndex }
     }

@@ -153,7 +153,7 @@ public struct LevelMatcher: Sendable {
         }
     }
 
-    struct Tok { var text: String; var start: Int; var end: Int }
+    struct Tok { var text: String; var lower: String; var start: Int; var end: Int }
 
     static func tokens(_ chars: [Character]) -> [Tok] {
         var out: [Tok] = []
@@ -162,8 +162,9 @@ public struct LevelMatcher: Sendable {
             if chars[i].isLetter || chars[i].isNumber {
                 let s = i
                 var t = ""
-                while i < chars.count, chars[i].isLetter || chars[i].isNumber { if t.count < 40 { t.append(chars[i]) }; i += 1 }
-                out.append(Tok(text: t, start: s, end: i))
+                var n = 0
+                while i < chars.count, chars[i].isLetter || chars[i].isNumber { if n < 40 { t.append(chars[i]); n += 1 }; i += 1 }
+                out.append(Tok(text: t, lower: t.lowercased(), start: s, end: i))
             } else { i += 1 }
         }
         return out
@@ -179,11 +180,11 @@ public struct LevelMatcher: Sendable {
         while i < toks.count {
             var matched: (Int, Int, String)?  // index, next token, prefix letters
             if i + 1 < toks.count, toks[i + 1].start - toks[i].end <= 1, [" ", "-", "_", ""].contains(gap(toks[i].end, toks[i + 1].start)) {
-                let key = normalizedName(toks[i].text + toks[i + 1].text)
+                let key = toks[i].lower + toks[i + 1].lower
                 if let idx = names[key] { matched = (idx, i + 2, toks[i].text.lowercased().filter(\.isLetter)) }
             }
             if matched == nil {
-                let key = normalizedName(toks[i].text)
+                let key = toks[i].lower
                 if let idx = names[key] {
                     if adjectiveNames.contains(key) {
                         let written = toks[i].text
@@ -209,9 +210,9 @@ public struct LevelMatcher: Sendable {
                 if isRange || isList {
                     var other: Int?
                     if !prefix.isEmpty, let table = byPrefix[prefix] {
-                        let t = normalizedName(toks[j].text)
+                        let t = toks[j].lower
                         other = table[t] ?? (t.hasPrefix(prefix) ? table[String(t.dropFirst(prefix.count))] : nil)
-                        if other == nil, j + 1 < toks.count, normalizedName(toks[j].text) == prefix { other = table[normalizedName(toks[j + 1].text)]; if other != nil { j += 1 } }
+                        if other == nil, j + 1 < toks.count, toks[j].lower == prefix { other = table[toks[j + 1].lower]; if other != nil { j += 1 } }
                     }
                     if let o = other {
                         if isRange { for k in min(o, idx)...max(o, idx) { found.insert(k) } } else { found.insert(o) }

@@ -44,6 +44,8 @@ public enum MarkdownBlocks {
     public static let maxDepth = 16
     public static let maxLineLength = 8192
     public static let maxBlockLines = 4000
+    /// A paragraph, item or quote keeps at most this much text (more is read, then dropped).
+    public static let maxTextBytes = 32_768
 
     public static func parse(_ document: String) -> [MarkdownBlock] {
         var parser = Parser()
@@ -203,7 +205,7 @@ public enum MarkdownBlocks {
                     while let f = q.first, f == ">" || f == " " { q = q.dropFirst() }
                     let text = String(q)
                     if var b = open, b.kind == .quote, !lastBlank {
-                        b.text += "\n" + text
+                        if b.text.utf8.count < MarkdownBlocks.maxTextBytes { b.text += "\n" + text }
                         b.endLine = number
                         if b.lines.count < maxBlockLines { b.lines.append(.init(number: number, text: text)) }
                         open = b
@@ -236,7 +238,10 @@ public enum MarkdownBlocks {
                 }
                 // Continuation of an open list item (lazy, or indented after a blank line).
                 if var b = open, b.kind == .listItem, !lastBlank || indent > (listStack.last ?? 0) {
-                    b.text = b.text.trimmingCharacters(in: " ").trimmingTrailing("\n") + " " + trimmed
+                    if b.text.utf8.count < MarkdownBlocks.maxTextBytes {
+                        while b.text.last == "\n" || b.text.last == " " { b.text.removeLast() }
+                        b.text += " " + trimmed
+                    }
                     b.endLine = number
                     if b.lines.count < maxBlockLines { b.lines.append(.init(number: number, text: trimmed)) }
                     open = b
@@ -245,7 +250,8 @@ public enum MarkdownBlocks {
                     continue
                 }
                 // An indented paragraph after a blank line inside a list belongs to the item before.
-                if lastBlank, let top = listStack.last, indent > top, let lastItem = blocks.lastIndex(where: { $0.kind == .listItem }), blocks[lastItem].line >= (blocks.last?.line ?? 0) {
+                if lastBlank, let top = listStack.last, indent > top, blocks.last?.kind == .listItem, blocks[blocks.count - 1].text.utf8.count < MarkdownBlocks.maxTextBytes {
+                    let lastItem = blocks.count - 1
                     blocks[lastItem].text += " " + trimmed
                     blocks[lastItem].endLine = number
                     if blocks[lastItem].lines.count < maxBlockLines { blocks[lastItem].lines.append(.init(number: number, text: trimmed)) }
@@ -256,7 +262,7 @@ public enum MarkdownBlocks {
                 if indent <= (listStack.first ?? -1) || (lastBlank && indent == 0) { listStack = [] }
                 // Paragraph.
                 if var b = open, b.kind == .paragraph, !lastBlank {
-                    b.text += "\n" + trimmed
+                    if b.text.utf8.count < MarkdownBlocks.maxTextBytes { b.text += "\n" + trimmed }
                     b.endLine = number
                     if b.lines.count < maxBlockLines { b.lines.append(.init(number: number, text: trimmed)) }
                     open = b

@@ -76,25 +76,29 @@ public enum MarkdownImporter {
             var spec = timerSpec(kind, word: first.word, start: first.start, until: first.until)
             var lines: [String] = []
             for f in findings {
+                if let u = f.until, u != spec.until ?? [] {
+                    report.add(.init(kind: "conflict", line: f.line, detail: "this cadence runs until \(u.joined(separator: ", ")), but one timer has one end; kept until \((spec.until ?? []).joined(separator: ", ")) (stated first)", quote: f.quote), to: \.choices)
+                }
                 let targets = f.levels.isEmpty ? Array(levels.indices) : f.levels
                 for t in targets where t < levels.count {
                     let id = levels[t].id
                     if let existing = spec.durations[id] {
                         if existing != f.duration {
-                            report.choices.append(.init(kind: "conflict", line: f.line, detail: "\(spec.id) for \(levels[t].title) is also given as \(f.duration.spelledOut); kept \(existing.spelledOut) (stated first)", quote: f.quote))
+                            report.add(.init(kind: "conflict", line: f.line, detail: "\(spec.id) for \(levels[t].title) is also given as \(f.duration.spelledOut); kept \(existing.spelledOut) (stated first)", quote: f.quote), to: \.choices)
                         }
                         continue
                     }
                     spec.durations[id] = f.duration
                 }
                 let who = f.levels.isEmpty ? "every level" : f.levels.compactMap { $0 < levels.count ? levels[$0].title : nil }.joined(separator: ", ")
-                report.mapped.append(.init(kind: "timer", line: f.line, detail: "\(spec.id) \(spec.repeats == true ? "every " : "")\(f.duration.description) for \(who)\(spec.start == "resolved" ? ", counted from resolution" : "")", quote: f.quote))
+                report.add(.init(kind: "timer", line: f.line, detail: "\(spec.id) \(spec.repeats == true ? "every " : "")\(f.duration.description) for \(who)\(spec.start == "resolved" ? ", counted from resolution" : "")", quote: f.quote), to: \.mapped)
                 lines.append("line \(f.line)")
                 if f.levels.isEmpty && levels.count > 1 {
-                    report.choices.append(.init(kind: "scope", line: f.line, detail: "the line names no level, so \(spec.id) \(f.duration.description) applies to every level", quote: f.quote))
+                    report.add(.init(kind: "scope", line: f.line, detail: "the line names no level, so \(spec.id) \(f.duration.description) applies to every level", quote: f.quote), to: \.choices)
                 }
             }
-            spec.source = "\(source) " + Array(Set(lines)).sorted { (Int($0.dropFirst(5)) ?? 0) < (Int($1.dropFirst(5)) ?? 0) }.joined(separator: ", ")
+            let sorted = Array(Set(lines)).sorted { (Int($0.dropFirst(5)) ?? 0) < (Int($1.dropFirst(5)) ?? 0) }
+            spec.source = "\(source) " + sorted.prefix(12).joined(separator: ", ") + (sorted.count > 12 ? ", …" : "")
             for k in extraKinds(kind) where !entryKinds.contains(where: { $0.id == k.id }) { entryKinds.append(k) }
             timers.append(spec)
         }
@@ -106,15 +110,18 @@ public enum MarkdownImporter {
             let covered = u.kind.map { k in timers.first { $0.id == timerSpec(k, word: "", start: "declared", until: nil).id } }
             let allTimed = targets.allSatisfy { t in t < levels.count && (covered??.durations[levels[t].id] != nil) }
             if allTimed && u.text == "no time stated" { continue }
-            report.mapped.append(.init(kind: "untimed", line: u.line, detail: "\(what) for \(who): \(u.text) — no deadline set", quote: u.quote))
-            report.leftToPerson.append("\(what) for \(who): the document says \"\(u.text)\" (line \(u.line)); set a duration if you want a deadline")
-            for t in targets where t < levels.count {
+            report.add(.init(kind: "untimed", line: u.line, detail: "\(what) for \(who): \(u.text) — no deadline set", quote: u.quote), to: \.mapped)
+            if report.leftToPerson.count < ImportReport.maxItems {
+                report.leftToPerson.append("\(what) for \(who): the document says \"\(u.text)\" (line \(u.line)); set a duration if you want a deadline")
+            }
+            for t in targets where t < levels.count && (levels[t].notes?.count ?? 0) < 20 {
                 let note = "\(what): \(u.text) (line \(u.line))"
                 if !(levels[t].notes ?? []).contains(note) { levels[t].notes = (levels[t].notes ?? []) + [note] }
             }
         }
-        for c in timerMapper.choices where !report.choices.contains(where: { $0.kind == c.kind && $0.detail == c.detail && ($0.line == c.line || c.kind == "assumed") }) {
-            report.choices.append(c)
+        var seenChoices = Set<String>()
+        for c in timerMapper.choices where seenChoices.insert("\(c.kind)|\(c.detail)|\(c.kind == "assumed" ? 0 : c.line)").inserted {
+            report.add(c, to: \.choices)
         }
         for u in timerMapper.unmapped { report.add(u, to: \.unmapped) }
 
@@ -303,7 +310,10 @@ public enum MarkdownImporter {
     /// Lines that look like policy: a time, a level name, a role title or a checkbox.
     static func policyLines(_ blocks: [MarkdownBlock], matcher: LevelMatcher) -> [ImportReport.Item] {
         var out: [ImportReport.Item] = []
+        var checked = 0
         func check(_ text: String, _ line: Int, checkbox: Bool) {
+            checked += 1
+            guard checked <= TimerMapper.maxUnits else { return }
             let p = InlineText.plain(text)
             guard !p.isEmpty else { return }
             var why: [String] = []
@@ -326,7 +336,7 @@ public enum MarkdownImporter {
                 for l in (b.kind == .heading ? [MarkdownBlock.SourceLine(number: b.line, text: b.text)] : b.lines) { check(l.text, l.number, checkbox: false) }
             default: continue
             }
-            if out.count > ImportReport.maxItems { break }
+            if out.count > ImportReport.maxItems || checked > TimerMapper.maxUnits { break }
         }
         return out
     }

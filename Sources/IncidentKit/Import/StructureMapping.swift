@@ -110,6 +110,7 @@ struct StructureMapper {
     }
 
     mutating func addRole(_ title: String, abbreviation: String?, duties: String?, backup: String?, line: Int) {
+        guard roles.count < 40 else { return }
         let joined = InlineText.words(title).joined(separator: " ")
         var id = ImportVocabulary.knownRoles.first { $0.words.contains(joined) }?.id ?? InlineText.slug(title, fallback: "role")
         if let a = abbreviation, a.lowercased() == "ic" { id = "commander" }
@@ -231,7 +232,7 @@ struct StructureMapper {
 
     mutating func addPhase(_ title: String, description: String?, line: Int) -> Int? {
         let w = InlineText.words(title)
-        guard !w.isEmpty, w.count <= 8 else { return nil }
+        guard !w.isEmpty, w.count <= 8, phases.count < 30 else { return nil }
         let family = ImportVocabulary.phaseFamily(w)
         if family == "prepare" {
             unmapped.append(.init(kind: "phase", line: line, detail: "'\(title)' happens before an incident, so it is not a phase of one; its items are not imported", quote: title))
@@ -528,7 +529,7 @@ struct StructureMapper {
         for q in [("“", "”"), ("\"", "\""), ("`", "`")] where body.hasPrefix(q.0) && body.hasSuffix(q.1) && body.count > 2 {
             body = String(body.dropFirst().dropLast())
         }
-        guard InlineText.words(body).count >= 3 else { return }
+        guard InlineText.words(body).count >= 3, templates.count < 40 else { return }
         var name = canonicalTemplateName(rawName)
         var n = 2
         let base = name
@@ -554,11 +555,11 @@ struct StructureMapper {
     }
 
     mutating func findTemplates(_ secs: [(heading: Int, end: Int)]) {
-        for (h, end) in secs {
+        let templateSecs = secs.filter { !words($0.heading).isDisjoint(with: ImportVocabulary.templateSectionWords) }
+        for (n, (h, end)) in templateSecs.enumerated() {
             let hw = words(h)
-            guard !hw.isDisjoint(with: ImportVocabulary.templateSectionWords) else { continue }
             // Only the innermost template section handles its blocks.
-            if secs.contains(where: { $0.heading > h && $0.end <= end && !words($0.heading).isDisjoint(with: ImportVocabulary.templateSectionWords) }) { continue }
+            if n + 1 < templateSecs.count, templateSecs[n + 1].heading < end { continue }
             if !hw.isDisjoint(with: ["postmortem", "post", "retrospective", "rca", "report"]) {
                 unmapped.append(.init(kind: "template", line: blocks[h].line, detail: "a postmortem template is not imported ('incident postmortem' has its own; see templates/postmortem.md)", quote: blocks[h].text))
                 continue
@@ -623,7 +624,7 @@ struct StructureMapper {
                     if pw.contains("quarterly") { every = "quarterly" }
                     if pw.contains("annual") || pw.contains("annually") || pw.contains("yearly") { every = "yearly" }
                     if pw.contains("monthly") { every = "monthly" }
-                    guard let every, !Set(pw).isDisjoint(with: ["drill", "drills", "tabletop", "exercise", "exercises", "gameday", "game"]) else { continue }
+                    guard let every, drills.count < 20, !Set(pw).isDisjoint(with: ["drill", "drills", "tabletop", "exercise", "exercises", "gameday", "game"]) else { continue }
                     let levels = matcher.mentions(in: piece)
                     var title = piece.trimmingCharacters(in: " ")
                     while let last = title.last, last == "." { title.removeLast() }

@@ -39,6 +39,9 @@ struct TimerMapper {
     var choices: [ImportReport.Item] = []
     /// Lines whose policy was mapped (not listed again as unmapped).
     var consumed: Set<Int> = []
+    /// Cells and lines read so far; a document with more is read only up to `maxUnits`.
+    var analyzed = 0
+    static let maxUnits = 4000
 
     init(blocks: [MarkdownBlock], matcher: LevelMatcher, ladder: LadderCandidate?) {
         self.blocks = blocks; self.matcher = matcher; self.ladder = ladder
@@ -48,7 +51,9 @@ struct TimerMapper {
         let w = InlineText.words(InlineText.plain(text))
         guard let (kind, word, _) = ImportVocabulary.timerKind(w) else { return nil }
         let repeats = header && !Set(w).isDisjoint(with: ImportVocabulary.cadenceHeaderWords)
-        return TimerHint(kind: kind, word: word, repeats: repeats || kind == .update && header)
+        // "Customer updates", "Stakeholder cadence": a comms cadence, whoever it is for.
+        let k: ImportVocabulary.TimerKind = repeats && [.customers, .stakeholders, .executives, .regulators].contains(kind) ? .update : kind
+        return TimerHint(kind: k, word: word, repeats: repeats || k == .update && header)
     }
 
     mutating func run() {
@@ -75,9 +80,10 @@ struct TimerMapper {
                 while let last = items.last, last.depth >= b.depth { items.removeLast() }
                 let plain = InlineText.plain(b.text)
                 let own = matcher.mentions(in: InlineText.label(b.text)?.label ?? plain)
-                let inheritedLevels = items.reversed().first { !$0.levels.isEmpty }?.levels ?? headings.reversed().first { !$0.levels.isEmpty }?.levels ?? []
+                let fromItem = items.reversed().first { !$0.levels.isEmpty }?.levels
+                let inheritedLevels = fromItem ?? headings.reversed().first { !$0.levels.isEmpty }?.levels ?? []
                 let inheritedHint = items.reversed().first { $0.hint != nil }?.hint ?? headings.reversed().first { $0.hint != nil }?.hint
-                mapText(b.text, line: b.line, levelsHere: matcher.mentions(in: plain), inherited: inheritedLevels, hint: inheritedHint, cell: false)
+                mapText(b.text, line: b.line, levelsHere: matcher.mentions(in: plain), inherited: inheritedLevels, hint: inheritedHint, cell: false, levelFromItem: fromItem != nil)
                 items.append((b.depth, own, TimerMapper.hint(InlineText.label(b.text)?.label ?? plain)))
             case .paragraph:
                 items = []
@@ -177,8 +183,15 @@ struct TimerMapper {
 
     /// Maps one cell, item or line.
     mutating func mapText(_ raw: String, line: Int, levelsHere: [Int], inherited: [Int], hint: TimerHint?, cell: Bool,
-                          quoteOverride: String? = nil, columnTimer: Bool = false, extraWords: String? = nil) {
+                          quoteOverride: String? = nil, columnTimer: Bool = false, extraWords: String? = nil, levelFromItem: Bool = false) {
         let quote = quoteOverride ?? raw
+        analyzed += 1
+        if analyzed > TimerMapper.maxUnits {
+            if analyzed == TimerMapper.maxUnits + 1 {
+                unmapped.append(.init(kind: "too long", line: line, detail: "the document has more than \(TimerMapper.maxUnits) lines and cells of text; deadlines from here on were not read", quote: ""))
+            }
+            return
+        }
         var text = InlineText.plain(raw)
         guard !text.isEmpty else { return }
         // `T+5m: Acknowledge` — a time label in front of the action.
@@ -224,7 +237,7 @@ struct TimerMapper {
                 }
                 guard let d = p.duration else {
                     // Untimed words need an explicit timer or level to be a target ("as needed" in a roles list is not).
-                    if own == nil && !(cell && columnTimer) && clauseLevels.isEmpty && lineLevels.isEmpty { continue }
+                    if own == nil && !(cell && columnTimer) && clauseLevels.isEmpty && lineLevels.isEmpty && !levelFromItem { continue }
                     untimed.append(UntimedFinding(kind: timer?.kind, levels: levels, text: p.untimed ?? p.text, line: line, quote: quote))
                     consumed.insert(line)
                     continue
@@ -239,8 +252,8 @@ struct TimerMapper {
                     }
                     continue
                 }
-                // An inherited timer word applies to a deadline, not to how long an activity lasts.
-                if explicitHint == nil && own == nil && (p.lead == "for" || p.lead == "after") {
+                // "for 45 minutes" is how long an activity lasts, not a deadline.
+                if p.lead == "for" || (explicitHint == nil && own == nil && p.lead == "after") {
                     unmapped.append(.init(kind: "timer?", line: line, detail: "\(p.text) reads as how long something lasts, not a deadline", quote: quote)); continue
                 }
                 let cadence = p.repeats || (timer?.repeats ?? false) || words.contains("thereafter")
@@ -262,7 +275,8 @@ struct TimerMapper {
                          clause: String, lowered: String, line: Int, quote: String) {
         let c = clause.lowercased()
         var start = "declared"
-        if kind == .postmortem || kind == .review || TimerMapper.resolvedAnchors.contains(where: { c.contains($0) }) { start = "resolved" }
+        let mayAnchor = c.contains("resol") || c.contains("clos") || c.contains("recover")
+        if kind == .postmortem || kind == .review || mayAnchor && TimerMapper.resolvedAnchors.contains(where: { c.contains($0) }) { start = "resolved" }
         var until: [String]?
         if kind == .update {
             until = ["resolved"]

@@ -136,6 +136,8 @@ public enum DurationPhraseParser {
         ["not", "applicable"], ["on", "demand"], ["ad", "hoc"],
     ]
 
+    static let untimedIndex: [String: [[String]]] = Dictionary(grouping: untimedPhrases, by: { $0[0] })
+
     static let cadenceWords: [String: String] = ["hourly": "1 h", "daily": "1 d", "weekly": "1 w", "nightly": "1 d"]
     static let deadlineLeads: Set<String> = ["within", "under", "by", "in", "max", "maximum", "before", "<", "≤", "t+", "upto", "at most", "less than", "no later than", "no more than", "up to"]
     static let thresholdLeads: Set<String> = [">", "≥", "more than", "over", "longer than", "exceeding", "exceeds", "beyond", "at least"]
@@ -274,8 +276,8 @@ public enum DurationPhraseParser {
                            text: text(a, b), unsupported: unsupported)
         }
         // Untimed phrases.
-        if word(tokens, i) != nil || symbol(tokens, i) == "n" {
-            for p in untimedPhrases where i + p.count <= tokens.count {
+        if let first = word(tokens, i), let candidates = untimedIndex[first] {
+            for p in candidates where i + p.count <= tokens.count {
                 var ok = true
                 for (k, w) in p.enumerated() {
                     let t = tokens[i + k].kind
@@ -356,6 +358,7 @@ public enum DurationPhraseParser {
 
     /// `within 24 hours or 1 business day, whichever is sooner` → one phrase with the choice.
     static func resolveEitherOr(_ phrases: [DurationPhrase], lowered: String) -> [DurationPhrase] {
+        guard lowered.contains("whichever") else { return phrases }
         let sooner = ["whichever is sooner", "whichever is earlier", "whichever comes first", "whichever is first", "whichever is shorter", "whichever occurs first"]
         let later = ["whichever is later", "whichever comes last", "whichever is longer", "whichever is last"]
         let wantsMin = sooner.contains { lowered.contains($0) }
