@@ -16,6 +16,7 @@ public enum CLI {
         DrillsCommand.spec, StatsCommand.spec, CommsCommand.spec, EvidenceAddCommand.spec, EvidenceTransferCommand.spec,
         EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, CompletionsCommand.spec, HelpCommand.spec, VersionCommand.spec,
         CompletionsCommand.namesSpec,
+        HooksCommand.spec, HooksCommand.testSpec, HooksCommand.trustSpec, TickCommand.spec, PublicTitleCommand.spec,
     ]
 
     public static func run(arguments: [String], context: Context) -> Int32 {
@@ -34,10 +35,13 @@ public enum CLI {
                 return ExitCode.success
             }
             let invocation = try Invocation(context: context, command: parsed.command!, parsed: parsed)
+            // Hooks run after the command's own output, whether or not it then failed:
+            // what they announce is already stored.
+            defer { invocation.runPendingHooks() }
             return try parsed.command!.run(invocation)
         } catch {
             let (message, code) = describe(error)
-            context.stderr.write("incident: \(message)\n")
+            context.stderr.write(Sanitizer.forTerminal("incident: \(message)\n"))
             return code
         }
     }
@@ -162,7 +166,7 @@ enum Help {
         if !c.options.isEmpty {
             s += "\nOPTIONS:\n" + options(c.options, width: 100)
         }
-        s += "\nGLOBAL OPTIONS: --store DIR, --as NAME, --at TIME, --json, --no-color, --allow-secrets, --help\n"
+        s += "\nGLOBAL OPTIONS: --store DIR, --as NAME, --at TIME, --future, --json, --no-color, --allow-secrets, --help\n"
         if !c.examples.isEmpty {
             s += "\nEXAMPLES:\n" + c.examples.map { "  " + $0 }.joined(separator: "\n") + "\n"
         }

@@ -7,6 +7,8 @@ struct OptionSpec: Sendable {
     /// nil for a flag; the placeholder shown in help otherwise (`TIME`, `LEVEL`).
     var value: String? = nil
     var help: String
+    /// What completes the value (a `CompletionCategory` name); nil: inferred from `value`.
+    var completion: String? = nil
 }
 
 struct ArgumentSpec: Sendable {
@@ -15,6 +17,8 @@ struct ArgumentSpec: Sendable {
     var optional: Bool = false
     /// Takes every remaining word (joined with spaces), so `note 42 pods restarted` works.
     var rest: Bool = false
+    /// What completes it (a `CompletionCategory` name); nil: inferred from `name`.
+    var completion: String? = nil
 }
 
 /// A command: its words (`["runbook", "show"]`), its arguments and options, its help and
@@ -37,6 +41,7 @@ enum GlobalOptions {
         OptionSpec(name: "store", value: "DIR", help: "The incident store. Else $INCIDENT_STORE, else ~/.local/share/incident."),
         OptionSpec(name: "as", value: "NAME", help: "Who is acting (author of every event). Else $INCIDENT_USER, else the login name."),
         OptionSpec(name: "at", value: "TIME", help: "When it happened, or the moment a query is evaluated at. Default: now."),
+        OptionSpec(name: "future", help: "Accept an --at (or --started-at) more than 5 minutes ahead of the clock; refused as a likely typo otherwise."),
         OptionSpec(name: "json", help: "Machine-readable output: one JSON document on stdout."),
         OptionSpec(name: "no-color", help: "No colour, even on a terminal (NO_COLOR does the same)."),
         OptionSpec(name: "allow-secrets", help: "Store text that looks like a credential instead of redacting it."),
@@ -59,8 +64,15 @@ enum Parser {
         var words: [String] = []
         var index = 0
         var onlyPositionals = false
+        // A command that is also the start of longer ones (`hooks` and `hooks test`): the
+        // next word decides, and is the command's first argument when it is not a subcommand.
+        var tentative: CommandSpec?
 
         func optionTable() -> [OptionSpec] { GlobalOptions.all + (result.command?.options ?? []) }
+        func settle() {
+            if let t = tentative, result.command == nil { result.command = t; words = [] }
+            tentative = nil
+        }
 
         while index < argv.count {
             let token = argv[index]
@@ -69,7 +81,17 @@ enum Parser {
                 if result.command == nil && !onlyPositionals {
                     words.append(token)
                     if let match = bestCommand(words, commands) {
-                        if match.path.count == words.count { result.command = match; words = [] }
+                        if match.path.count == words.count {
+                            let lowered = words.map { $0.lowercased() }
+                            if commands.contains(where: { $0.path.count > lowered.count && Array($0.path.prefix(lowered.count)) == lowered }) {
+                                tentative = match
+                            } else {
+                                result.command = match; words = []; tentative = nil
+                            }
+                        }
+                    } else if tentative != nil {
+                        settle()
+                        result.positionals.append(token)
                     } else {
                         throw unknownCommand(words, commands)
                     }
@@ -78,6 +100,7 @@ enum Parser {
                 }
                 continue
             }
+            settle()
             if token == "--" { onlyPositionals = true; continue }
             var name: String
             var inlineValue: String?
@@ -116,6 +139,7 @@ enum Parser {
                 index += 1
             }
         }
+        settle()
         if result.command == nil && !words.isEmpty {
             if let group = commands.first(where: { Array($0.path.prefix(words.count)) == words }), group.path.count > words.count {
                 if result.helpRequested { return result.withGroup(words) }

@@ -105,7 +105,7 @@ struct IncidentJSON: Encodable {
         let runbook = rb
         let s = asOf ? ((try? IncidentState.derive(id: r.id, events: r.events, asOf: now)) ?? r.state) : r.state
         id = s.id.description; title = s.title; summary = s.summary; severity = s.severity
-        status = s.status.rawValue; phase = s.phase; type = s.type; drill = s.drill; self.runbook = r.runbook
+        status = s.status.rawValue; phase = s.phase; type = s.type; drill = s.drill; self.runbook = r.declaredRunbook
         startedAt = s.startedAt; declaredAt = s.declaredAt; acknowledgedAt = s.acknowledgedAt
         containedAt = s.containedAt; resolvedAt = s.resolvedAt; closedAt = s.closedAt
         postmortemPublishedAt = s.postmortemPublishedAt; resolutionSummary = s.resolutionSummary

@@ -69,7 +69,7 @@ import Glibc
         let e = E2E()
         _ = try e.declare()
         let path = e.store + "/active/INC-1.json"
-        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"schemaVersion\" : 1", with: "\"schemaVersion\" : 2")
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"schemaVersion\" : 2", with: "\"schemaVersion\" : 3")
         try text.write(toFile: path, atomically: false, encoding: .utf8)
         let r = try e.run("note", "1", "x")
         #expect(r.status == 4 && r.stderr.contains("newer"))

@@ -62,9 +62,10 @@ import TestSupport
         try check.run()
         check.waitUntilExit()
         #expect(check.terminationStatus == 0)
-        #expect(cli.run(["completions", "fish"]).stdout.contains("__fish_seen_subcommand_from declare"))
+        #expect(cli.run(["completions", "fish"]).stdout.contains("__incident_cmd declare"))
+        #expect(cli.run(["completions", "zsh"]).stdout.hasPrefix("#compdef incident"))
         #expect(cli.run(["completions", "tcsh"]).status == 2)
-        #expect(cli.run(["_names", "levels"]).stdout == "critical\nhigh\nmedium\nlow\n")
+        #expect(cli.run(["_names", "levels"]).stdout == "critical\tCritical\nhigh\tHigh\nmedium\tMedium\nlow\tLow\n")
         #expect(!cli.run(["--help"]).stdout.contains("_names"))
     }
 

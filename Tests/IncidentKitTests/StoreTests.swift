@@ -16,7 +16,7 @@ import TestSupport
         try store.withLock { try store.save(s.record) }
         let path = store.activeDirectory + "/INC-1.json"
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.contains("\"schemaVersion\" : 1"))
+        #expect(text.contains("\"schemaVersion\" : 2"))
         #expect(text.hasPrefix("{\n  \"events\""))  // sorted keys, pretty-printed
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)

@@ -122,3 +122,41 @@ private final class Collected: @unchecked Sendable {
     func setOut(_ d: Data) { lock.lock(); out = d; lock.unlock() }
     func setErr(_ d: Data) { lock.lock(); err = d; lock.unlock() }
 }
+
+/// Runs any program (a shell, tmux) with exactly `environment`, collecting both pipes.
+public func runProgram(_ path: String, _ args: [String], environment: [String: String],
+                       currentDirectory: String? = nil, stdin: Data? = nil) throws -> RunResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = args
+    process.environment = environment
+    if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+    let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
+    process.standardOutput = outPipe
+    process.standardError = errPipe
+    process.standardInput = inPipe
+    try process.run()
+    let collected = Collected()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { collected.setOut(outPipe.fileHandleForReading.readDataToEndOfFile()) }
+    DispatchQueue.global().async(group: group) { collected.setErr(errPipe.fileHandleForReading.readDataToEndOfFile()) }
+    if let stdin { try? inPipe.fileHandleForWriting.write(contentsOf: stdin) }
+    try? inPipe.fileHandleForWriting.close()
+    group.wait()
+    process.waitUntilExit()
+    return RunResult(status: process.terminationStatus, stdout: String(decoding: collected.out, as: UTF8.self),
+                     stderr: String(decoding: collected.err, as: UTF8.self))
+}
+
+/// The directory holding the built `incident` binary, to put on PATH for shell tests.
+public func binaryDirectory() -> String {
+    URL(fileURLWithPath: incidentBinary()).deletingLastPathComponent().path
+}
+
+/// The first of `names` found in the usual binary directories.
+public func findProgram(_ name: String) -> String? {
+    for dir in ["/usr/bin", "/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: dir + "/" + name) {
+        return dir + "/" + name
+    }
+    return nil
+}

@@ -5,117 +5,34 @@ enum CompletionsCommand {
     static let spec = CommandSpec(
         path: ["completions"],
         summary: "Print a shell completion script (bash, zsh or fish), generated from the command table.",
-        discussion: "Completes commands, subcommands and options, and the store's severity levels, roles, phases and entry kinds (read from its runbook when you press tab).",
+        discussion: "Completes commands, subcommands and options (with descriptions in zsh and fish), active incident IDs (titles as descriptions), entry IDs for amend and strike, and the store's severity levels, roles, phases and entry kinds, read from its runbook when you press tab. Nothing read from the store is ever evaluated by the shell, and names outside a safe character set (letters, digits, . _ + @ -) are not offered.",
         arguments: [ArgumentSpec(name: "SHELL", help: "bash, zsh or fish.")],
-        examples: ["source <(incident completions bash)", "incident completions zsh > ~/.zfunc/_incident", "incident completions fish > ~/.config/fish/completions/incident.fish"],
+        examples: ["source <(incident completions bash)", "incident completions zsh > \"${fpath[1]}/_incident\"", "incident completions fish > ~/.config/fish/completions/incident.fish"],
         run: { inv in
+            let scripts = CompletionScripts(commands: CLI.commands)
             switch inv.argument("SHELL")!.lowercased() {
-            case "bash": inv.out(bash())
-            case "zsh": inv.out("autoload -U +X bashcompinit && bashcompinit\n" + bash())
-            case "fish": inv.out(fish())
-            default: throw UsageError("Completions exist for bash, zsh and fish, not '\(inv.argument("SHELL")!)'.")
+            case "bash": inv.out(scripts.bash())
+            case "zsh": inv.out(scripts.zsh())
+            case "fish": inv.out(scripts.fish())
+            default: throw UsageError("Completions exist for bash, zsh and fish, not '\(Sanitizer.forTerminal(inv.argument("SHELL")!))'.")
             }
             return ExitCode.success
         })
 
-    /// Hidden helper for the scripts: the runbook's names of one category, one per line.
+    /// Hidden helper for the scripts: one candidate per line, `name` or `name<TAB>description`.
     static let namesSpec = CommandSpec(
         path: ["_names"],
-        summary: "(for completion scripts) the store's levels, roles, phases or kinds.",
-        arguments: [ArgumentSpec(name: "CATEGORY", help: "levels, roles, phases, kinds or templates.")],
+        summary: "(for completion scripts) candidates of one category, one per line.",
+        arguments: [ArgumentSpec(name: "CATEGORY", help: "levels, roles, phases, kinds, types, templates, runbooks, incidents, entries, statuses or shells."),
+                    ArgumentSpec(name: "ID", help: "The incident, for entries.", optional: true, completion: "none")],
         run: { inv in
-            let rb = (try? inv.runbook()) ?? Runbook.builtInDefault
-            let names: [String]
-            switch inv.argument("CATEGORY")! {
-            case "levels": names = rb.levels.map(\.id)
-            case "roles": names = rb.roles.map(\.id)
-            case "phases": names = rb.phases.map(\.id)
-            case "kinds": names = rb.entryKinds.map(\.id)
-            case "templates": names = Template.shippedNames.filter { $0 != "incident-types" }
-            case "runbooks": names = Runbook.shippedNames
-            default: names = []
-            }
-            inv.out(names.joined(separator: "\n"))
+            let lines = names(inv.argument("CATEGORY")!, id: inv.argument("ID"), inv: inv)
+            if !lines.isEmpty { inv.out(lines.joined(separator: "\n")) }
             return ExitCode.success
         })
 
-    static var visible: [CommandSpec] { CLI.commands.filter { !$0.path[0].hasPrefix("_") } }
-
-    static func valueCategory(_ option: String) -> String? {
-        switch option {
-        case "severity": return "levels"
-        case "phase": return "phases"
-        case "kind": return "kinds"
-        case "runbook": return "runbooks"
-        default: return nil
-        }
+    /// Timeline entries a correction can point at, most recent first.
+    static func entryCandidates(_ record: IncidentRecord) -> [Event] {
+        Array(record.timeline.filter { $0.kind != BuiltInKind.declared }.reversed())
     }
-
-    static func bash() -> String {
-        let top = Array(Set(visible.map { $0.path[0] })).sorted().joined(separator: " ")
-        let globals = GlobalOptions.all.map { "--\($0.name)" }.joined(separator: " ")
-        var cases = ""
-        for group in Set(visible.map { $0.path[0] }).sorted() {
-            let members = visible.filter { $0.path[0] == group }
-            if members.count > 1 || members[0].path.count > 1 {
-                cases += "    \(group)) if [[ $cword -eq 2 ]]; then COMPREPLY=($(compgen -W \"\(members.map { $0.path[1] }.joined(separator: " "))\" -- \"$cur\")); return; fi;;\n"
-            }
-        }
-        var options = ""
-        for c in visible {
-            let opts = c.options.map { "--\($0.name)" }.joined(separator: " ")
-            options += "    \"\(c.name)\") opts=\"\(opts)\";;\n"
-        }
-        return """
-        # bash completion for incident (generated by 'incident completions bash')
-        _incident() {
-          local cur prev words cword
-          _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-          case "$prev" in
-            --severity|-s) COMPREPLY=($(compgen -W "$(incident _names levels 2>/dev/null)" -- "$cur")); return;;
-            --phase) COMPREPLY=($(compgen -W "$(incident _names phases 2>/dev/null)" -- "$cur")); return;;
-            --kind|-k) COMPREPLY=($(compgen -W "$(incident _names kinds 2>/dev/null)" -- "$cur")); return;;
-            --runbook) COMPREPLY=($(compgen -W "$(incident _names runbooks 2>/dev/null)" -- "$cur")); return;;
-            --store|--output|-o) COMPREPLY=($(compgen -f -- "$cur")); return;;
-          esac
-          if [[ $cword -eq 1 ]]; then COMPREPLY=($(compgen -W "\(top) \(globals)" -- "$cur")); return; fi
-          case "${words[1]}" in
-        \(cases)  esac
-          local cmd="${words[1]}"; [[ $cword -gt 2 && " runbook action evidence " == *" ${words[1]} "* ]] && cmd="${words[1]} ${words[2]}"
-          local opts=""
-          case "$cmd" in
-        \(options)  esac
-          if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts \(globals)" -- "$cur")); return; fi
-          case "$cmd" in
-            assign|unassign) [[ $cword -eq 3 ]] && COMPREPLY=($(compgen -W "$(incident _names roles 2>/dev/null)" -- "$cur"));;
-            severity) [[ $cword -eq 3 ]] && COMPREPLY=($(compgen -W "$(incident _names levels 2>/dev/null)" -- "$cur"));;
-            phase) [[ $cword -eq 3 ]] && COMPREPLY=($(compgen -W "$(incident _names phases 2>/dev/null)" -- "$cur"));;
-            comms) [[ $cword -eq 3 ]] && COMPREPLY=($(compgen -W "$(incident _names templates 2>/dev/null)" -- "$cur"));;
-          esac
-        }
-        complete -F _incident incident
-        """
-    }
-
-    static func fish() -> String {
-        var lines = ["# fish completion for incident (generated by 'incident completions fish')", "complete -c incident -f"]
-        for o in GlobalOptions.all { lines.append("complete -c incident -l \(o.name) -d \(quote(o.help))") }
-        for group in Set(visible.map { $0.path[0] }).sorted() {
-            let first = visible.first { $0.path[0] == group }!
-            lines.append("complete -c incident -n __fish_use_subcommand -a \(group) -d \(quote(first.path.count == 1 ? first.summary : group + " subcommands"))")
-        }
-        for c in visible where c.path.count == 2 {
-            lines.append("complete -c incident -n '__fish_seen_subcommand_from \(c.path[0])' -a \(c.path[1]) -d \(quote(c.summary))")
-        }
-        for c in visible {
-            for o in c.options {
-                var line = "complete -c incident -n '__fish_seen_subcommand_from \(c.path.last!)' -l \(o.name) -d \(quote(o.help))"
-                if let cat = valueCategory(o.name) { line += " -x -a '(incident _names \(cat))'" }
-                lines.append(line)
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    static func quote(_ s: String) -> String { "'" + s.replacingOccurrences("'", "\\'") + "'" }
 }

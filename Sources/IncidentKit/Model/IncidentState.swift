@@ -8,6 +8,8 @@ public enum IncidentStatus: String, Codable, Sendable, CaseIterable {
 public struct IncidentState: Codable, Sendable, Equatable {
     public var id: IncidentID
     public var title: String
+    /// The title customers may see (status page, public comms); nil: nothing public.
+    public var publicTitle: String?
     public var summary: String?
     public var severity: String
     public var status: IncidentStatus
@@ -29,6 +31,12 @@ public struct IncidentState: Codable, Sendable, Equatable {
     /// Every phase entry, in time order (the first is the initial phase at declaration).
     public var phaseHistory: [PhaseEntry]
 
+    /// The keys of the cached state in a file; any other key is refused when it is read.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, title, summary, severity, status, phase, type, drill, startedAt, declaredAt, acknowledgedAt
+        case containedAt, resolvedAt, closedAt, postmortemPublishedAt, resolutionSummary, roles, checked, phaseHistory
+    }
+
     public struct PhaseEntry: Codable, Sendable, Equatable {
         public var phase: String
         public var at: Timestamp
@@ -48,7 +56,7 @@ public struct IncidentState: Codable, Sendable, Equatable {
             throw IncidentError.corrupt(path: id.description, reason: "its declaration lacks a severity or phase")
         }
         var state = IncidentState(
-            id: id, title: f["title"] ?? declared.text, summary: f["summary"], severity: severity, status: .active,
+            id: id, title: f["title"] ?? declared.text, publicTitle: f["publicTitle"], summary: f["summary"], severity: severity, status: .active,
             phase: phase, type: f["type"], drill: f["drill"] == "true",
             startedAt: f["startedAt"].flatMap(TimeParser.parseISO8601) ?? declared.at, declaredAt: declared.at,
             acknowledgedAt: nil, containedAt: nil, resolvedAt: nil, closedAt: nil, postmortemPublishedAt: nil,
@@ -107,6 +115,7 @@ public struct IncidentState: Codable, Sendable, Equatable {
         case BuiltInKind.retitled:
             if let t = f["title"] { title = t }
             if let s = f["summary"] { summary = s }
+            if let p = f["publicTitle"] { publicTitle = p.isEmpty ? nil : p }
         default:
             break
         }
@@ -143,16 +152,25 @@ public struct IncidentState: Codable, Sendable, Equatable {
 }
 
 /// One incident file: a schema version, the cached state and the event log.
+///
+/// Schema versions: 1 hashed events in `HashFormat.v1`; 2 (current) hashes them in v2. A
+/// version-1 file is read and verified as v1 and rewritten as v2 on its next change, after
+/// its chain has verified (`migratedToCurrentFormat`).
 public struct IncidentRecord: Codable, Sendable, Equatable {
-    public static let currentSchemaVersion = 1
+    public static let currentSchemaVersion = 2
 
     public var schemaVersion: Int
     public var id: IncidentID
-    /// The runbook (by name) the incident was declared under.
+    /// The runbook (by name) the incident was declared under, as written at the top of the
+    /// file. The hashed copy is the declaration's `runbook` field (`declaredRunbook`).
     public var runbook: String
     public var state: IncidentState
     /// In the order written: each event's `parents` names the hash of the one before it.
     public var events: [Event]
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case schemaVersion, id, runbook, state, events
+    }
 
     public init(id: IncidentID, runbook: String, events: [Event]) throws {
         self.schemaVersion = IncidentRecord.currentSchemaVersion
@@ -162,6 +180,28 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         self.state = try IncidentState.derive(id: id, events: events)
     }
 
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownKeys(decoder, allowed: CodingKeys.allCases.map(\.rawValue), what: "an incident file")
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try c.decode(Int.self, forKey: .schemaVersion)
+        id = try c.decode(IncidentID.self, forKey: .id)
+        runbook = try c.decode(String.self, forKey: .runbook)
+        guard c.contains(.state) else {
+            throw DecodingError.keyNotFound(CodingKeys.state, DecodingError.Context(codingPath: c.codingPath, debugDescription: "missing"))
+        }
+        let stateDecoder = try c.superDecoder(forKey: .state)
+        try rejectUnknownKeys(stateDecoder, allowed: IncidentState.CodingKeys.allCases.map(\.rawValue), what: "the cached state")
+        state = try IncidentState(from: stateDecoder)
+        events = try c.decode([Event].self, forKey: .events)
+    }
+
+    /// How this file's events are hashed (from its schema version).
+    public var hashFormat: HashFormat { HashFormat.forSchemaVersion(schemaVersion) }
+
+    /// The runbook name covered by the hash: the declaration's `runbook` field (files from
+    /// before that field fall back to the top-level name).
+    public var declaredRunbook: String { events.first?.fields["runbook"] ?? runbook }
+
     /// The hash of the last event written.
     public var headHash: String { events.last?.hash ?? "" }
 
@@ -169,9 +209,37 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     public mutating func append(_ event: Event) throws {
         var e = event
         e.parents = events.isEmpty ? [] : [headHash]
-        e.hash = e.computedHash
+        e.hash = e.computedHash(hashFormat)
         events.append(e)
         state = try IncidentState.derive(id: id, events: events)
+    }
+
+    /// The record in the current schema and hash format. An older file is re-hashed only
+    /// after its whole chain verifies in its own format, so migration never launders an
+    /// edit; hashes quoted inside events (`headHash`) are translated with the chain.
+    public func migratedToCurrentFormat() throws -> IncidentRecord {
+        var r = self
+        r.runbook = declaredRunbook
+        guard hashFormat < .current else {
+            r.schemaVersion = IncidentRecord.currentSchemaVersion
+            return r
+        }
+        let report = Verifier.verify(self)
+        guard report.ok else {
+            throw IncidentError.corrupt(path: id.description, reason: "its timeline does not verify in hash format \(hashFormat.tag) (\(report.problems[0])), so it is not rewritten in the current format, which would hide the damage; run 'incident verify \(id)'")
+        }
+        var translated: [String: String] = [:]
+        for i in r.events.indices {
+            var e = r.events[i]
+            let old = e.hash
+            e.parents = e.parents.map { translated[$0] ?? $0 }
+            if let quoted = e.fields["headHash"], let now = translated[quoted] { e.fields["headHash"] = now }
+            e.hash = e.computedHash(.current)
+            translated[old] = e.hash
+            r.events[i] = e
+        }
+        r.schemaVersion = IncidentRecord.currentSchemaVersion
+        return r
     }
 
     /// The timeline a person reads: every event in time order.
