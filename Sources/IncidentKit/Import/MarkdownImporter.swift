@@ -178,8 +178,9 @@ public enum MarkdownImporter {
             entryKinds: entryKinds, closeGates: [.resolved, .checklist], incidentTypes: nil, drills: drills.isEmpty ? nil : drills)
         // Names shared by two levels, roles or phases are dropped from the later one.
         dedupeNames(&runbook)
-        try runbook.validate(origin: "imported from \(source)")
-        return Result(runbook: runbook, report: report, templates: structure.templates)
+        // What `runbook validate` and `init --runbook` will check, checked now.
+        let checked = try Runbook.decode(try runbook.encoded(), origin: "imported from \(source)")
+        return Result(runbook: checked, report: report, templates: structure.templates)
     }
 
     static func matcher(_ levels: [LadderLevel]) -> LevelMatcher {

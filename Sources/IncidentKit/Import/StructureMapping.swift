@@ -230,7 +230,8 @@ struct StructureMapper {
         return t.trimmingCharacters(in: " ")
     }
 
-    mutating func addPhase(_ title: String, description: String?, line: Int) -> Int? {
+    mutating func addPhase(_ rawTitle: String, description: String?, line: Int) -> Int? {
+        let title = String(rawTitle.prefix(120))
         let w = InlineText.words(title)
         guard !w.isEmpty, w.count <= 8, phases.count < 30 else { return nil }
         let family = ImportVocabulary.phaseFamily(w)
@@ -249,7 +250,7 @@ struct StructureMapper {
         let used = Set(phases.flatMap { [$0.phase.id, $0.phase.title] + ($0.phase.aliases ?? []) }.map(normalizedName))
         aliases = aliases?.filter { !used.contains(normalizedName($0)) }
         if used.contains(normalizedName(title)) { return phases.firstIndex { $0.phase.matches(title) } }
-        let desc = description.flatMap { $0.isEmpty ? nil : $0 }
+        let desc = description.flatMap { $0.isEmpty ? nil : String($0.prefix(300)) }
         phases.append(ImportedPhase(phase: Runbook.Phase(id: id, title: title, aliases: aliases?.isEmpty == false ? aliases : nil, description: desc, checklist: nil, marks: marks),
                                     family: family, line: line))
         report.append(.init(kind: "phase", line: line, detail: "phase \(id): \(title)\(marks != nil ? " (entering it marks the incident contained)" : "")", quote: title))
