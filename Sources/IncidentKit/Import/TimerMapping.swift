@@ -41,7 +41,7 @@ struct TimerMapper {
     var consumed: Set<Int> = []
     /// Cells and lines read so far; a document with more is read only up to `maxUnits`.
     var analyzed = 0
-    static let maxUnits = 4000
+    static let maxUnits = 2000
 
     init(blocks: [MarkdownBlock], matcher: LevelMatcher, ladder: LadderCandidate?) {
         self.blocks = blocks; self.matcher = matcher; self.ladder = ladder
@@ -61,6 +61,7 @@ struct TimerMapper {
         var items: [(depth: Int, levels: [Int], hint: TimerHint?)] = []
         let templates = StructureMapper.templateBlocks(blocks)
         for (index, b) in blocks.enumerated() {
+            if analyzed > TimerMapper.maxUnits { break }
             if templates.contains(index) { continue }
             switch b.kind {
             case .heading:
