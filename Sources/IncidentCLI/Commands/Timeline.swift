@@ -11,7 +11,7 @@ enum TimelineCommand {
         run: run)
 
     static func run(_ inv: Invocation) throws -> Int32 {
-        let (record, runbook) = try inv.load(inv.argument("ID")!)
+        let (record, runbook) = try inv.load(inv.required("ID"))
         var entries = record.timeline
         if let kind = inv.option("kind") {
             let id = BuiltInKind.all.contains(kind.lowercased()) ? kind.lowercased() : try runbook.entryKind(named: kind).id
