@@ -151,6 +151,9 @@ public enum MarkdownImporter {
             report.leftToPerson.append("template \(t.name): fill in or remove \(t.unmapped.joined(separator: ", ")) (no incident field matches)")
         }
 
+        if timerMapper.analyzed > TimerMapper.maxUnits {
+            report.leftToPerson.insert("the document has more than \(TimerMapper.maxUnits) lines and table cells of text; deadlines after that were not read (import the policy part of it)", at: 0)
+        }
         // What only a person can decide.
         for (i, l) in levels.enumerated() where !timers.contains(where: { $0.durations[l.id] != nil }) {
             report.leftToPerson.append("level \(l.title) has no timer: the document states no deadline for it\(i == levels.count - 1 ? " (often on purpose for the lowest level)" : "")")
