@@ -27,9 +27,9 @@ enum TimelineCommand {
     }
 
     static func line(_ e: Event, inv: Invocation, runbook: Runbook) -> String {
-        let backfilled = e.recordedAt.distance(to: e.at) < -300_000 ? inv.style.dim(" (back-filled \(e.recordedAt.humanUTC))") : ""
+        let backfilled = e.recordedAt.distance(to: e.at) < -300_000 ? inv.style.dim(" (back-filled \(inv.human(e.recordedAt)))") : ""
         let kind = e.kind.padding(12)
         let text = inv.safe(e.text).replacingOccurrences("\n", "\n" + String(repeating: " ", count: 22))
-        return "  \(e.at.humanUTC.dropLast(4))  \(inv.style.dim(kind)) \(inv.style.bold(inv.safe(e.author))): \(text)\(backfilled)"
+        return "  \(inv.timeColumn(e.at))  \(inv.style.dim(kind)) \(inv.style.bold(inv.safe(e.author))): \(text)\(backfilled)"
     }
 }
