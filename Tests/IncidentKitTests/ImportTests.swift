@@ -15,7 +15,7 @@ import TestSupport
         ("half an hour", "30m", false), ("1.5 hours", "90m", false), ("1h30m", "90m", false), ("T+5m", "5m", false),
         ("next business day", "1bd", false), ("once per business day", "1bd", true), ("once a day", "1d", true),
         ("15-minute", "15m", false), ("7 days", "7d", false), ("2 weeks", "2w", false), ("90 seconds", "", false),
-        ("120 seconds", "2m", false), ("5bd", "5bd", false),
+        ("120 seconds", "2m", false), ("5bd", "5bd", false), ("4 business hours", "4bh", false), ("8 working hours", "8bh", false),
     ])
     func timed(_ text: String, _ expected: String, _ repeats: Bool) throws {
         let phrases = DurationPhraseParser.find(in: text)

@@ -37,7 +37,7 @@ extension SLADuration {
         let n = Int64(amount)
         switch unit {
         case .minutes: return n
-        case .hours: return n * 60
+        case .hours, .businessHours: return n * 60
         case .days, .businessDays: return n * 1440
         case .weeks: return n * 10_080
         }
