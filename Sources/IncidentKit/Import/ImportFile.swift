@@ -8,8 +8,7 @@ import Darwin
 
 /// The import's file access: the document is read like any untrusted input (opened
 /// non-blocking so a FIFO cannot hang it, regular files only, size bounded before and while
-/// reading); the runbook and templates are written atomically without following a link
-/// at the target.
+/// reading); the runbook and templates go through `POSIXFile.writeUserFile`.
 public enum ImportFile {
     public static func read(_ path: String, limit: Int) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -40,25 +39,13 @@ public enum ImportFile {
         return out
     }
 
-    /// Writes `directory/name`, creating the directory (a link to a directory is fine; a link
-    /// at the file itself is refused).
+    /// Writes `directory/name` through the tool's one write path for user files (atomic,
+    /// no link followed at the target, the directory created if missing).
     public static func write(_ bytes: [UInt8], directory: String, name: String) throws {
-        var st = stat()
-        if stat(directory, &st) != 0 || st.st_mode & S_IFMT != S_IFDIR {
-            try POSIXFile.makeDirectory(directory)
-        }
-        try POSIXFile.writeAtomically(bytes, directory: directory, name: name)
+        try POSIXFile.writeUserFile((directory.hasSuffix("/") ? directory : directory + "/") + name, bytes)
     }
 
     public static func writePath(_ bytes: [UInt8], _ path: String) throws {
-        guard !path.isEmpty, !path.hasSuffix("/") else { throw IncidentError.invalidInput("--output needs a file name, not '\(path)'.") }
-        let dir: String, name: String
-        if let slash = path.lastIndex(of: "/") {
-            dir = slash == path.startIndex ? "/" : String(path[..<slash])
-            name = String(path[path.index(after: slash)...])
-        } else {
-            dir = "."; name = path
-        }
-        try write(bytes, directory: dir, name: name)
+        try POSIXFile.writeUserFile(path, bytes)
     }
 }
