@@ -60,7 +60,3 @@ public struct ImportReport: Codable, Sendable, Equatable {
         return out.joined(separator: "\n")
     }
 }
-
-extension String {
-    func padded(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
-}
