@@ -69,6 +69,7 @@ j runbook runbook show
 j postmortem postmortem 1
 j postmortem postmortem 1 --output "$work/pm.md"
 j export export 1 --html --output "$work/inc1.html"
+j export export 1 --html
 j status-page status-page --output "$work/site"
 j report report
 j report report --by severity --since 2026-11-01T00:00:00Z --until 2026-12-01T00:00:00Z

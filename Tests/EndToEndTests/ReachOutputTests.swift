@@ -63,6 +63,8 @@ import TestSupport
         let w = try e.run("export", "1", "--html", "--output", file)
         #expect(w.status == 0)
         #expect(FileManager.default.fileExists(atPath: file))
+        let inline = try #require(try e.json("export", "1", "--html") as? [String: Any])
+        #expect((inline["html"] as? String)?.hasPrefix("<!DOCTYPE html>") == true)
         #expect(try e.run("export", "1").status == 2)
         #expect(try e.run("export", "99", "--html").status == 3)
     }

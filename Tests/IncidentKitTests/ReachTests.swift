@@ -97,4 +97,25 @@ import TestSupport
                                            actor: Scenario.actor("2026-11-23T14:05:00Z"))
         #expect(StatusPage.item(drill.record) == nil)
     }
+
+    @Test func declinedAndDuplicateIncidentsAreLeftOut() throws {
+        var declined = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+        try Actions.setPublicTitle(&declined.record, to: "Payments slow", actor: Scenario.actor("2026-11-23T14:06:00Z"))
+        #expect(declined.record.exclusion == nil)
+        try declined.record.append(Event(id: Event.newID(), kind: "declined", at: ts("2026-11-23T14:10:00Z"),
+                                         recordedAt: ts("2026-11-23T14:10:00Z"), author: "alice", text: "Declined: false alarm"))
+        #expect(declined.record.exclusion == "declined")
+        #expect(StatusPage.item(declined.record) == nil)
+        var duplicate = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+        try duplicate.record.append(Event(id: Event.newID(), kind: "merged", at: ts("2026-11-23T14:10:00Z"),
+                                          recordedAt: ts("2026-11-23T14:10:00Z"), author: "alice", text: "Merged into INC-9"))
+        #expect(duplicate.record.exclusion == "duplicate")
+        try duplicate.record.append(Event(id: Event.newID(), kind: BuiltInKind.reopened, at: ts("2026-11-23T14:20:00Z"),
+                                          recordedAt: ts("2026-11-23T14:20:00Z"), author: "alice", text: "Reopened"))
+        #expect(duplicate.record.exclusion == nil)
+        let counted = try Scenario(severity: "low", at: "2026-11-23T14:05:00Z")
+        let report = MetricsReport.build([declined.record, counted.record], runbook: counted.runbook, time: .standard,
+                                         since: nil, until: nil, now: ts("2026-11-24T00:00:00Z"), by: nil)
+        #expect(report.overall.incidents == 1 && report.excluded.declined == 1 && report.excluded.drills == 0)
+    }
 }

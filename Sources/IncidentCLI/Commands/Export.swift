@@ -26,6 +26,8 @@ enum ExportCommand {
             } else {
                 inv.out("Wrote \(record.id) as HTML to \(output).")
             }
+        } else if inv.json {
+            try inv.printJSON(["id": record.id.description, "format": "html", "html": page])
         } else {
             inv.context.stdout.write(page)
         }

@@ -87,7 +87,7 @@ public struct MetricsReport: Encodable, Sendable {
         var excluded = Excluded(drills: 0, declined: 0, duplicates: 0)
         var counted: [IncidentRecord] = []
         for r in inWindow {
-            switch r.state.exclusion {
+            switch r.exclusion {
             case "drill": excluded.drills += 1
             case "declined": excluded.declined += 1
             case "duplicate": excluded.duplicates += 1

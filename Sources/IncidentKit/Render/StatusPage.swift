@@ -1,14 +1,20 @@
-extension IncidentState {
+extension IncidentRecord {
     /// Why an incident is kept out of metrics and off the status page, or nil when it
     /// counts: a drill, a declined incident (not an incident after all), a duplicate merged
-    /// into another. Every page and figure asks this one question.
+    /// into another. Read from the log (the latest of declined / merged / reopened wins), so
+    /// it holds whatever else the cached state carries. Every page and figure asks this.
     public var exclusion: String? {
-        if drill { return "drill" }
-        switch status.rawValue {
-        case "declined": return "declined"
-        case "duplicate", "merged": return "duplicate"
-        default: return nil
+        if state.drill { return "drill" }
+        var outcome: String?
+        for event in timeline {
+            switch event.kind {
+            case "declined": outcome = "declined"
+            case "merged": outcome = "duplicate"
+            case BuiltInKind.reopened: outcome = nil
+            default: break
+            }
         }
+        return outcome
     }
 }
 
@@ -43,7 +49,7 @@ public enum StatusPage {
     /// Public view of one incident, or nil when nothing about it is public.
     public static func item(_ record: IncidentRecord) -> Item? {
         let s = record.state
-        guard s.exclusion == nil else { return nil }
+        guard record.exclusion == nil else { return nil }
         let updates = record.timeline.filter { $0.fields["template"] == template }
             .map { Update(id: $0.id, at: $0.at, text: $0.text) }.reversed()
         guard s.publicTitle != nil || !updates.isEmpty else { return nil }
