@@ -12,7 +12,7 @@ public enum CLI {
         TimelineCommand.spec, SLACommand.spec, ContainCommand.spec, ResolveCommand.spec, CloseCommand.spec,
         ReopenCommand.spec, PostmortemCommand.spec, ChecklistCommand.spec, CheckCommand.spec,
         ActionAddCommand.spec, ActionDoneCommand.spec, ActionsCommand.spec,
-        RunbookShowCommand.spec, RunbookValidateCommand.spec, RunbookListCommand.spec,
+        RunbookShowCommand.spec, RunbookValidateCommand.spec, RunbookListCommand.spec, RunbookImportCommand.spec,
         DrillsCommand.spec, StatsCommand.spec, CommsCommand.spec, EvidenceAddCommand.spec, EvidenceTransferCommand.spec,
         EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, CompletionsCommand.spec, HelpCommand.spec, VersionCommand.spec,
         CompletionsCommand.namesSpec,
