@@ -100,6 +100,11 @@ struct IncidentJSON: Encodable {
     var checklist: [ChecklistJSON]
     var actionItems: [ActionItemJSON]
     var headHash: String
+    var publicTitle: String?
+    /// "declined" or "merged" (status is then "closed"); absent otherwise.
+    var outcome: String?
+    var mergedInto: String?
+    var outcomeReason: String?
 
     init(_ r: IncidentRecord, runbook rb: Runbook, now: Timestamp, asOf: Bool) {
         let runbook = rb
@@ -119,6 +124,8 @@ struct IncidentJSON: Encodable {
         }
         actionItems = ActionItems.items(in: r).map { ActionItemJSON($0, now: now) }
         headHash = r.headHash
+        publicTitle = s.publicTitle; outcome = s.outcome?.rawValue; mergedInto = s.mergedInto?.description
+        outcomeReason = s.outcomeReason
     }
 }
 
@@ -140,6 +147,8 @@ struct ListItemJSON: Encodable {
     var nextDueAt: Timestamp?
     /// How many running timers are overdue.
     var overdue: Int
+    var outcome: String?
+    var mergedInto: String?
 }
 
 struct ProblemJSON: Encodable {

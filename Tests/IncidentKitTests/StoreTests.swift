@@ -127,7 +127,7 @@ import TestSupport
         try FileManager.default.removeItem(atPath: store.archiveDirectory + "/2026/INC-3.json")
         try "garbage\n{".write(toFile: index, atomically: false, encoding: .utf8)
         #expect(store.archivedSummaries().0.count == 2)
-        #expect(try String(contentsOfFile: index, encoding: .utf8).hasPrefix("incident-archive-index v1"))
+        #expect(try String(contentsOfFile: index, encoding: .utf8).hasPrefix("incident-archive-index v2"))
         // doctor does not mistake the index for a stray file; it does see the hand edit.
         #expect(store.diagnose().map(\.path) == [path])
     }

@@ -11,7 +11,7 @@ extension Invocation {
         return ExitCode.success
     }
 
-    static let idArgument = ArgumentSpec(name: "ID", help: "The incident (INC-42, inc-42 or 42).")
+    static let idArgument = ArgumentSpec(name: "ID", help: "The incident (INC-42, inc-42, 42, or a unique part of its title).")
 }
 
 enum AckCommand {

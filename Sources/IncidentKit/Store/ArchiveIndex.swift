@@ -22,11 +22,24 @@ public struct IncidentSummary: Codable, Sendable, Equatable {
     public var resolvedAt: Timestamp?
     public var closedAt: Timestamp?
     public var roles: [String: String]
+    /// `declined` or `merged`; nil for every other incident.
+    public var outcome: IncidentOutcome?
+    public var mergedInto: IncidentID?
+    public var summary: String?
+    /// Owners of the open action items (for `list --mine`).
+    public var actionOwners: [String]?
+
+    public init(_ record: IncidentRecord) {
+        self.init(record.state)
+        let owners = ActionItems.items(in: record).filter { $0.status == .open }.compactMap(\.owner)
+        actionOwners = owners.isEmpty ? nil : Array(Set(owners)).sorted()
+    }
 
     public init(_ s: IncidentState) {
         id = s.id; title = s.title; severity = s.severity; status = s.status; phase = s.phase; type = s.type
         drill = s.drill; startedAt = s.startedAt; declaredAt = s.declaredAt; acknowledgedAt = s.acknowledgedAt
         resolvedAt = s.resolvedAt; closedAt = s.closedAt; roles = s.roles
+        outcome = s.outcome; mergedInto = s.mergedInto; summary = s.summary
     }
 }
 
@@ -35,7 +48,7 @@ public struct IncidentSummary: Codable, Sendable, Equatable {
 /// changed (size or mtime) or vanished is ignored and the file is read instead; the index
 /// is rewritten when the lock is free. Deleting the index is always safe.
 struct ArchiveIndex {
-    static let header = "incident-archive-index v1"
+    static let header = "incident-archive-index v2"
 
     struct Entry: Codable {
         var file: String
@@ -104,7 +117,7 @@ extension Store {
                 stale = true
                 do {
                     let record = try decodeRecord(at: path, expecting: id)
-                    fresh.append(ArchiveIndex.Entry(file: rel, size: size, mtime: mtime, summary: IncidentSummary(record.state)))
+                    fresh.append(ArchiveIndex.Entry(file: rel, size: size, mtime: mtime, summary: IncidentSummary(record)))
                 } catch {
                     problems.append(StoreProblem(path: path, error: error))
                 }
