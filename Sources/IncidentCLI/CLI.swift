@@ -38,7 +38,7 @@ public enum CLI {
             return try parsed.command!.run(invocation)
         } catch {
             let (message, code) = describe(error)
-            context.stderr.write("incident: \(message)\n")
+            context.stderr.write(Sanitizer.forTerminal("incident: \(message)\n"))
             return code
         }
     }

@@ -239,13 +239,19 @@ struct Invocation {
 
     // MARK: Output
 
-    func out(_ text: String) { context.stdout.write(text.hasSuffix("\n") ? text : text + "\n") }
-    func err(_ text: String) { context.stderr.write(text.hasSuffix("\n") ? text : text + "\n") }
+    /// Human output. Whatever a line holds, it leaves through the terminal escaper, which
+    /// lets only this tool's own colour codes through.
+    func out(_ text: String) { context.stdout.write(Sanitizer.forTerminalKeepingStyle(text.hasSuffix("\n") ? text : text + "\n")) }
+    func err(_ text: String) { context.stderr.write(Sanitizer.forTerminalKeepingStyle(text.hasSuffix("\n") ? text : text + "\n")) }
+
+    /// A document (JSON, Markdown, a script) written as produced: its values were escaped
+    /// for its own format when it was built.
+    func document(_ text: String) { context.stdout.write(text.hasSuffix("\n") ? text : text + "\n") }
 
     func printJSON<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        out(String(decoding: try encoder.encode(value), as: UTF8.self))
+        document(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }
 

@@ -79,8 +79,12 @@ import TestSupport
                                  "incident declare x --severity ", "incident amend 1 ", "incident strike Checkout ", "incident list --status "],
                                 store: store, cwd: cwd, path: binaryDirectory() + ":/usr/bin:/bin")
         #expect(Self.pwned(cwd).isEmpty, "completion ran code: \(Self.pwned(cwd))")
-        #expect(got["incident severity 1 "] == ["critical", "high", "medium"])
-        #expect(got["incident declare x --severity "] == ["critical", "high", "medium"])
+        // The runbook validator refuses this runbook outright (unsafe ids), so completion falls
+        // back to the built-in levels; either way no hostile name is offered.
+        for line in ["incident severity 1 ", "incident declare x --severity "] {
+            #expect(Array((got[line] ?? []).prefix(3)) == ["critical", "high", "medium"], "\(line)")
+            #expect(got[line]?.contains { $0.contains("touch") || $0.contains("$") } == false)
+        }
         #expect(got["incident assign 1 "]?.contains("commander") == true)
         #expect(got["incident assign 1 "]?.contains { $0.contains("touch") } == false)
         #expect(got["incident note 1 --kind "]?.contains("decision") == true)

@@ -51,7 +51,7 @@ import TestSupport
 
         let publish = try runBinary(["postmortem", "1", "--publish", "--at", "2026-11-24T12:00:00Z"], store: e.store)
         #expect(publish.status == 0, "\(publish.stderr)")
-        let path = e.store + "/postmortems/20261123-deploy-key-pushed-to-public-repo.md"
+        let path = e.store + "/postmortems/20261123-inc-1-deploy-key-pushed-to-public-repo.md"
         let md = try String(contentsOfFile: path, encoding: .utf8)
         let after = try #require(try e.json("sla", "1", "--at", "2026-11-24T12:00:00Z") as? [[String: Any]])
         #expect(after.first { $0["name"] as? String == "postmortem" }?["state"] as? String == "met")

@@ -39,7 +39,7 @@ enum CommsCommand {
         ]
         v["roles"] = runbook.roles.compactMap { role in s.roles[role.id].map { "\(role.title): \($0)" } }.joined(separator: ", ")
         if v["roles"]!.isEmpty { v["roles"] = "none assigned" }
-        return v.mapValues(Sanitizer.forTerminal)
+        return v
     }
 
     static func run(_ inv: Invocation) throws -> Int32 {
@@ -47,17 +47,22 @@ enum CommsCommand {
         let name = inv.argument("TEMPLATE")!.lowercased()
         let template = try Template.load(name, store: inv.store)
         guard name != "postmortem" else { throw UsageError("Use 'incident postmortem' for the postmortem.") }
-        let text = try template.render(values(record, runbook: runbook, at: inv.at, scope: inv.option("scope")))
+        // The templates are Markdown: what is printed (to paste) has every value escaped for
+        // Markdown; what is recorded is the message as people read it, escaped again by
+        // whatever renders the timeline later.
+        let raw = values(record, runbook: runbook, at: inv.at, scope: inv.option("scope"))
+        let text = try template.render(raw.mapValues(Sanitizer.markdownInline))
+        let message = try template.render(raw)
         if inv.flag("record") {
             let kind = kind(for: name, runbook: runbook)
             (record, runbook) = try inv.mutate(record.id.description) { r, rb, actor in
-                try Actions.note(&r, runbook: rb, text: text, kind: kind, fields: ["template": name], actor: actor)
+                try Actions.note(&r, runbook: rb, text: message, kind: kind, fields: ["template": name], actor: actor)
             }
         }
         if inv.json {
             try inv.printJSON(["id": record.id.description, "template": name, "text": text, "recorded": inv.flag("record") ? "true" : "false"])
         } else {
-            inv.context.stdout.write(text.hasSuffix("\n") ? text : text + "\n")
+            inv.context.stdout.write(Sanitizer.forTerminal(text.hasSuffix("\n") ? text : text + "\n"))
             if inv.flag("record") { inv.err("Recorded in the timeline of \(record.id).") }
         }
         return ExitCode.success

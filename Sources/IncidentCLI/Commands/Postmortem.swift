@@ -9,7 +9,7 @@ enum PostmortemCommand {
     static let spec = CommandSpec(
         path: ["postmortem"], aliases: ["pm", "report"],
         summary: "Render the postmortem in Markdown, to stdout or FILE.",
-        discussion: "Rendered from the 'postmortem' template: <store>/templates/postmortem.md if present, else the shipped one (copy templates/postmortem.md there to change it; no rebuild needed). The record fills the timeline, durations, SLA results, roles, decisions and action items; root cause and lessons are left for people. --publish writes the file (default postmortems/<YYYYMMDD>-<slug>.md in the store) and records publication, which stops the postmortem timer.",
+        discussion: "Rendered from the 'postmortem' template: <store>/templates/postmortem.md if present, else the shipped one (copy templates/postmortem.md there to change it; no rebuild needed). The record fills the timeline, durations, SLA results, roles, decisions and action items; root cause and lessons are left for people. --publish writes the file (default postmortems/<YYYYMMDD>-<id>-<slug>.md in the store) and records publication, which stops the postmortem timer.",
         arguments: [Invocation.idArgument],
         options: [
             OptionSpec(name: "output", short: "o", value: "FILE", help: "Write to FILE instead of stdout."),
@@ -43,16 +43,19 @@ enum PostmortemCommand {
             if inv.json {
                 try inv.printJSON(["id": record.id.description, "markdown": markdown])
             } else {
-                inv.context.stdout.write(markdown)
+                inv.context.stdout.write(Sanitizer.forTerminal(markdown))
             }
         }
         return ExitCode.success
     }
 
-    /// `<store>/postmortems/20261123-checkout-500s.md`
+    /// `<store>/postmortems/20261123-inc-42-checkout-500s.md`: the ID keeps two incidents whose
+    /// titles slug alike on the same day from overwriting each other's postmortem.
     static func defaultPath(_ record: IncidentRecord) -> String {
         let day = String(record.state.startedAt.iso8601.prefix(10)).replacingOccurrences("-", "")
-        return "postmortems/\(day)-\(slug(record.state.title, id: record.id)).md"
+        let id = record.id.description.lowercased()
+        let title = slug(record.state.title, id: record.id)
+        return "postmortems/\(day)-\(id)\(title == id ? "" : "-" + title).md"
     }
 
     static func slug(_ title: String, id: IncidentID) -> String {

@@ -7,16 +7,16 @@ public enum Postmortem {
         let level = runbook.level(id: s.severity)
         var v: [String: String] = [:]
         v["id"] = s.id.description
-        v["title"] = Sanitizer.inline(s.title)
-        v["severity"] = level?.title ?? s.severity
-        v["severity_id"] = s.severity
+        v["title"] = Sanitizer.markdownInline(s.title)
+        v["severity"] = Sanitizer.tableCell(level?.title ?? s.severity)
+        v["severity_id"] = Sanitizer.tableCell(s.severity)
         v["status"] = s.status.rawValue
-        v["phase"] = runbook.phase(id: s.phase)?.title ?? s.phase
-        v["type"] = s.type.flatMap { runbook.incidentType(id: $0)?.title } ?? "—"
-        v["runbook"] = runbook.title
+        v["phase"] = Sanitizer.tableCell(runbook.phase(id: s.phase)?.title ?? s.phase)
+        v["type"] = Sanitizer.tableCell(s.type.flatMap { runbook.incidentType(id: $0)?.title ?? $0 } ?? "—")
+        v["runbook"] = Sanitizer.tableCell(runbook.title)
         v["date"] = String(s.startedAt.iso8601.prefix(10))
-        v["summary"] = s.summary.map(Sanitizer.inline) ?? "_No summary recorded; add one with `incident declare --summary` or write it here._"
-        v["resolution"] = s.resolutionSummary.map(Sanitizer.inline) ?? "—"
+        v["summary"] = s.summary.map(Sanitizer.markdownBlock) ?? "_No summary recorded; add one with `incident declare --summary` or write it here._"
+        v["resolution"] = s.resolutionSummary.map(Sanitizer.markdownInline) ?? "—"
         func time(_ t: Timestamp?) -> String { t?.humanUTC ?? "—" }
         v["started_at"] = time(s.startedAt)
         v["declared_at"] = time(s.declaredAt)
@@ -39,7 +39,7 @@ public enum Postmortem {
             ? "The timeline's hash chain verifies: \(record.events.count) events, head `\(record.headHash)`."
             : "**The timeline's hash chain does not verify:** \(verification.problems.first ?? "unknown problem"). Treat this record as edited."
         v["responders"] = orderedUnique(record.events.map(\.author)).map(Sanitizer.tableCell).joined(separator: ", ")
-        v["detection"] = record.timeline.first { $0.kind == "detection" }.map { Sanitizer.inline($0.text) }
+        v["detection"] = record.timeline.first { $0.kind == "detection" }.map { Sanitizer.markdownBlock($0.text) }
             ?? "_Not recorded; add a `--kind detection` entry or write it here._"
         v["roles_table"] = rolesTable(s, runbook: runbook)
         v["timeline_table"] = timelineTable(record, runbook: runbook)
@@ -70,8 +70,8 @@ public enum Postmortem {
     static func rolesTable(_ s: IncidentState, runbook: Runbook) -> String {
         let required = Set(runbook.requiredRoles(level: s.severity, type: s.type))
         let rows = runbook.roles.compactMap { role -> String? in
-            if let who = s.roles[role.id] { return "| \(role.title) | \(Sanitizer.tableCell(who)) |" }
-            if required.contains(role.id) { return "| \(role.title) | _unstaffed (required)_ |" }
+            if let who = s.roles[role.id] { return "| \(Sanitizer.tableCell(role.title)) | \(Sanitizer.tableCell(who)) |" }
+            if required.contains(role.id) { return "| \(Sanitizer.tableCell(role.title)) | _unstaffed (required)_ |" }
             return nil
         }
         if rows.isEmpty { return "_No roles were assigned._" }
@@ -88,7 +88,7 @@ public enum Postmortem {
     }
 
     static func kindTitle(_ kind: String, _ runbook: Runbook) -> String {
-        runbook.entryKinds.first { $0.id == kind }?.title ?? kind
+        Sanitizer.tableCell(runbook.entryKinds.first { $0.id == kind }?.title ?? kind)
     }
 
     static let milestoneKinds: Set<String> = [
@@ -98,12 +98,7 @@ public enum Postmortem {
 
     /// A Mermaid `timeline` of the milestones, which GitHub renders as a diagram.
     static func mermaid(_ record: IncidentRecord, runbook: Runbook) -> String {
-        func clean(_ s: String) -> String {
-            var t = Sanitizer.forTerminal(s).replacingOccurrences(of: "\n", with: " ")
-            for bad in [":", ";", "#", "`", "{", "}", "<", ">", "\"", "%"] { t = t.replacingOccurrences(of: bad, with: " ") }
-            if t.count > 80 { t = String(t.prefix(77)) + "..." }
-            return t.trimmingCharacters(in: " ")
-        }
+        let clean = Sanitizer.mermaid
         var lines = ["```mermaid", "timeline", "    title \(record.id) \(clean(record.state.title))"]
         var lastDay = ""
         let events = record.timeline.filter { milestoneKinds.contains($0.kind) }
@@ -137,11 +132,11 @@ public enum Postmortem {
         var rows = ["| Timer | Target | Due | Met | Result |", "| --- | --- | --- | --- | --- |"]
         for t in timers {
             let target = t.repeats ? "every \(t.duration.spelledOut)" : t.duration.spelledOut
-            let due = t.dueAt?.humanUTC ?? "starts when \(t.startTrigger)"
+            let due = t.dueAt?.humanUTC ?? "starts when \(Sanitizer.tableCell(t.startTrigger))"
             var result = t.isStarted ? t.state.rawValue : "not started"
             if t.missed > 0 { result += " (\(t.missed) missed)" }
             if t.state == .breached { result = "**\(result)**" }
-            rows.append("| \(t.title) | \(target) | \(due) | \(t.metAt?.humanUTC ?? "—") | \(result) |")
+            rows.append("| \(Sanitizer.tableCell(t.title)) | \(target) | \(due) | \(t.metAt?.humanUTC ?? "—") | \(result) |")
         }
         return rows.joined(separator: "\n")
     }
@@ -150,7 +145,7 @@ public enum Postmortem {
         let wanted = Set(kinds + (kind.map { [$0] } ?? []))
         let entries = record.timeline.filter { wanted.contains($0.kind) }
         if entries.isEmpty { return empty }
-        return entries.map { "- **\($0.at.humanUTC)** (\(Sanitizer.inline($0.author))): \(Sanitizer.inline($0.text).replacingOccurrences(of: "\n", with: " "))" }
+        return entries.map { "- **\($0.at.humanUTC)** (\(Sanitizer.markdownInline($0.author))): \(Sanitizer.markdownInline($0.text))" }
             .joined(separator: "\n")
     }
 
@@ -178,12 +173,12 @@ public enum Postmortem {
     static func preventiveActions(_ r: IncidentRecord) -> String {
         let items = ActionItems.items(in: r).filter { $0.term == .long }
         if items.isEmpty { return "_No long-term preventive actions recorded (`incident action add ... --term long`)._" }
-        return items.map { "- \(Sanitizer.inline($0.text)) — \($0.owner.map(Sanitizer.inline) ?? "**no owner**"), due \($0.dueAt?.humanUTC ?? "**no date**") (\($0.id), \($0.status.rawValue))" }.joined(separator: "\n")
+        return items.map { "- \(Sanitizer.markdownInline($0.text)) — \($0.owner.map(Sanitizer.markdownInline) ?? "**no owner**"), due \($0.dueAt?.humanUTC ?? "**no date**") (\($0.id), \($0.status.rawValue))" }.joined(separator: "\n")
     }
 
     static func checklistTable(_ r: IncidentRecord, runbook: Runbook) -> String {
         let items = Checklist.items(for: r.state, events: r.events, runbook: runbook)
         if items.isEmpty { return "_The runbook has no checklist._" }
-        return items.map { "- [\($0.done ? "x" : " ")] \(Sanitizer.inline($0.text))\($0.required ? " _(required)_" : "")" }.joined(separator: "\n")
+        return items.map { "- [\($0.done ? "x" : " ")] \(Sanitizer.markdownInline($0.text))\($0.required ? " _(required)_" : "")" }.joined(separator: "\n")
     }
 }

@@ -49,7 +49,77 @@ extension Runbook {
             throw IncidentError.invalidRunbook(origin: origin, reason: "it is not valid JSON")
         }
         try runbook.validate(origin: origin)
+        if let (field, scalar) = runbook.firstHiddenCharacter(in: data) {
+            throw IncidentError.invalidRunbook(origin: origin, reason: "\(field) holds the invisible or control character U+\(String(scalar, radix: 16, uppercase: true)); runbook text must be plain printable text")
+        }
         return runbook
+    }
+
+    /// The first string in the document holding a character the terminal escaper would have to
+    /// neutralise (control, bidi override, zero-width, tag character), with the field it is in.
+    /// A byte scan finds whether there is one; only then is the decoded runbook walked to name
+    /// the field, so a clean runbook costs one pass over its bytes.
+    func firstHiddenCharacter(in data: Data) -> (String, UInt32)? {
+        guard Runbook.mayHoldHiddenCharacter(data) else { return nil }
+        var found: (String, UInt32)?
+        func walk(_ value: Any, _ path: String) {
+            if found != nil { return }
+            if let s = value as? String {
+                if let bad = s.unicodeScalars.first(where: { Sanitizer.isDangerous($0.value) }) { found = (path, bad.value) }
+                return
+            }
+            let mirror = Mirror(reflecting: value)
+            if mirror.displayStyle == .optional {
+                if let child = mirror.children.first { walk(child.value, path) }
+                return
+            }
+            for (i, child) in mirror.children.enumerated() {
+                if mirror.displayStyle == .dictionary {
+                    let pair = Mirror(reflecting: child.value).children.map(\.value)
+                    if pair.count == 2 {
+                        let key = "\(pair[0])"
+                        walk(pair[0], path + "." + key)
+                        walk(pair[1], path + "." + key)
+                    }
+                } else if mirror.displayStyle == .collection {
+                    walk(child.value, path + "[\(i)]")
+                } else {
+                    walk(child.value, path.isEmpty ? (child.label ?? "") : path + "." + (child.label ?? ""))
+                }
+            }
+        }
+        walk(self, "")
+        return found ?? ("a string", 0xFFFD)
+    }
+
+    /// Cheap pre-check over the raw JSON: a `\u` escape of a dangerous scalar, or a raw
+    /// non-ASCII scalar that is dangerous.
+    static func mayHoldHiddenCharacter(_ data: Data) -> Bool {
+        let bytes = [UInt8](data)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x5c, i + 5 < bytes.count, bytes[i + 1] == 0x75 {   // \uXXXX
+                if let v = UInt32(String(decoding: bytes[(i + 2)...(i + 5)], as: UTF8.self), radix: 16), Sanitizer.isDangerous(v) { return true }
+                i += 6
+                continue
+            }
+            if b == 0x5c { i += 2; continue }
+            if b >= 0x80 {
+                // Decode one UTF-8 scalar.
+                var len = 0
+                if b & 0xE0 == 0xC0 { len = 2 } else if b & 0xF0 == 0xE0 { len = 3 } else if b & 0xF8 == 0xF0 { len = 4 }
+                if len > 0, i + len <= bytes.count, let s = String(validating: bytes[i..<(i + len)], as: UTF8.self),
+                   let scalar = s.unicodeScalars.first, Sanitizer.isDangerous(scalar.value) {
+                    return true
+                }
+                i += max(len, 1)
+                continue
+            }
+            if b < 0x20 && b != 0x0a && b != 0x09 && b != 0x0d { return true }
+            i += 1
+        }
+        return false
     }
 
     public func encoded() throws -> Data {
@@ -62,7 +132,7 @@ extension Runbook {
     public func validate(origin: String) throws {
         func fail(_ reason: String) -> IncidentError { .invalidRunbook(origin: origin, reason: reason) }
         if schemaVersion < 1 { throw fail("schemaVersion must be 1 or more") }
-        if name.isEmpty { throw fail("'name' is empty") }
+        if !Runbook.isSafeID(name) { throw fail("'name' '\(Sanitizer.forTerminal(String(name.prefix(64))))' must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit") }
         if levels.isEmpty { throw fail("'levels' is empty; a runbook needs at least one severity level") }
         if phases.isEmpty { throw fail("'phases' is empty; a runbook needs at least one phase") }
         try checkUnique(levels, "levels", fail)
@@ -119,9 +189,16 @@ extension Runbook {
             throw fail("\(field): '\(t)' is not a milestone (\(BuiltInKind.milestones.joined(separator: ", "))), 'phase:<id>' or an entry kind")
         }
         var timerIDs = Set<String>()
+        for (i, drill) in (drills ?? []).enumerated() where !Runbook.isSafeID(drill.id) {
+            throw fail("drills[\(i)].id '\(Sanitizer.forTerminal(String(drill.id.prefix(64))))' must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        }
+        var drillIDs = Set<String>()
+        for (i, drill) in (drills ?? []).enumerated() where !drillIDs.insert(drill.id.lowercased()).inserted {
+            throw fail("drills[\(i)].id '\(drill.id)' is used twice")
+        }
         for (i, timer) in timers.enumerated() {
-            if timer.id.isEmpty { throw fail("timers[\(i)].id is empty") }
-            if !timerIDs.insert(timer.id).inserted { throw fail("timers[\(i)].id '\(timer.id)' is used twice") }
+            if !Runbook.isSafeID(timer.id) { throw fail("timers[\(i)].id '\(Sanitizer.forTerminal(String(timer.id.prefix(64))))' must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit") }
+            if !timerIDs.insert(timer.id.lowercased()).inserted { throw fail("timers[\(i)].id '\(timer.id)' is used twice") }
             try checkTrigger(timer.start, "timers[\(i)].start")
             if timer.stop.isEmpty { throw fail("timers[\(i)].stop is empty; say what stops the timer") }
             for t in timer.stop { try checkTrigger(t, "timers[\(i)].stop") }
@@ -135,19 +212,37 @@ extension Runbook {
 
     private func checkUnique<T: NamedRunbookEntry>(_ items: [T], _ field: String, _ fail: (String) -> IncidentError) throws {
         var seen: [String: String] = [:]
+        var ids = Set<String>()
         for (i, item) in items.enumerated() {
-            if item.id.isEmpty || item.id.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace }) {
-                throw fail("\(field)[\(i)].id '\(item.id)' must be a non-empty word without spaces, '/' or ':'")
+            if !Runbook.isSafeID(item.id) {
+                throw fail("\(field)[\(i)].id '\(Sanitizer.forTerminal(String(item.id.prefix(64))))' must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+            }
+            if !ids.insert(normalizedName(item.id)).inserted {
+                throw fail("\(field)[\(i)].id '\(item.id)' is used twice")
+            }
+            if item.title.isEmpty || item.title.count > 200 {
+                throw fail("\(field)[\(i)].title must be 1 to 200 characters")
             }
             for name in [item.id, item.title] + (item.aliases ?? []) {
+                if name.count > 200 { throw fail("\(field)[\(i)]: the name '\(Sanitizer.forTerminal(String(name.prefix(40))))...' is over 200 characters") }
                 let n = normalizedName(name)
                 if n.isEmpty { continue }
                 if let other = seen[n], other != item.id {
-                    throw fail("\(field)[\(i)]: the name '\(name)' is also used by '\(other)'")
+                    throw fail("\(field)[\(i)]: the name '\(Sanitizer.forTerminal(name))' is also used by '\(other)'")
                 }
                 seen[n] = item.id
             }
         }
+    }
+
+    /// Ids become file names, shell completion candidates and command-line words: letters,
+    /// digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters.
+    public static func isSafeID(_ id: String) -> Bool {
+        guard let first = id.unicodeScalars.first, id.unicodeScalars.count <= 64 else { return false }
+        func ok(_ c: Unicode.Scalar) -> Bool {
+            ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
+        }
+        return ok(first) && id.unicodeScalars.allSatisfy { ok($0) || $0 == "." || $0 == "_" || $0 == "-" }
     }
 
     /// Used only if the embedded default failed to decode, so the tool still starts.
