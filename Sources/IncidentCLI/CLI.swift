@@ -163,7 +163,7 @@ enum Help {
         if !c.options.isEmpty {
             s += "\nOPTIONS:\n" + options(c.options, width: 100)
         }
-        s += "\nGLOBAL OPTIONS: --store DIR, --as NAME, --at TIME, --json, --no-color, --allow-secrets, --help\n"
+        s += "\nGLOBAL OPTIONS: --store DIR, --as NAME, --at TIME, --future, --json, --no-color, --allow-secrets, --help\n"
         if !c.examples.isEmpty {
             s += "\nEXAMPLES:\n" + c.examples.map { "  " + $0 }.joined(separator: "\n") + "\n"
         }

@@ -41,6 +41,7 @@ enum GlobalOptions {
         OptionSpec(name: "store", value: "DIR", help: "The incident store. Else $INCIDENT_STORE, else ~/.local/share/incident."),
         OptionSpec(name: "as", value: "NAME", help: "Who is acting (author of every event). Else $INCIDENT_USER, else the login name."),
         OptionSpec(name: "at", value: "TIME", help: "When it happened, or the moment a query is evaluated at. Default: now."),
+        OptionSpec(name: "future", help: "Accept an --at (or --started-at) more than 5 minutes ahead of the clock; refused as a likely typo otherwise."),
         OptionSpec(name: "json", help: "Machine-readable output: one JSON document on stdout."),
         OptionSpec(name: "no-color", help: "No colour, even on a terminal (NO_COLOR does the same)."),
         OptionSpec(name: "allow-secrets", help: "Store text that looks like a credential instead of redacting it."),

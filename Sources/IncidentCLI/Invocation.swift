@@ -47,8 +47,7 @@ struct Invocation {
         self.arguments = args
         now = context.now()
         if let text = parsed.options["at"] {
-            guard let t = TimeParser.parse(text, now: now) else { throw Invocation.badTime(text, option: "--at") }
-            at = t
+            at = try Invocation.parseTime(text, option: "--at", now: now)
             atGiven = true
         } else {
             at = now
@@ -61,7 +60,17 @@ struct Invocation {
     }
 
     static func badTime(_ text: String, option: String) -> UsageError {
-        UsageError("'\(text)' is not a time \(option) understands; use ISO 8601 with a zone (2026-11-23T14:05:00Z), a UTC clock time (14:05) or an offset (-15m).")
+        UsageError("'\(Sanitizer.forTerminal(String(text.prefix(60))))' is not a time \(option) understands; use ISO 8601 with a zone (2026-11-23T14:05:00Z), a UTC clock time (14:05) or an offset (-15m).")
+    }
+
+    /// A TIME option, validated as the instant it names (not as text).
+    static func parseTime(_ text: String, option: String, now: Timestamp) throws -> Timestamp {
+        switch TimeParser.interpret(text, now: now) {
+        case let .success(t): return t
+        case .failure(.malformed): throw badTime(text, option: option)
+        case .failure(.outOfRange):
+            throw UsageError("\(option) '\(Sanitizer.forTerminal(String(text.prefix(60))))' names an instant outside 1970-01-01 to 9999-12-31 UTC, the times an incident file can hold.")
+        }
     }
 
     static func resolveStore(_ option: String?, context: Context) throws -> Store {
@@ -93,13 +102,26 @@ struct Invocation {
         }
     }
 
+    /// Who acts and when, for a command that writes. An explicit --at more than
+    /// `Limits.futureTolerance` ahead of the clock is refused as a likely typo unless --future.
     var actor: Actor {
-        get throws { Actor(name: try author, at: at, recordedAt: now, allowSecrets: flag("allow-secrets")) }
+        get throws {
+            if atGiven { try Invocation.requirePlausible(at, option: "--at", now: now, allowed: flag("future")) }
+            return Actor(name: try author, at: at, recordedAt: now, allowSecrets: flag("allow-secrets"), allowFuture: flag("future"))
+        }
     }
 
-    func time(_ option: String) throws -> Timestamp? {
+    static func requirePlausible(_ t: Timestamp, option: String, now: Timestamp, allowed: Bool) throws {
+        guard !allowed, now.distance(to: t) > Limits.futureTolerance else { return }
+        throw UsageError("\(option) \(t.iso8601) is \(formatSpan(milliseconds: now.distance(to: t))) ahead of the clock (\(now.iso8601)); a time more than \(Limits.futureTolerance / 60_000) minutes ahead is refused as a likely typo; add --future if it is meant.")
+    }
+
+    /// A TIME option. `eventTime` options (when something happened, as --started-at) follow
+    /// the future rule of --at; deadlines and query bounds (--due, --since) may be anywhere.
+    func time(_ option: String, eventTime: Bool = false) throws -> Timestamp? {
         guard let text = options[option] else { return nil }
-        guard let t = TimeParser.parse(text, now: now) else { throw Invocation.badTime(text, option: "--" + option) }
+        let t = try Invocation.parseTime(text, option: "--" + option, now: now)
+        if eventTime { try Invocation.requirePlausible(t, option: "--" + option, now: now, allowed: flag("future")) }
         return t
     }
 
@@ -225,9 +247,11 @@ struct Invocation {
             if record.state.outcome == .merged, let notice = outcomeNotice(record) {
                 throw CommandFailure(message: notice + " Record changes there instead.", code: ExitCode.refused)
             }
-            if !atGiven, let latest = record.events.map(\.at).max(), latest > actor.at {
-                // "Now" on a clock behind the incident's last event (skew between teammates'
-                // machines, or a replay dated ahead): keep the log in order.
+            if !atGiven, let latest = record.events.map(\.at).max(), latest > actor.at,
+               actor.at.distance(to: latest) <= Limits.futureTolerance {
+                // "Now" on a clock slightly behind the incident's last event (skew between
+                // teammates' machines): keep the log in order. Only within the tolerance: one
+                // entry dated further ahead never re-dates the commands after it.
                 actor.at = latest
             }
             try body(&record, runbook, actor)

@@ -150,18 +150,24 @@ final class E2E: Sendable {
         #expect(try e.run("sla").status == 0)
     }
 
-    /// A replay dated ahead of the wall clock (or a teammate's clock ahead of ours): commands
-    /// without --at keep the log in order instead of failing or landing before the declaration.
+    /// One entry dated ahead of the wall clock never re-dates the commands after it: a time
+    /// more than five minutes ahead needs --future, and later commands keep their own "now".
     @Test func implicitNowNeverPrecedesTheLog() throws {
         let e = E2E()
-        #expect(try e.run("declare", "future", "-s", "high", "--at", "2099-01-01T10:00:00Z").status == 0)
-        #expect(try e.run("ack", "1").status == 0)
-        #expect(try e.run("resolve", "1").status == 0)
-        #expect(try e.run("close", "1").status == 0)
-        let archived = try #require(try e.json("list", "--archived") as? [[String: Any]])
-        #expect(archived.first?["status"] as? String == "closed")
+        let typo = try e.run("declare", "future", "-s", "high", "--at", "2099-01-01T10:00:00Z")
+        #expect(typo.status == 2 && typo.stderr.contains("--future"), "\(typo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: e.store + "/active/INC-1.json"))
+        #expect(try e.run("declare", "planned", "-s", "high", "--at", "2099-01-01T10:00:00Z", "--future").status == 0)
+        // The next command is not moved to 2099: it is dated now, which is before the declaration.
+        let ack = try e.run("ack", "1")
+        #expect(ack.status == 1 && ack.stderr.contains("before"), "\(ack.stderr)")
+        #expect(try e.run("note", "1", "dated now").status == 0)
+        let shown = try #require(try e.json("show", "1") as? [String: Any])
+        let timeline = try #require(shown["timeline"] as? [[String: Any]])
+        #expect(timeline.contains { ($0["text"] as? String) == "dated now" && !(($0["at"] as? String) ?? "").hasPrefix("2099") })
         // An explicit --at that contradicts the log is still refused.
-        #expect(try e.run("reopen", "1", "--at", "2098-01-01T00:00:00Z").status == 1)
+        #expect(try e.run("resolve", "1", "--at", "2099-01-01T11:00:00Z", "--future").status == 0)
+        #expect(try e.run("reopen", "1", "--at", "2098-01-01T00:00:00Z", "--future").status == 1)
     }
 
     @Test func helpAndVersion() throws {

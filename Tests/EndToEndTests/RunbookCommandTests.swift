@@ -6,7 +6,7 @@ import TestSupport
     @Test func slaMatrixMediumOnFridayIsDueMonday() throws {
         let e = E2E()
         #expect(try e.run("init", "--runbook", "sla-matrix").status == 0)
-        #expect(try e.run("declare", "Authz gap", "--severity", "medium", "--at", "2026-11-27T16:00:00Z").status == 0)
+        #expect(try e.run("declare", "Authz gap", "--severity", "medium", "--at", "2026-11-27T16:00:00Z", "--future").status == 0)
         let rows = try #require(try e.json("sla", "1", "--at", "2026-11-27T16:00:00Z") as? [[String: Any]])
         #expect(rows.first { $0["name"] as? String == "acknowledge" }?["dueAt"] as? String == "2026-11-30T16:00:00Z")
         let human = try e.run("sla", "1", "--at", "2026-11-27T16:00:00Z")

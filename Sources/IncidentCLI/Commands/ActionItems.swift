@@ -20,7 +20,10 @@ enum ActionAddCommand {
             let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
                 try Actions.addActionItem(&r, text: inv.argument("TEXT")!, owner: inv.option("owner"), dueAt: due, term: term, actor: actor)
             }
-            let item = ActionItems.items(in: r).last!
+            // The item this command added (by the event it appended, not by position).
+            guard let added = r.events.last?.fields["id"], let item = ActionItems.items(in: r).first(where: { $0.id == added }) else {
+                throw IncidentError.storage("The action item was recorded but could not be read back from \(r.id).")
+            }
             if item.owner == nil || item.dueAt == nil {
                 inv.err("warning: \(item.id) has no \(item.owner == nil ? "owner" : "due date"); every action item needs both.")
             }

@@ -29,7 +29,7 @@ enum DeclareCommand {
         }
         let declaration = Actions.Declaration(
             title: inv.argument("TITLE") ?? "", severity: severity, summary: inv.option("summary"),
-            startedAt: try inv.time("started-at"), commander: inv.option("commander"),
+            startedAt: try inv.time("started-at", eventTime: true), commander: inv.option("commander"),
             drill: inv.flag("drill"), type: inv.option("type"))
         let actor = try inv.actor
         let runbook = try inv.runbook()

@@ -25,17 +25,22 @@ enum EvidenceAddCommand {
                 location = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
                 (sha, size) = try Evidence.hashFile(location)
             } else {
-                location = try Actions.cleanShort(ref!, what: "The reference")
+                location = try Actions.cleanShort(ref ?? "", what: "The reference")
             }
             let id = try inv.incidentID(inv.argument("ID")!)
             let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
                 var copy: String?
+                try Actions.requireAccepts(r, kind: BuiltInKind.evidence)
                 if inv.flag("copy"), file != nil {
                     copy = try inv.store.keepEvidenceCopy(of: location, incident: id, item: "E\(Evidence.items(in: r).count + 1)")
                 }
                 try Actions.addEvidence(&r, location: location, isFile: file != nil, sha256: sha, size: size, note: inv.option("note"), copy: copy, actor: actor)
             }
-            let item = Evidence.items(in: r).last!
+            // The item this command added: the event it appended, not the latest by time (a
+            // back-filled --at sorts before items added earlier).
+            guard let added = r.events.last?.fields["id"], let item = Evidence.items(in: r).first(where: { $0.id == added }) else {
+                throw IncidentError.storage("The evidence was recorded but could not be read back from \(r.id).")
+            }
             return try inv.report(r, rb, "Recorded \(item.id) for \(r.id)\(item.sha256.map { ": sha256 \($0)" } ?? "").")
         })
 }

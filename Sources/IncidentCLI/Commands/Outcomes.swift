@@ -40,7 +40,8 @@ enum MergeCommand {
         let (survivor, result) = try inv.store.withLock { () -> (IncidentRecord, DuplicateMerge.Result) in
             var source = try inv.store.load(sourceID).0
             var survivor = try inv.store.load(survivorID).0
-            if !inv.atGiven, let latest = (source.events + survivor.events).map(\.recordedAt).max(), latest > actor.at {
+            if !inv.atGiven, let latest = (source.events + survivor.events).map(\.at).max(), latest > actor.at,
+               actor.at.distance(to: latest) <= Limits.futureTolerance {
                 actor.at = latest
             }
             let result = try DuplicateMerge.merge(&source, into: &survivor, runbook: runbook, actor: actor)

@@ -42,7 +42,7 @@ extension Actions {
             if k.id != current.kind { fields["kind"] = k.id; parts.append("kind \(current.kind) → \(k.id)") }
         }
         if let happenedAt {
-            let limit = actor.recordedAt.adding(milliseconds: 5 * 60_000)
+            let limit = actor.recordedAt.adding(milliseconds: Limits.futureTolerance)
             if happenedAt > limit {
                 throw IncidentError.invalidInput("--happened-at \(happenedAt.iso8601) is in the future; an entry cannot have happened after it was corrected.")
             }

@@ -6,9 +6,12 @@ public struct Actor: Sendable {
     public var recordedAt: Timestamp
     /// Keep text that looks like a credential instead of redacting it.
     public var allowSecrets: Bool
+    /// Accept an `at` more than `Limits.futureTolerance` after `recordedAt` (`--future`).
+    public var allowFuture: Bool
 
-    public init(name: String, at: Timestamp, recordedAt: Timestamp, allowSecrets: Bool = false) {
+    public init(name: String, at: Timestamp, recordedAt: Timestamp, allowSecrets: Bool = false, allowFuture: Bool = false) {
         self.name = name; self.at = at; self.recordedAt = recordedAt; self.allowSecrets = allowSecrets
+        self.allowFuture = allowFuture
     }
 }
 
@@ -18,6 +21,10 @@ public enum Limits {
     public static let shortText = 4_096
     /// A timeline entry (`note`), e.g. a pasted log excerpt: 1 MiB.
     public static let longText = 1 << 20
+    /// How far ahead of the clock an event may be dated without `--future` (milliseconds):
+    /// 5 minutes, room for clock skew between teammates, not for a mistyped year. Also the
+    /// most a command's implicit "now" is moved forward to keep the log in order.
+    public static let futureTolerance: Int64 = 5 * 60_000
 }
 
 /// The operations a responder performs. Each validates against the incident's state and the
@@ -44,6 +51,8 @@ public enum Actions {
     /// Checks a declaration against the runbook without an ID, so usage errors surface
     /// before anything (even the store) is created.
     public static func validate(_ d: Declaration, runbook: Runbook, actor: Actor) throws {
+        try requirePlausibleTime(actor)
+        if let s = d.startedAt { try requireStorable(s, "The impact start") }
         _ = try cleanShort(d.title, what: "The title")
         _ = try runbook.level(named: d.severity)
         if let t = d.type { _ = try runbook.incidentType(named: t) }
@@ -315,7 +324,24 @@ public enum Actions {
 
     // MARK: Helpers
 
+    /// Event kinds a closed incident still accepts: what naturally happens after closing
+    /// (follow-ups get done, evidence changes hands, the postmortem is (re)published) and
+    /// reopening it. Anything else needs 'incident reopen' first.
+    public static let allowedAfterClose: Set<String> = [
+        BuiltInKind.reopened, ActionItems.doneKind, BuiltInKind.custody, BuiltInKind.postmortem,
+    ]
+
+    /// Refuses an event of `kind` on a closed incident unless it is one of `allowedAfterClose`.
+    public static func requireAccepts(_ r: IncidentRecord, kind: String) throws {
+        if r.state.status == .closed && !allowedAfterClose.contains(kind) {
+            throw IncidentError.refused("\(r.id) is closed; run 'incident reopen \(r.id)' before adding to it (a closed incident only takes action items marked done, evidence custody and the postmortem).")
+        }
+    }
+
+    /// The one way an event is added: every rule that holds for all events is checked here.
     static func append(_ r: inout IncidentRecord, _ kind: String, _ text: String, _ fields: [String: String], _ actor: Actor) throws {
+        try requireAccepts(r, kind: kind)
+        try requirePlausibleTime(actor)
         try r.append(Event(id: Event.newID(), kind: kind, at: actor.at, recordedAt: actor.recordedAt,
                            author: actor.name, text: text, fields: fields))
     }
@@ -335,6 +361,21 @@ public enum Actions {
         }
     }
 
+    /// Times must be storable, and an event dated more than `Limits.futureTolerance` after
+    /// it is written is refused unless the actor said so (`--future`).
+    static func requirePlausibleTime(_ actor: Actor) throws {
+        try requireStorable(actor.at, "The time")
+        if !actor.allowFuture, actor.recordedAt.distance(to: actor.at) > Limits.futureTolerance {
+            throw IncidentError.invalidInput("\(actor.at.iso8601) is \(formatSpan(milliseconds: actor.recordedAt.distance(to: actor.at))) ahead of the clock; a time more than \(Limits.futureTolerance / 60_000) minutes ahead is refused as a likely typo unless --future.")
+        }
+    }
+
+    static func requireStorable(_ t: Timestamp, _ what: String) throws {
+        if !t.isStorable {
+            throw IncidentError.invalidInput("\(what) is outside 1970-01-01 to 9999-12-31 UTC, the times an incident file can hold.")
+        }
+    }
+
     static func requireAtOrAfter(_ t: Timestamp, _ what: String, _ actor: Actor) throws {
         if actor.at < t {
             throw IncidentError.refused("\(actor.at.iso8601) is before \(what) (\(t.iso8601)); check --at.")
@@ -342,17 +383,22 @@ public enum Actions {
     }
 
     /// Trims a one-line value, refusing empty, oversized or control-character input.
+    /// The size limit is checked on the text as stored, after redaction (which can lengthen it).
     public static func cleanShort(_ s: String, what: String, allowSecrets: Bool = false) throws -> String {
+        if s.utf8.count > 4 * Limits.shortText {
+            throw IncidentError.invalidInput("\(what) is \(s.utf8.count) bytes; the limit is \(Limits.shortText).")
+        }
         let trimmed = s.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\t" }).joined(separator: " ")
             .trimmingCharacters(in: " ")
         if trimmed.isEmpty { throw IncidentError.invalidInput("\(what) is empty.") }
-        if trimmed.utf8.count > Limits.shortText {
-            throw IncidentError.invalidInput("\(what) is \(trimmed.utf8.count) bytes; the limit is \(Limits.shortText).")
-        }
         if trimmed.unicodeScalars.contains(where: { $0.value == 0 }) {
             throw IncidentError.invalidInput("\(what) contains a NUL byte.")
         }
-        return allowSecrets ? trimmed : SecretRedactor.redact(trimmed).text
+        let stored = allowSecrets ? trimmed : SecretRedactor.redact(trimmed).text
+        if stored.utf8.count > Limits.shortText {
+            throw IncidentError.invalidInput("\(what) is \(stored.utf8.count) bytes\(stored == trimmed ? "" : " once credentials are redacted"); the limit is \(Limits.shortText).")
+        }
+        return stored
     }
 
     /// Validates a timeline entry and redacts credentials unless allowed.
@@ -360,14 +406,17 @@ public enum Actions {
         var text = s
         while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
         if text.trimmingCharacters(in: " ").isEmpty { throw IncidentError.invalidInput("The entry text is empty.") }
-        if text.utf8.count > Limits.longText {
-            throw IncidentError.invalidInput("The entry is \(text.utf8.count) bytes; the limit is \(Limits.longText) (1 MiB). Attach large logs as evidence instead.")
+        func tooLong(_ n: Int, _ note: String) -> IncidentError {
+            IncidentError.invalidInput("The entry is \(n) bytes\(note); the limit is \(Limits.longText) (1 MiB). Attach large logs as evidence instead.")
         }
+        if text.utf8.count > Limits.longText { throw tooLong(text.utf8.count, "") }
         if text.unicodeScalars.contains(where: { $0.value == 0 }) {
             throw IncidentError.invalidInput("The entry contains a NUL byte; is it binary?")
         }
         if allowSecrets { return (text, []) }
         let result = SecretRedactor.redact(text)
+        // Redaction markers can be longer than what they replace: the limit is on what is stored.
+        if result.text.utf8.count > Limits.longText { throw tooLong(result.text.utf8.count, " once credentials are redacted") }
         return (result.text, result.kinds)
     }
 }

@@ -128,6 +128,9 @@ extension Runbook {
         return try encoder.encode(self) + Data("\n".utf8)
     }
 
+    /// The longest timer a runbook may define: ten years.
+    public static let longestDurationMinutes: Int64 = 10 * 366 * 1440
+
     /// Semantic checks the JSON shape cannot express.
     public func validate(origin: String) throws {
         func fail(_ reason: String) -> IncidentError { .invalidRunbook(origin: origin, reason: reason) }
@@ -206,6 +209,10 @@ extension Runbook {
             for (level, d) in timer.durations {
                 if !levelIDs.contains(level) { throw fail("timers[\(i)].durations: '\(level)' is not a level id") }
                 if d.amount <= 0 && timer.repeats == true { throw fail("timers[\(i)].durations.\(level) must be positive for a repeating timer") }
+                // Deadlines are instants: a duration past any plausible horizon (or the year 9999) is a typo.
+                if d.added(to: Timestamp.earliest) > Timestamp.earliest.adding(minutes: Runbook.longestDurationMinutes) {
+                    throw fail("timers[\(i)].durations.\(level): '\(d)' is longer than ten years")
+                }
             }
         }
     }

@@ -46,11 +46,16 @@ public struct Store: Sendable {
     /// Files larger than this are refused as corrupt rather than read into memory.
     public static let maxFileBytes = 64 << 20
 
-    public init(root: String, lockTimeout: Double = 10) {
+    /// The size limit of this store's files: `maxFileBytes` except in tests, which lower it
+    /// to exercise the limit without writing 64 MiB. Reads and writes use the same one.
+    public let fileLimit: Int
+
+    public init(root: String, lockTimeout: Double = 10, fileLimit: Int = Store.maxFileBytes) {
         var r = root
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
         self.root = r
         self.lockTimeout = lockTimeout
+        self.fileLimit = fileLimit
     }
 
     public var runbookPath: String { root + "/runbook.json" }
@@ -142,7 +147,7 @@ public struct Store: Sendable {
 
     /// Reads and checks one incident file. The state is always recomputed from the events.
     public func decodeRecord(at path: String, expecting id: IncidentID? = nil) throws -> IncidentRecord {
-        let bytes = try POSIXFile.read(path, limit: Store.maxFileBytes)
+        let bytes = try POSIXFile.read(path, limit: fileLimit)
         return try Store.decodeRecord(Data(bytes), path: path, expecting: id)
     }
 
@@ -243,10 +248,23 @@ public struct Store: Sendable {
         }
     }
 
-    static func encode(_ record: IncidentRecord) throws -> [UInt8] {
+    /// The bytes of an incident file, checked against what the reader accepts: every time
+    /// storable (`Timestamp.encode` refuses others) and the whole file within
+    /// `maxFileBytes`, measured after encoding (escaping can make it larger than its text).
+    static func encode(_ record: IncidentRecord, limit: Int = Store.maxFileBytes) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(record)) + [0x0a]
+        if let key = Timestamp.storeFileKey { encoder.userInfo[key] = true }
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try encoder.encode(record)) + [0x0a]
+        } catch let EncodingError.invalidValue(_, context) {
+            throw IncidentError.invalidInput("\(record.id) was not changed: \(context.debugDescription).")
+        }
+        if bytes.count > limit {
+            throw IncidentError.refused("\(record.id) was not changed: its file would be \(bytes.count) bytes, over the \(limit) bytes (\(limit >> 20) MiB) an incident file may hold; attach large material as evidence, or declare a follow-up incident.")
+        }
+        return bytes
     }
 
     /// Writes the record where its status says it belongs (closed → archive), removing any
@@ -257,8 +275,9 @@ public struct Store: Sendable {
         let target: IncidentLocation = record.state.status == .closed
             ? .archive(year: CivilTime(record.state.declaredAt).year) : .active
         let directory = directory(of: target)
+        let bytes = try Store.encode(record, limit: fileLimit)
         try POSIXFile.makeDirectory(directory)
-        try POSIXFile.writeAtomically(try Store.encode(record), directory: directory, name: record.id.fileName)
+        try POSIXFile.writeAtomically(bytes, directory: directory, name: record.id.fileName)
         for other in locations(of: record.id) where other != target {
             try POSIXFile.remove(path(of: record.id, in: other))
             POSIXFile.syncDirectory(self.directory(of: other))

@@ -55,14 +55,23 @@ public struct SLADuration: Hashable, Sendable, Codable, CustomStringConvertible 
         return "\(amount) \(word)\(amount == 1 ? "" : "s")"
     }
 
+    /// The deadline `self` after `start`. Saturating: a duration too long for the calendar
+    /// gives an instant past `Timestamp.latest`, never a trap.
     public func added(to start: Timestamp) -> Timestamp {
         let n = Int64(amount)
+        func minutes(_ factor: Int64) -> Timestamp {
+            let (m, overflow) = n.multipliedReportingOverflow(by: factor)
+            return overflow ? Timestamp(milliseconds: n < 0 ? .min : .max) : start.adding(minutes: m)
+        }
         switch unit {
         case .minutes: return start.adding(minutes: n)
-        case .hours: return start.adding(minutes: n * 60)
-        case .days: return start.adding(minutes: n * 1440)
-        case .weeks: return start.adding(minutes: n * 10_080)
-        case .businessDays: return BusinessCalendar.add(businessDays: amount, to: start)
+        case .hours: return minutes(60)
+        case .days: return minutes(1440)
+        case .weeks: return minutes(10_080)
+        case .businessDays:
+            // Beyond ~4 million business days the result is past year 9999 anyway.
+            if amount > 4_000_000 { return Timestamp(milliseconds: .max) }
+            return BusinessCalendar.add(businessDays: amount, to: start)
         }
     }
 }
@@ -116,37 +125,57 @@ enum DurationParser {
         return SLADuration(amount, unit)
     }
 
-    /// `15m`, `2h`, `1h30m`, `1d`, `45s` → milliseconds.
+    /// `15m`, `2h`, `1h30m`, `1d`, `45s` → milliseconds; nil when malformed or when the
+    /// total does not fit (checked arithmetic: no input traps).
     static func parseClockDuration(_ text: String) -> Int64? {
         var total: Int64 = 0
         var number: Int64 = 0
         var sawDigit = false, sawAny = false
         for c in text.lowercased() {
-            if let d = c.wholeNumberValue, c.isASCIIDigit {
-                number = number * 10 + Int64(d)
-                if number > 100_000_000 { return nil }
+            if c.isASCIIDigit, let d = c.wholeNumberValue {
+                let (times10, o1) = number.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times10.addingReportingOverflow(Int64(d))
+                if o1 || o2 { return nil }
+                number = next
                 sawDigit = true
                 continue
             }
             guard sawDigit else { return nil }
+            let unit: Int64
             switch c {
-            case "s": total += number * 1000
-            case "m": total += number * 60_000
-            case "h": total += number * 3_600_000
-            case "d": total += number * 86_400_000
-            case "w": total += number * 604_800_000
+            case "s": unit = 1000
+            case "m": unit = 60_000
+            case "h": unit = 3_600_000
+            case "d": unit = 86_400_000
+            case "w": unit = 604_800_000
             default: return nil
             }
+            let (part, o1) = number.multipliedReportingOverflow(by: unit)
+            let (sum, o2) = total.addingReportingOverflow(part)
+            if o1 || o2 { return nil }
+            total = sum
             number = 0; sawDigit = false; sawAny = true
         }
         guard !sawDigit, sawAny else { return nil }
         return total
     }
+
+    /// True when `text` has the shape of a clock duration (digits followed by s/m/h/d/w),
+    /// whatever its size: an overflow is then reported as out of range, not as a typo.
+    static func isClockDurationShaped(_ text: String) -> Bool {
+        var sawDigit = false, sawAny = false
+        for c in text.lowercased() {
+            if c.isASCIIDigit { sawDigit = true; continue }
+            guard sawDigit, "smhdw".contains(c) else { return false }
+            sawDigit = false; sawAny = true
+        }
+        return sawAny && !sawDigit
+    }
 }
 
 /// Formats a span for a person: `45s`, `12m`, `1h05m`, `2d3h`.
 public func formatSpan(milliseconds: Int64) -> String {
-    let totalSeconds = abs(milliseconds) / 1000
+    let totalSeconds = milliseconds.magnitude / 1000
     if totalSeconds < 60 { return "\(totalSeconds)s" }
     let minutes = totalSeconds / 60
     if minutes < 60 { return "\(minutes)m" }

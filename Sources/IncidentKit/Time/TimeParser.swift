@@ -5,26 +5,57 @@
 /// (`-15m`, `-2h`, `-1d`, `+30m`, `-1h30m`) and a bare UTC clock time (`14:05`, `14:05:30`),
 /// which means the most recent such moment at or before now.
 public enum TimeParser {
-    public static func parse(_ text: String, now: Timestamp) -> Timestamp? {
-        let s = text.trimmingCharacters(in: " ")
-        if s.isEmpty { return nil }
-        if s.lowercased() == "now" { return now }
-        if let first = s.first, first == "-" || first == "+" {
-            guard let ms = DurationParser.parseClockDuration(String(s.dropFirst())) else { return nil }
-            return now.adding(milliseconds: first == "-" ? -ms : ms)
-        }
-        if let clock = parseClock(s) {
-            let today = CivilTime(now)
-            var t = CivilTime(year: today.year, month: today.month, day: today.day,
-                              hour: clock.0, minute: clock.1, second: clock.2).timestamp
-            if t > now { t = t.adding(minutes: -24 * 60) }
-            return t
-        }
-        return parseISO8601(s)
+    /// Why a TIME was not accepted.
+    public enum Problem: Error, Equatable, Sendable {
+        /// Not in any accepted form.
+        case malformed
+        /// Well formed, but the instant it names is before 1970-01-01 or after 9999-12-31
+        /// (UTC), which no store file can hold.
+        case outOfRange
     }
 
-    /// Strict ISO 8601 date-time with a zone designator. Returns nil for anything else.
+    /// The instant `text` names, or nil. See `interpret` for why.
+    public static func parse(_ text: String, now: Timestamp) -> Timestamp? {
+        try? interpret(text, now: now).get()
+    }
+
+    /// The instant `text` names, validated as an instant: whatever the form (an offset, a
+    /// zone, a relative duration), the result is within `Timestamp.earliest...latest`.
+    public static func interpret(_ text: String, now: Timestamp) -> Result<Timestamp, Problem> {
+        let s = text.trimmingCharacters(in: " ")
+        if s.isEmpty { return .failure(.malformed) }
+        let t: Timestamp
+        if s.lowercased() == "now" {
+            t = now
+        } else if let first = s.first, first == "-" || first == "+" {
+            guard let ms = DurationParser.parseClockDuration(String(s.dropFirst())) else {
+                // Digits and units that only overflowed are a range problem, not a typo.
+                return .failure(DurationParser.isClockDurationShaped(String(s.dropFirst())) ? .outOfRange : .malformed)
+            }
+            t = now.adding(milliseconds: first == "-" ? -ms : ms)
+        } else if let clock = parseClock(s) {
+            let today = CivilTime(now)
+            var c = CivilTime(year: today.year, month: today.month, day: today.day,
+                              hour: clock.0, minute: clock.1, second: clock.2).timestamp
+            if c > now { c = c.adding(minutes: -24 * 60) }
+            t = c
+        } else {
+            guard let local = parseISO8601Unchecked(s) else { return .failure(.malformed) }
+            t = local
+        }
+        return t.isStorable ? .success(t) : .failure(.outOfRange)
+    }
+
+    /// Strict ISO 8601 date-time with a zone designator, naming an instant a store file can
+    /// hold (`Timestamp.isStorable`). Returns nil for anything else. This is the reader of
+    /// every time in a store file.
     public static func parseISO8601(_ text: String) -> Timestamp? {
+        guard let t = parseISO8601Unchecked(text), t.isStorable else { return nil }
+        return t
+    }
+
+    /// The grammar alone: years 0000-9999 with any zone offset.
+    static func parseISO8601Unchecked(_ text: String) -> Timestamp? {
         var scanner = Scanner(Array(text.utf8))
         guard let year = scanner.digits(exactly: 4), scanner.take(UInt8(ascii: "-")),
               let month = scanner.digits(exactly: 2), scanner.take(UInt8(ascii: "-")),
@@ -62,7 +93,7 @@ public enum TimeParser {
         }
         guard scanner.atEnd else { return nil }
         guard (1...12).contains(month), day >= 1, day <= CivilTime.daysInMonth(year, month),
-              hour <= 23, minute <= 59, second <= 59, year >= 1970
+              hour <= 23, minute <= 59, second <= 59
         else { return nil }
         let local = CivilTime(year: year, month: month, day: day, hour: hour, minute: minute,
                               second: second, millisecond: millisecond).timestamp
@@ -74,14 +105,19 @@ public enum TimeParser {
         guard parts.count == 2 || parts.count == 3,
               parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigit) })
         else { return nil }
-        let nums = parts.map { Int($0)! }
-        guard nums[0] <= 23, nums[1] <= 59, nums.count == 2 || nums[2] <= 59 else { return nil }
+        let nums = parts.compactMap { Int($0) }
+        guard nums.count == parts.count, nums[0] <= 23, nums[1] <= 59, nums.count == 2 || nums[2] <= 59 else { return nil }
         return (nums[0], nums[1], nums.count == 3 ? nums[2] : 0)
     }
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    /// One of 0-9 alone. (`"0"..."9"` contains "5\u{301}" too: Characters compare as
+    /// strings, so a digit with a combining mark would pass as a digit.)
+    var isASCIIDigit: Bool {
+        guard let a = asciiValue else { return false }
+        return a >= 0x30 && a <= 0x39
+    }
 }
 
 extension String {

@@ -7,15 +7,38 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public var milliseconds: Int64
 
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
-    public init(seconds: Int64) { self.milliseconds = seconds * 1000 }
+    public init(seconds: Int64) {
+        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        self.milliseconds = overflow ? (seconds < 0 ? .min : .max) : ms
+    }
+
+    /// The first instant a store file can hold: 1970-01-01T00:00:00Z.
+    public static let earliest = Timestamp(milliseconds: 0)
+    /// The last instant a store file can hold: 9999-12-31T23:59:59.999Z (years have four digits).
+    public static let latest = Timestamp(milliseconds: 253_402_300_799_999)
+
+    /// True when the instant can be written and read back (`earliest...latest`).
+    public var isStorable: Bool { self >= Timestamp.earliest && self <= Timestamp.latest }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.milliseconds < rhs.milliseconds }
 
-    public func adding(minutes: Int64) -> Timestamp { Timestamp(milliseconds: milliseconds + minutes * 60_000) }
-    public func adding(milliseconds delta: Int64) -> Timestamp { Timestamp(milliseconds: milliseconds + delta) }
+    /// Saturating arithmetic: an overflow gives the most extreme instant, never a trap; such
+    /// an instant is outside `earliest...latest` and refused wherever a time is stored.
+    public func adding(minutes: Int64) -> Timestamp {
+        let (delta, overflow) = minutes.multipliedReportingOverflow(by: 60_000)
+        return overflow ? Timestamp(milliseconds: minutes < 0 ? .min : .max) : adding(milliseconds: delta)
+    }
 
-    /// Milliseconds from `self` to `other` (positive when `other` is later).
-    public func distance(to other: Timestamp) -> Int64 { other.milliseconds - milliseconds }
+    public func adding(milliseconds delta: Int64) -> Timestamp {
+        let (sum, overflow) = milliseconds.addingReportingOverflow(delta)
+        return overflow ? Timestamp(milliseconds: delta < 0 ? .min : .max) : Timestamp(milliseconds: sum)
+    }
+
+    /// Milliseconds from `self` to `other` (positive when `other` is later), saturating.
+    public func distance(to other: Timestamp) -> Int64 {
+        let (d, overflow) = other.milliseconds.subtractingReportingOverflow(milliseconds)
+        return overflow ? (other.milliseconds < milliseconds ? .min : .max) : d
+    }
 
     /// `2026-11-23T14:05:00Z`, or `2026-11-23T14:05:00.250Z` when there are milliseconds.
     public var iso8601: String {
@@ -48,7 +71,17 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         self = value
     }
 
+    /// Set in the encoder of store files: there a time the reader would refuse is an error.
+    static let storeFileKey = CodingUserInfoKey(rawValue: "incident.storeFile")
+
+    /// In a store file, refuses an instant the reader would refuse, so nothing unreadable is
+    /// ever written. (Output, such as a deadline in `show --json`, may go past 9999.)
     public func encode(to encoder: Encoder) throws {
+        if !isStorable, let key = Timestamp.storeFileKey, encoder.userInfo[key] as? Bool == true {
+            throw EncodingError.invalidValue(self, EncodingError.Context(
+                codingPath: encoder.codingPath,
+                debugDescription: "\(iso8601) is outside the times a store file can hold (1970-01-01 to 9999-12-31 UTC)"))
+        }
         var container = encoder.singleValueContainer()
         try container.encode(iso8601)
     }
