@@ -17,6 +17,7 @@ public enum CLI {
         DrillsCommand.spec, StatsCommand.spec, CommsCommand.spec, EvidenceAddCommand.spec, EvidenceTransferCommand.spec,
         EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, CompletionsCommand.spec, HelpCommand.spec, VersionCommand.spec,
         CompletionsCommand.namesSpec,
+        HooksCommand.spec, HooksCommand.testSpec, HooksCommand.trustSpec, TickCommand.spec, PublicTitleCommand.spec,
     ]
 
     public static func run(arguments: [String], context: Context) -> Int32 {
@@ -35,6 +36,9 @@ public enum CLI {
                 return ExitCode.success
             }
             let invocation = try Invocation(context: context, command: parsed.command!, parsed: parsed)
+            // Hooks run after the command's own output, whether or not it then failed:
+            // what they announce is already stored.
+            defer { invocation.runPendingHooks() }
             return try parsed.command!.run(invocation)
         } catch {
             let (message, code) = describe(error)

@@ -64,8 +64,15 @@ enum Parser {
         var words: [String] = []
         var index = 0
         var onlyPositionals = false
+        // A command that is also the start of longer ones (`hooks` and `hooks test`): the
+        // next word decides, and is the command's first argument when it is not a subcommand.
+        var tentative: CommandSpec?
 
         func optionTable() -> [OptionSpec] { GlobalOptions.all + (result.command?.options ?? []) }
+        func settle() {
+            if let t = tentative, result.command == nil { result.command = t; words = [] }
+            tentative = nil
+        }
 
         while index < argv.count {
             let token = argv[index]
@@ -74,7 +81,17 @@ enum Parser {
                 if result.command == nil && !onlyPositionals {
                     words.append(token)
                     if let match = bestCommand(words, commands) {
-                        if match.path.count == words.count { result.command = match; words = [] }
+                        if match.path.count == words.count {
+                            let lowered = words.map { $0.lowercased() }
+                            if commands.contains(where: { $0.path.count > lowered.count && Array($0.path.prefix(lowered.count)) == lowered }) {
+                                tentative = match
+                            } else {
+                                result.command = match; words = []; tentative = nil
+                            }
+                        }
+                    } else if tentative != nil {
+                        settle()
+                        result.positionals.append(token)
                     } else {
                         throw unknownCommand(words, commands)
                     }
@@ -83,6 +100,7 @@ enum Parser {
                 }
                 continue
             }
+            settle()
             if token == "--" { onlyPositionals = true; continue }
             var name: String
             var inlineValue: String?
@@ -121,6 +139,7 @@ enum Parser {
                 index += 1
             }
         }
+        settle()
         if result.command == nil && !words.isEmpty {
             if let group = commands.first(where: { Array($0.path.prefix(words.count)) == words }), group.path.count > words.count {
                 if result.helpRequested { return result.withGroup(words) }

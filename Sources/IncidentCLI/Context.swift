@@ -45,6 +45,8 @@ public enum ExitCode {
     public static let lockTimeout: Int32 = 5
     /// `verify` / `doctor` / `evidence verify` found a problem.
     public static let verifyFailed: Int32 = 6
+    /// `sla --fail-on`: a running timer is breached (or due within the window).
+    public static let slaAlert: Int32 = 8
 }
 
 /// A command-line mistake: exit 2.

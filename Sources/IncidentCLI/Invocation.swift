@@ -20,6 +20,8 @@ struct Invocation {
     let style: Style
     /// The store's runbook, parsed at most once per command (validation and the write share it).
     private let runbookCache = RunbookCache()
+    /// Hooks fired by what this command stored; run by `CLI.run` after the command.
+    let pendingHooks = PendingHooks()
 
     private final class RunbookCache { var value: Runbook? }
 
@@ -242,11 +244,15 @@ struct Invocation {
         var actor = try self.actor
         try requireStore(id)
         let runbook = try self.runbook()
+        var before: IncidentState?
+        var firstNew = 0
         let record = try store.withLock { () -> IncidentRecord in
             var record = try store.load(id).0
             if record.state.outcome == .merged, let notice = outcomeNotice(record) {
                 throw CommandFailure(message: notice + " Record changes there instead.", code: ExitCode.refused)
             }
+            before = record.state
+            firstNew = record.events.count
             if !atGiven, let latest = record.events.map(\.at).max(), latest > actor.at,
                actor.at.distance(to: latest) <= Limits.futureTolerance {
                 // "Now" on a clock slightly behind the incident's last event (skew between
@@ -258,6 +264,7 @@ struct Invocation {
             try store.save(record)
             return record
         }
+        queueHooks(record, runbook: runbook, newEvents: record.events[min(firstNew, record.events.count)...], before: before)
         return (record, runbook)
     }
 

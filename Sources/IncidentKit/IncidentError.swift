@@ -40,6 +40,6 @@ public enum IncidentError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-private func formatSeconds(_ s: Double) -> String {
+func formatSeconds(_ s: Double) -> String {
     s == s.rounded() ? "\(Int(s))s" : "\(s)s"
 }

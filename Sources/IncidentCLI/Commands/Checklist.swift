@@ -33,7 +33,7 @@ enum ChecklistCommand {
 
 enum CheckCommand {
     static let spec = CommandSpec(
-        path: ["check"], aliases: ["tick"],
+        path: ["check"], aliases: ["tick-off"],
         summary: "Tick a checklist item, by number or by (part of) its text; recorded with its author.",
         arguments: [Invocation.idArgument, ArgumentSpec(name: "ITEM", help: "Item number (see 'incident checklist') or text.", rest: true)],
         options: [OptionSpec(name: "undo", help: "Un-tick it instead.")],

@@ -13,6 +13,7 @@ enum DeclareCommand {
             OptionSpec(name: "started-at", value: "TIME", help: "When impact started (default: the declaration time)."),
             OptionSpec(name: "commander", value: "NAME", help: "Assign the Incident Commander at once."),
             OptionSpec(name: "type", value: "TYPE", help: "Incident type from the runbook (adds checklist items and roles)."),
+            OptionSpec(name: "public-title", value: "TEXT", help: "The title customers may see on the status page (default: not public)."),
             OptionSpec(name: "drill", help: "A tabletop or full drill: shown as a drill, kept out of metrics."),
         ],
         examples: [
@@ -30,7 +31,7 @@ enum DeclareCommand {
         let declaration = Actions.Declaration(
             title: inv.argument("TITLE") ?? "", severity: severity, summary: inv.option("summary"),
             startedAt: try inv.time("started-at", eventTime: true), commander: inv.option("commander"),
-            drill: inv.flag("drill"), type: inv.option("type"))
+            drill: inv.flag("drill"), type: inv.option("type"), publicTitle: inv.option("public-title"))
         let actor = try inv.actor
         let runbook = try inv.runbook()
         try Actions.validate(declaration, runbook: runbook, actor: actor)
@@ -42,6 +43,7 @@ enum DeclareCommand {
             try inv.store.save(record)
             return record
         }
+        inv.queueHooks(record, runbook: runbook, newEvents: record.events[...], before: nil)
         if inv.json {
             try inv.printJSON(IncidentJSON(record, runbook: runbook, now: inv.at, asOf: false))
             return ExitCode.success

@@ -7,7 +7,7 @@ import IncidentKit
 
 enum PostmortemCommand {
     static let spec = CommandSpec(
-        path: ["postmortem"], aliases: ["pm", "report"],
+        path: ["postmortem"], aliases: ["pm"],
         summary: "Render the postmortem in Markdown, to stdout or FILE.",
         discussion: "Rendered from the 'postmortem' template: <store>/templates/postmortem.md if present, else the shipped one (copy templates/postmortem.md there to change it; no rebuild needed). The record fills the timeline, durations, SLA results, roles, decisions and action items; root cause and lessons are left for people. --publish writes the file (default postmortems/<YYYYMMDD>-<id>-<slug>.md in the store) and records publication, which stops the postmortem timer.",
         arguments: [Invocation.idArgument],

@@ -40,11 +40,13 @@ public enum Actions {
         public var commander: String?
         public var drill: Bool
         public var type: String?
+        /// The title customers may see (status page); absent: the incident is not public.
+        public var publicTitle: String?
 
         public init(title: String, severity: String, summary: String? = nil, startedAt: Timestamp? = nil,
-                    commander: String? = nil, drill: Bool = false, type: String? = nil) {
+                    commander: String? = nil, drill: Bool = false, type: String? = nil, publicTitle: String? = nil) {
             self.title = title; self.severity = severity; self.summary = summary; self.startedAt = startedAt
-            self.commander = commander; self.drill = drill; self.type = type
+            self.commander = commander; self.drill = drill; self.type = type; self.publicTitle = publicTitle
         }
     }
 
@@ -56,6 +58,7 @@ public enum Actions {
         _ = try cleanShort(d.title, what: "The title")
         _ = try runbook.level(named: d.severity)
         if let t = d.type { _ = try runbook.incidentType(named: t) }
+        if let p = d.publicTitle { _ = try cleanShort(p, what: "The public title") }
         if let s = d.startedAt, s > actor.at {
             throw IncidentError.invalidInput("The impact start \(s.iso8601) is after the declaration time \(actor.at.iso8601); give --started-at a time at or before --at.")
         }
@@ -71,6 +74,7 @@ public enum Actions {
         ]
         if let s = d.summary { fields["summary"] = try cleanShort(s, what: "The summary", allowSecrets: actor.allowSecrets) }
         if d.drill { fields["drill"] = "true" }
+        if let p = d.publicTitle { fields["publicTitle"] = try cleanShort(p, what: "The public title", allowSecrets: actor.allowSecrets) }
         if let t = d.type { fields["type"] = try runbook.incidentType(named: t).id }
         var text = "Declared \"\(title)\" at \(level.title)"
         if d.drill { text = "Drill: " + text }
@@ -314,6 +318,17 @@ public enum Actions {
         }
         try append(&r, uncheck ? BuiltInKind.unchecked : BuiltInKind.checked,
                    (uncheck ? "Unchecked: " : "Checked: ") + item.text, ["item": item.text, "phase": item.phase], actor)
+    }
+
+    /// Sets (or, with nil, withdraws) the title customers may see on the status page.
+    public static func setPublicTitle(_ r: inout IncidentRecord, to title: String?, actor: Actor) throws {
+        try requireAtOrAfter(r.state.declaredAt, "the declaration", actor)
+        let clean = try title.map { try cleanShort($0, what: "The public title", allowSecrets: actor.allowSecrets) }
+        if clean == r.state.publicTitle {
+            throw IncidentError.refused(clean == nil ? "\(r.id) has no public title." : "\(r.id)'s public title is already that.")
+        }
+        let text = clean.map { "Public title: \($0)" } ?? "Public title withdrawn"
+        try append(&r, BuiltInKind.retitled, text, ["publicTitle": clean ?? ""], actor)
     }
 
     public static func publishPostmortem(_ r: inout IncidentRecord, path: String?, actor: Actor) throws {

@@ -15,6 +15,8 @@ public enum IncidentOutcome: String, Codable, Sendable, CaseIterable {
 public struct IncidentState: Codable, Sendable, Equatable {
     public var id: IncidentID
     public var title: String
+    /// The title customers may see (status page, public comms); nil: nothing public.
+    public var publicTitle: String?
     public var summary: String?
     public var severity: String
     public var status: IncidentStatus
@@ -35,8 +37,6 @@ public struct IncidentState: Codable, Sendable, Equatable {
     public var checked: [String]
     /// Every phase entry, in time order (the first is the initial phase at declaration).
     public var phaseHistory: [PhaseEntry]
-    /// The title for customers and the status page (`edit --public-title`), if set.
-    public var publicTitle: String? = nil
     /// `declined` or `merged` (status is then `closed`); nil for every other incident.
     public var outcome: IncidentOutcome? = nil
     /// The incident this one was merged into, when `outcome` is `merged`.
@@ -72,7 +72,7 @@ public struct IncidentState: Codable, Sendable, Equatable {
             throw IncidentError.corrupt(path: id.description, reason: "its declaration lacks a severity or phase")
         }
         var state = IncidentState(
-            id: id, title: f["title"] ?? declared.text, summary: f["summary"], severity: severity, status: .active,
+            id: id, title: f["title"] ?? declared.text, publicTitle: f["publicTitle"], summary: f["summary"], severity: severity, status: .active,
             phase: phase, type: f["type"], drill: f["drill"] == "true",
             startedAt: f["startedAt"].flatMap(TimeParser.parseISO8601) ?? declared.at, declaredAt: declared.at,
             acknowledgedAt: nil, containedAt: nil, resolvedAt: nil, closedAt: nil, postmortemPublishedAt: nil,
@@ -149,6 +149,7 @@ public struct IncidentState: Codable, Sendable, Equatable {
         case BuiltInKind.retitled:
             if let t = f["title"] { title = t }
             if let s = f["summary"] { summary = s }
+            if let p = f["publicTitle"] { publicTitle = p.isEmpty ? nil : p }
         default:
             break
         }
