@@ -92,6 +92,15 @@ struct Invocation {
     func flag(_ name: String) -> Bool { options[name] != nil }
     func option(_ name: String) -> String? { options[name] }
     func argument(_ name: String) -> String? { arguments[name] }
+
+    /// A required argument. The parser already refused a command line without it; this
+    /// keeps that guarantee checked rather than force-unwrapped.
+    func required(_ name: String) throws -> String {
+        guard let value = arguments[name] else {
+            throw UsageError("'incident \(command.name)' needs \(name); see 'incident \(command.name) --help'.", command: command.name)
+        }
+        return value
+    }
     var json: Bool { flag("json") }
 
     var author: String {

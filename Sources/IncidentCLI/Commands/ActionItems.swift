@@ -17,8 +17,8 @@ enum ActionAddCommand {
                 guard let v = ActionItem.Term(rawValue: t.lowercased()) else { throw UsageError("--term is short or long, not '\(t)'.") }
                 return v
             }
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
-                try Actions.addActionItem(&r, text: inv.argument("TEXT")!, owner: inv.option("owner"), dueAt: due, term: term, actor: actor)
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in
+                try Actions.addActionItem(&r, text: inv.required("TEXT"), owner: inv.option("owner"), dueAt: due, term: term, actor: actor)
             }
             // The item this command added (by the event it appended, not by position).
             guard let added = r.events.last?.fields["id"], let item = ActionItems.items(in: r).first(where: { $0.id == added }) else {
@@ -38,8 +38,8 @@ enum ActionDoneCommand {
         arguments: [Invocation.idArgument, ArgumentSpec(name: "ACTION", help: "The action item (A1 or 1).")],
         examples: ["incident action done 42 A1"],
         run: { inv in
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
-                try Actions.completeActionItem(&r, item: inv.argument("ACTION")!, actor: actor)
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in
+                try Actions.completeActionItem(&r, item: inv.required("ACTION"), actor: actor)
             }
             return try inv.report(r, rb, "\(r.id): \(r.events.last?.text ?? "done").")
         })

@@ -8,7 +8,7 @@ enum ChecklistCommand {
         options: [OptionSpec(name: "phase", value: "PHASE", help: "Only this phase.")],
         examples: ["incident checklist 42", "incident checklist 42 --phase contain"],
         run: { inv in
-            let (r, rb) = try inv.load(inv.argument("ID")!)
+            let (r, rb) = try inv.load(inv.required("ID"))
             var items = Checklist.items(for: r.state, events: r.events, runbook: rb)
             if let p = inv.option("phase") { let id = try rb.phase(named: p).id; items = items.filter { $0.phase == id } }
             if inv.json {
@@ -39,8 +39,8 @@ enum CheckCommand {
         options: [OptionSpec(name: "undo", help: "Un-tick it instead.")],
         examples: ["incident check 42 3", "incident check 42 \"secrets rotated\"", "incident check 42 3 --undo"],
         run: { inv in
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, rb, actor in
-                try Actions.check(&r, runbook: rb, item: inv.argument("ITEM")!, uncheck: inv.flag("undo"), actor: actor)
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, rb, actor in
+                try Actions.check(&r, runbook: rb, item: inv.required("ITEM"), uncheck: inv.flag("undo"), actor: actor)
             }
             return try inv.report(r, rb, "\(r.id): \(r.events.last?.text ?? "").")
         })

@@ -43,8 +43,8 @@ enum CommsCommand {
     }
 
     static func run(_ inv: Invocation) throws -> Int32 {
-        var (record, runbook) = try inv.load(inv.argument("ID")!)
-        let name = inv.argument("TEMPLATE")!.lowercased()
+        var (record, runbook) = try inv.load(inv.required("ID"))
+        let name = try inv.required("TEMPLATE").lowercased()
         let template = try Template.load(name, store: inv.store)
         guard name != "postmortem" else { throw UsageError("Use 'incident postmortem' for the postmortem.") }
         // The templates are Markdown: what is printed (to paste) has every value escaped for

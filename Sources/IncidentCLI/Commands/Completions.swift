@@ -10,11 +10,11 @@ enum CompletionsCommand {
         examples: ["source <(incident completions bash)", "incident completions zsh > \"${fpath[1]}/_incident\"", "incident completions fish > ~/.config/fish/completions/incident.fish"],
         run: { inv in
             let scripts = CompletionScripts(commands: CLI.commands)
-            switch inv.argument("SHELL")!.lowercased() {
+            switch try inv.required("SHELL").lowercased() {
             case "bash": inv.document(scripts.bash())
             case "zsh": inv.document(scripts.zsh())
             case "fish": inv.document(scripts.fish())
-            default: throw UsageError("Completions exist for bash, zsh and fish, not '\(Sanitizer.forTerminal(inv.argument("SHELL")!))'.")
+            default: throw UsageError("Completions exist for bash, zsh and fish, not '\(Sanitizer.forTerminal(try inv.required("SHELL")))'.")
             }
             return ExitCode.success
         })
@@ -26,7 +26,7 @@ enum CompletionsCommand {
         arguments: [ArgumentSpec(name: "CATEGORY", help: "levels, roles, phases, kinds, types, templates, runbooks, incidents, entries, statuses or shells."),
                     ArgumentSpec(name: "ID", help: "The incident, for entries.", optional: true, completion: "none")],
         run: { inv in
-            let lines = names(inv.argument("CATEGORY")!, id: inv.argument("ID"), inv: inv)
+            let lines = try names(inv.required("CATEGORY"), id: inv.argument("ID"), inv: inv)
             if !lines.isEmpty { inv.document(lines.joined(separator: "\n")) }
             return ExitCode.success
         })

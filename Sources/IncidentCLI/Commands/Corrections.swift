@@ -21,8 +21,8 @@ enum AmendCommand {
             let kind = try inv.option("kind").map { try inv.runbook().entryKind(named: $0).id }
             let text = try inv.text("TEXT")
             if let text { _ = try Actions.cleanLong(text, allowSecrets: true) }
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, rb, actor in
-                try Actions.amend(&r, runbook: rb, entry: inv.argument("ENTRY")!, text: text, happenedAt: happenedAt, kind: kind, actor: actor)
+            let (r, rb) = try inv.mutate(try inv.required("ID")) { r, rb, actor in
+                try Actions.amend(&r, runbook: rb, entry: inv.required("ENTRY"), text: text, happenedAt: happenedAt, kind: kind, actor: actor)
             }
             if let redacted = r.events.last?.fields["redacted"] {
                 inv.err("Redacted before storing: \(redacted). Use --allow-secrets to keep such text.")
@@ -43,8 +43,8 @@ enum StrikeCommand {
             guard let reason = inv.option("reason"), !reason.trimmingCharacters(in: " ").isEmpty else {
                 throw UsageError("'incident strike' needs --reason TEXT saying why the entry is withdrawn.", command: "strike")
             }
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
-                try Actions.strike(&r, entry: inv.argument("ENTRY")!, reason: reason, actor: actor)
+            let (r, rb) = try inv.mutate(try inv.required("ID")) { r, _, actor in
+                try Actions.strike(&r, entry: inv.required("ENTRY"), reason: reason, actor: actor)
             }
             return try inv.report(r, rb, "\(r.id): \(inv.safe(r.events.last?.text ?? "struck")).")
         })
@@ -68,7 +68,7 @@ enum EditCommand {
             if edit.isEmpty {
                 throw UsageError("Say what to change: --title, --summary, --started-at and/or --public-title.", command: "edit")
             }
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in try Actions.edit(&r, edit, actor: actor) }
+            let (r, rb) = try inv.mutate(try inv.required("ID")) { r, _, actor in try Actions.edit(&r, edit, actor: actor) }
             return try inv.report(r, rb, "\(r.id): \(inv.safe(r.events.last?.text ?? "edited")).")
         })
 }

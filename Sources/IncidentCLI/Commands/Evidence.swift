@@ -27,8 +27,8 @@ enum EvidenceAddCommand {
             } else {
                 location = try Actions.cleanShort(ref ?? "", what: "The reference")
             }
-            let id = try inv.incidentID(inv.argument("ID")!)
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
+            let id = try inv.incidentID(inv.required("ID"))
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in
                 var copy: String?
                 try Actions.requireAccepts(r, kind: BuiltInKind.evidence)
                 if inv.flag("copy"), file != nil {
@@ -54,8 +54,8 @@ enum EvidenceTransferCommand {
         examples: ["incident evidence transfer 42 E1 --to forensics-team --note \"sealed drive, tag 0042\""],
         run: { inv in
             guard let to = inv.option("to") else { throw UsageError("'incident evidence transfer' needs --to NAME.", command: "evidence transfer") }
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
-                try Actions.transferEvidence(&r, item: inv.argument("ITEM")!, to: to, note: inv.option("note"), actor: actor)
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in
+                try Actions.transferEvidence(&r, item: inv.required("ITEM"), to: to, note: inv.option("note"), actor: actor)
             }
             return try inv.report(r, rb, "\(r.events.last?.text ?? "Custody recorded").")
         })
@@ -68,7 +68,7 @@ enum EvidenceListCommand {
         arguments: [Invocation.idArgument],
         examples: ["incident evidence list 42"],
         run: { inv in
-            let (r, _) = try inv.load(inv.argument("ID")!)
+            let (r, _) = try inv.load(inv.required("ID"))
             let items = Evidence.items(in: r)
             if inv.json { try inv.printJSON(items.map(EvidenceJSON.init)); return ExitCode.success }
             if items.isEmpty { inv.out("No evidence recorded for \(r.id)."); return ExitCode.success }
@@ -91,7 +91,7 @@ enum EvidenceVerifyCommand {
         arguments: [Invocation.idArgument],
         examples: ["incident evidence verify 42"],
         run: { inv in
-            let (r, _) = try inv.load(inv.argument("ID")!)
+            let (r, _) = try inv.load(inv.required("ID"))
             var results: [[String: String]] = []
             for i in Evidence.items(in: r) where i.isFile {
                 var status = "ok"

@@ -21,7 +21,7 @@ enum AckCommand {
         arguments: [Invocation.idArgument],
         examples: ["incident ack 42", "incident ack 42 --as alice --at 14:07"],
         run: { inv in
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in try Actions.acknowledge(&r, actor: actor) }
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in try Actions.acknowledge(&r, actor: actor) }
             let at = r.events.last!.at
             let delay = formatSpan(milliseconds: max(0, r.state.declaredAt.distance(to: at)))
             return try inv.report(r, rb, "\(r.id) acknowledged by \(try inv.author) at \(at.humanUTC) (\(delay) after declaration).")
@@ -36,7 +36,7 @@ enum ContainCommand {
         options: [OptionSpec(name: "summary", value: "TEXT", help: "How it was contained.")],
         examples: ["incident contain 42 --summary \"Rolled back to v1.4.2\""],
         run: { inv in
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in
                 try Actions.contain(&r, summary: inv.option("summary"), actor: actor)
             }
             return try inv.report(r, rb, "\(r.id) contained at \(r.events.last!.at.humanUTC).")
@@ -51,7 +51,7 @@ enum ResolveCommand {
         options: [OptionSpec(name: "summary", value: "TEXT", help: "What restored service.")],
         examples: ["incident resolve 42 --summary \"Connection pool size restored\""],
         run: { inv in
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in
                 try Actions.resolve(&r, summary: inv.option("summary"), actor: actor)
             }
             let at = r.events.last!.at
@@ -75,7 +75,7 @@ enum CloseCommand {
         examples: ["incident close 42", "incident close 42 --force --reason \"Duplicate of INC-41\""],
         run: { inv in
             let (force, reason) = try inv.forceAndReason()
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, rb, actor in
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, rb, actor in
                 let report = Verifier.verify(r)
                 if !report.ok {
                     throw CommandFailure(message: "\(r.id) cannot be closed: its timeline does not verify (\(report.problems[0])); run 'incident verify \(r.id)'.", code: ExitCode.verifyFailed)
@@ -94,7 +94,7 @@ enum ReopenCommand {
         options: [OptionSpec(name: "reason", value: "TEXT", help: "Why; recorded in the timeline.")],
         examples: ["incident reopen 42 --reason \"Errors are back after the rollback\""],
         run: { inv in
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in
                 try Actions.reopen(&r, reason: inv.option("reason"), actor: actor)
             }
             return try inv.report(r, rb, "\(r.id) reopened; it is active again.")
@@ -110,9 +110,9 @@ enum SeverityCommand {
         examples: ["incident severity 42 critical --reason \"EU customers affected too\""],
         run: { inv in
             let rb0 = try inv.runbook()
-            _ = try rb0.level(named: inv.argument("LEVEL")!)
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, rb, actor in
-                try Actions.changeSeverity(&r, runbook: rb, to: inv.argument("LEVEL")!, reason: inv.option("reason"), actor: actor)
+            _ = try rb0.level(named: inv.required("LEVEL"))
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, rb, actor in
+                try Actions.changeSeverity(&r, runbook: rb, to: inv.required("LEVEL"), reason: inv.option("reason"), actor: actor)
             }
             var message = "\(r.id) is now \(inv.levelTitle(r.state.severity, rb))."
             let running = SLAEngine.evaluate(r, runbook: rb, at: r.events.last!.at).filter { $0.isStarted && !$0.finished }
@@ -131,11 +131,11 @@ enum AssignCommand {
                     ArgumentSpec(name: "NAME", help: "Who takes it.", rest: true)],
         examples: ["incident assign 42 ic alice", "incident assign 42 commander bob   # hand-over from alice"],
         run: { inv in
-            _ = try inv.runbook().role(named: inv.argument("ROLE")!)
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, rb, actor in
-                try Actions.assign(&r, runbook: rb, role: inv.argument("ROLE")!, name: inv.argument("NAME")!, actor: actor)
+            _ = try inv.runbook().role(named: inv.required("ROLE"))
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, rb, actor in
+                try Actions.assign(&r, runbook: rb, role: inv.required("ROLE"), name: inv.required("NAME"), actor: actor)
             }
-            let role = try rb.role(named: inv.argument("ROLE")!)
+            let role = try rb.role(named: inv.required("ROLE"))
             return try inv.report(r, rb, "\(inv.safe(r.state.roles[role.id] ?? "")) is \(role.title) of \(r.id).")
         })
 }
@@ -147,11 +147,11 @@ enum UnassignCommand {
         arguments: [Invocation.idArgument, ArgumentSpec(name: "ROLE", help: "A role from the runbook.")],
         examples: ["incident unassign 42 scribe"],
         run: { inv in
-            _ = try inv.runbook().role(named: inv.argument("ROLE")!)
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, rb, actor in
-                try Actions.unassign(&r, runbook: rb, role: inv.argument("ROLE")!, actor: actor)
+            _ = try inv.runbook().role(named: inv.required("ROLE"))
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, rb, actor in
+                try Actions.unassign(&r, runbook: rb, role: inv.required("ROLE"), actor: actor)
             }
-            return try inv.report(r, rb, "\(try rb.role(named: inv.argument("ROLE")!).title) of \(r.id) is unstaffed.")
+            return try inv.report(r, rb, "\(try rb.role(named: inv.required("ROLE")).title) of \(r.id) is unstaffed.")
         })
 }
 
@@ -169,7 +169,7 @@ enum PhaseCommand {
         run: { inv in
             let (force, reason) = try inv.forceAndReason()
             if let p = inv.argument("PHASE") { _ = try inv.runbook().phase(named: p) }
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, rb, actor in
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, rb, actor in
                 try Actions.changePhase(&r, runbook: rb, to: inv.argument("PHASE"), force: force, reason: reason, actor: actor)
             }
             var message = "\(r.id) is in \(inv.phaseTitle(r.state.phase, rb))."
@@ -199,7 +199,7 @@ enum NoteCommand {
             let kind = try inv.option("kind").map { try runbook.entryKind(named: $0).id }
             guard let text = try inv.text("TEXT") else { throw UsageError("'incident note' needs TEXT.") }
             _ = try Actions.cleanLong(text, allowSecrets: true)
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, rb, actor in
+            let (r, rb) = try inv.mutate(inv.required("ID")) { r, rb, actor in
                 try Actions.note(&r, runbook: rb, text: text, kind: kind, actor: actor)
             }
             if let redacted = r.events.last?.fields["redacted"] {

@@ -59,8 +59,8 @@ enum ListCommand {
             return (level == nil || s.severity == level) && (phase == nil || s.phase == phase)
                 && (status == nil || s.status == status) && s.outcome == outcome
                 && (!inv.flag("drills") || s.drill) && (!inv.flag("no-drills") || !s.drill)
-                && (search == nil || s.title.lowercased().contains(search!) || (s.summary?.lowercased().contains(search!) ?? false))
-                && (me == nil || s.roles.values.contains { $0.lowercased() == me! } || (s.actionOwners ?? []).contains { $0.lowercased() == me! })
+                && (search.map { q in s.title.lowercased().contains(q) || (s.summary?.lowercased().contains(q) ?? false) } ?? true)
+                && (me.map { who in s.roles.values.contains { $0.lowercased() == who } || (s.actionOwners ?? []).contains { $0.lowercased() == who } } ?? true)
         }
         rows.sort { a, b in
             let ra = runbook.levelRank(id: a.summary.severity), rb = runbook.levelRank(id: b.summary.severity)

@@ -12,7 +12,7 @@ enum DeclineCommand {
             guard let reason = inv.option("reason"), !reason.trimmingCharacters(in: " ").isEmpty else {
                 throw UsageError("'incident decline' needs --reason TEXT saying why it is not an incident.", command: "decline")
             }
-            let (r, rb) = try inv.mutate(inv.argument("ID")!) { r, _, actor in try Actions.decline(&r, reason: reason, actor: actor) }
+            let (r, rb) = try inv.mutate(try inv.required("ID")) { r, _, actor in try Actions.decline(&r, reason: reason, actor: actor) }
             return try inv.report(r, rb, "\(r.id) declined and archived; 'incident list --status declined' shows it.")
         })
 }
@@ -31,7 +31,7 @@ enum MergeCommand {
         guard let intoText = inv.option("into") else {
             throw UsageError("'incident merge' needs --into OTHER, the incident that survives.", command: "merge")
         }
-        let sourceID = try inv.incidentID(inv.argument("ID")!)
+        let sourceID = try inv.incidentID(try inv.required("ID"))
         let survivorID = try inv.incidentID(intoText)
         if sourceID == survivorID { throw UsageError("An incident cannot be merged into itself.", command: "merge") }
         guard inv.store.exists else { throw IncidentError.notFound("No incident \(sourceID): there is no store at \(inv.store.root) yet.") }

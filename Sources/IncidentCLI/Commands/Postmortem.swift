@@ -19,7 +19,7 @@ enum PostmortemCommand {
         run: run)
 
     static func run(_ inv: Invocation) throws -> Int32 {
-        var (record, runbook) = try inv.load(inv.argument("ID")!)
+        var (record, runbook) = try inv.load(inv.required("ID"))
         let template = try Template.load("postmortem", store: inv.store)
         var markdown = try Postmortem.render(record, runbook: runbook, template: template, now: inv.at)
         var output = inv.option("output")

@@ -59,7 +59,7 @@ enum RunbookValidateCommand {
         arguments: [ArgumentSpec(name: "FILE", help: "The runbook JSON file.")],
         examples: ["incident runbook validate ./our-policy.json"],
         run: { inv in
-            let path = inv.argument("FILE")!
+            let path = try inv.required("FILE")
             let bytes = try readUserFile(path, limit: 4 << 20)
             do {
                 let rb = try Runbook.decode(Data(bytes), origin: path)

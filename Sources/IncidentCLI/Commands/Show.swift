@@ -10,7 +10,7 @@ enum ShowCommand {
         run: run)
 
     static func run(_ inv: Invocation) throws -> Int32 {
-        let (record, runbook) = try inv.load(inv.argument("ID")!)
+        let (record, runbook) = try inv.load(inv.required("ID"))
         if inv.json {
             try inv.printJSON(IncidentJSON(record, runbook: runbook, now: inv.at, asOf: inv.atGiven))
             return ExitCode.success

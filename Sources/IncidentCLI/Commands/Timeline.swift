@@ -18,7 +18,7 @@ enum TimelineCommand {
         run: run)
 
     static func run(_ inv: Invocation) throws -> Int32 {
-        let (record, runbook) = try inv.load(inv.argument("ID")!)
+        let (record, runbook) = try inv.load(inv.required("ID"))
         let since = try inv.time("since")
         let author = try inv.option("author").map { try Actions.cleanShort($0, what: "The author (--author)").lowercased() }
         var entries = inv.flag("history") ? record.history : record.timeline

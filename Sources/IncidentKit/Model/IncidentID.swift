@@ -3,6 +3,9 @@
 public struct IncidentID: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let number: Int
 
+    /// The largest number an ID can have: IDs are typed, so at most nine digits.
+    public static let maxNumber = 999_999_999
+
     public init(number: Int) { self.number = number }
 
     public init?(_ text: String) {

@@ -64,7 +64,12 @@ public struct Template: Sendable {
             guard let close = rest[open.upperBound...].firstRange(of: "}}") else { break }
             out += rest[..<open.lowerBound]
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: " ")
-            if !name.hasPrefix("!") { out += values[name]! }
+            if !name.hasPrefix("!") {
+                guard let value = values[name] else {
+                    throw IncidentError.template("The template \(origin) uses the unknown placeholder {{\(name)}}.")
+                }
+                out += value
+            }
             rest = rest[close.upperBound...]
         }
         out += rest

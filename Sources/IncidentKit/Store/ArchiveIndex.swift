@@ -71,6 +71,8 @@ struct ArchiveIndex {
         guard let first = lines.first, String(decoding: first, as: UTF8.self) == header else { return [:] }
         lines = lines.dropFirst()
         for line in lines {
+            // A line with a repeated key or absurd nesting is as untrusted as a garbled one.
+            guard (try? JSONShape.check(Array(line))) != nil else { continue }
             if let e = try? decoder.decode(Entry.self, from: Data(line)) { entries[e.file] = e }
         }
         return entries

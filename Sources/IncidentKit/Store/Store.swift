@@ -136,13 +136,13 @@ public struct Store: Sendable {
         for place in places {
             do {
                 let record = try decodeRecord(at: path(of: id, in: place), expecting: id)
-                if best == nil || record.events.count > best!.0.events.count { best = (record, place) }
+                if record.events.count > best?.0.events.count ?? -1 { best = (record, place) }
             } catch {
                 firstError = firstError ?? error
             }
         }
         if let best { return best }
-        throw firstError!
+        throw firstError ?? IncidentError.notFound("No incident \(id) in \(root).")
     }
 
     /// Reads and checks one incident file. The state is always recomputed from the events.
@@ -288,9 +288,11 @@ public struct Store: Sendable {
     public func allocateID() throws -> IncidentID {
         var last = 0
         if let bytes = try? POSIXFile.read(lastIDPath, limit: 64),
-           let n = Int(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: "\n")) {
+           let n = Int(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: "\n")),
+           n >= 0, n < IncidentID.maxNumber {
             last = n
         } else {
+            // (A counter outside the IDs that can be typed is as damaged as a missing one.)
             // Missing or damaged counter: rebuild it from the files present.
             for name in POSIXFile.list(activeDirectory) { last = max(last, IncidentID(String(name.dropLast(5)))?.number ?? 0) }
             for year in archiveYears {
@@ -300,7 +302,12 @@ public struct Store: Sendable {
             }
         }
         var candidate = IncidentID(number: last + 1)
-        while !locations(of: candidate).isEmpty { candidate = IncidentID(number: candidate.number + 1) }
+        while !locations(of: candidate).isEmpty {
+            guard candidate.number < IncidentID.maxNumber else {
+                throw IncidentError.storage("\(root) has used every incident ID up to INC-\(IncidentID.maxNumber).")
+            }
+            candidate = IncidentID(number: candidate.number + 1)
+        }
         try POSIXFile.writeAtomically(Array("\(candidate.number)\n".utf8), directory: root, name: ".last-id")
         return candidate
     }
