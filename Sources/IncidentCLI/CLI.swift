@@ -120,13 +120,16 @@ enum Help {
         s += """
 
         TIME: ISO 8601 with a zone (2026-11-23T14:05:00Z, 2026-11-23T15:05:00+01:00, fractional
-        seconds allowed), 'now', an offset (-15m, -2h, +1d, -1h30m) or a UTC clock time (14:05,
-        the most recent one). IDs: INC-42, inc-42 or 42.
+        seconds allowed), 'now', an offset (-15m, -2h, +1d, -1h30m), or a time in YOUR zone (TZ,
+        else the system's): a clock time (14:05, the most recent one), a date and time
+        (2026-11-23 14:05) or a date (2026-11-23, its 00:00). Human output shows times in your
+        zone too (TZ=UTC for UTC); --json and stored files are always UTC. IDs: INC-42, inc-42 or 42.
 
         EXIT STATUS: 0 ok · 1 refused (gate, transition) · 2 command line wrong, nothing written ·
         3 no such incident · 4 store or file unusable · 5 lock timeout · 6 verification failed.
 
-        ENVIRONMENT: INCIDENT_STORE, INCIDENT_USER, INCIDENT_LOCK_TIMEOUT (seconds, default 10), NO_COLOR.
+        ENVIRONMENT: INCIDENT_STORE, INCIDENT_USER, INCIDENT_LOCK_TIMEOUT (seconds, default 10), NO_COLOR,
+        TZ (your zone, for display and typed times), TZDIR (the zone database, default /usr/share/zoneinfo).
 
         EXAMPLE:
           id=$(incident declare "Checkout 500s" --severity high)

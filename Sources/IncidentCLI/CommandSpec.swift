@@ -40,7 +40,7 @@ enum GlobalOptions {
     static let all: [OptionSpec] = [
         OptionSpec(name: "store", value: "DIR", help: "The incident store. Else $INCIDENT_STORE, else ~/.local/share/incident."),
         OptionSpec(name: "as", value: "NAME", help: "Who is acting (author of every event). Else $INCIDENT_USER, else the login name."),
-        OptionSpec(name: "at", value: "TIME", help: "When it happened, or the moment a query is evaluated at. Default: now."),
+        OptionSpec(name: "at", value: "TIME", help: "When it happened, or the moment a query is evaluated at. Default: now. A zone-less time (14:05, 2026-11-23 14:05) is in your zone (TZ, else the system's)."),
         OptionSpec(name: "future", help: "Accept an --at (or --started-at) more than 5 minutes ahead of the clock; refused as a likely typo otherwise."),
         OptionSpec(name: "json", help: "Machine-readable output: one JSON document on stdout."),
         OptionSpec(name: "no-color", help: "No colour, even on a terminal (NO_COLOR does the same)."),

@@ -30,7 +30,9 @@ struct HookIncidentJSON: Encodable {
     var sla: [TimerJSON]
     var headHash: String
 
-    init(_ r: IncidentRecord, runbook: Runbook, now: Timestamp) {
+    /// `time` is the runbook's calendar; nil (its zone could not be read) leaves `sla` empty
+    /// rather than computing deadlines in the wrong zone.
+    init(_ r: IncidentRecord, runbook: Runbook, time: BusinessTime?, now: Timestamp) {
         let s = r.state
         id = s.id.description; title = s.title; publicTitle = s.publicTitle; summary = s.summary
         severity = s.severity; severityTitle = runbook.level(id: s.severity)?.title ?? s.severity
@@ -38,7 +40,7 @@ struct HookIncidentJSON: Encodable {
         type = s.type; drill = s.drill; startedAt = s.startedAt; declaredAt = s.declaredAt
         acknowledgedAt = s.acknowledgedAt; containedAt = s.containedAt; resolvedAt = s.resolvedAt; closedAt = s.closedAt
         roles = s.roles; missingRoles = SLAEngine.missingRoles(s, runbook: runbook)
-        sla = SLAEngine.evaluate(r, runbook: runbook, at: now).filter(\.isStarted).map { TimerJSON($0, now: now) }
+        sla = time.map { SLAEngine.evaluate(r, runbook: runbook, time: $0, at: now).filter(\.isStarted).map { TimerJSON($0, now: now) } } ?? []
         headHash = r.headHash
     }
 }
@@ -108,6 +110,7 @@ extension Invocation {
         // records what it sent cannot set off itself or another hook in a loop.
         if let from = context.environment["INCIDENT_HOOK"], !from.isEmpty { return }
         guard hookDirectory.exists else { return }
+        let time = try? businessTime(runbook)
         var state = before
         var replay = Array(record.events.prefix(record.events.count - newEvents.count))
         for event in newEvents {
@@ -115,7 +118,7 @@ extension Invocation {
             let after = (try? IncidentState.derive(id: record.id, events: replay)) ?? record.state
             for name in HookEvents.fired(by: event, before: state, after: after) {
                 let payload = HookPayload(event: name, firedAt: now, store: storeRealPath, test: false, actor: event.author,
-                                          incident: HookIncidentJSON(record, runbook: runbook, now: at),
+                                          incident: HookIncidentJSON(record, runbook: runbook, time: time, now: at),
                                           entry: EntryJSON(event), timer: nil)
                 pendingHooks.jobs.append((name, payload, record))
             }

@@ -24,6 +24,13 @@ struct Invocation {
     let pendingHooks = PendingHooks()
 
     private final class RunbookCache { var value: Runbook? }
+    /// Zones, read only when a command first prints or computes local time.
+    private let zones = ZoneCache()
+
+    private final class ZoneCache {
+        var reader: ZoneRules?
+        var business: (BusinessCalendar, BusinessTime)?
+    }
 
     init(context: Context, command: CommandSpec, parsed: ParsedCommandLine) throws {
         self.context = context
@@ -49,7 +56,7 @@ struct Invocation {
         self.arguments = args
         now = context.now()
         if let text = parsed.options["at"] {
-            at = try Invocation.parseTime(text, option: "--at", now: now)
+            at = try Invocation.parseTime(text, option: "--at", now: now, environment: context.environment)
             atGiven = true
         } else {
             at = now
@@ -62,16 +69,26 @@ struct Invocation {
     }
 
     static func badTime(_ text: String, option: String) -> UsageError {
-        UsageError("'\(Sanitizer.forTerminal(String(text.prefix(60))))' is not a time \(option) understands; use ISO 8601 with a zone (2026-11-23T14:05:00Z), a UTC clock time (14:05) or an offset (-15m).")
+        UsageError("'\(Sanitizer.forTerminal(String(text.prefix(60))))' is not a time \(option) understands; use ISO 8601 with a zone (2026-11-23T14:05:00Z), a local clock time (14:05) or date and time (2026-11-23 14:05) in your zone, or an offset (-15m).")
     }
 
-    /// A TIME option, validated as the instant it names (not as text).
-    static func parseTime(_ text: String, option: String, now: Timestamp) throws -> Timestamp {
-        switch TimeParser.interpret(text, now: now) {
+    /// A TIME option, validated as the instant it names (not as text). Zone-less forms
+    /// (`14:05`, `2026-11-23 14:05`) are in the reader's zone (TZ, else the system's), which
+    /// is read only for those forms.
+    static func parseTime(_ text: String, option: String, now: Timestamp, environment: [String: String]) throws -> Timestamp {
+        var zone = ZoneRules.utc
+        if TimeParser.localInput(text) != nil {
+            do { zone = try ZoneDatabase.readerZone(environment: environment) } catch {
+                throw UsageError("\(option) \(Sanitizer.forTerminal(String(text.prefix(40)))) is a time in your zone, but your zone cannot be read: \(error)")
+            }
+        }
+        switch TimeParser.interpret(text, now: now, zone: zone) {
         case let .success(t): return t
         case .failure(.malformed): throw badTime(text, option: option)
         case .failure(.outOfRange):
             throw UsageError("\(option) '\(Sanitizer.forTerminal(String(text.prefix(60))))' names an instant outside 1970-01-01 to 9999-12-31 UTC, the times an incident file can hold.")
+        case .failure(.skipped):
+            throw UsageError("\(option) '\(Sanitizer.forTerminal(String(text.prefix(40))))' does not exist in \(zone.name): the clocks skip it when daylight saving time starts; give a time outside the gap or one with a zone.")
         }
     }
 
@@ -131,7 +148,7 @@ struct Invocation {
     /// the future rule of --at; deadlines and query bounds (--due, --since) may be anywhere.
     func time(_ option: String, eventTime: Bool = false) throws -> Timestamp? {
         guard let text = options[option] else { return nil }
-        let t = try Invocation.parseTime(text, option: "--" + option, now: now)
+        let t = try Invocation.parseTime(text, option: "--" + option, now: now, environment: context.environment)
         if eventTime { try Invocation.requirePlausible(t, option: "--" + option, now: now, allowed: flag("future")) }
         return t
     }
@@ -184,11 +201,11 @@ struct Invocation {
         case .merged?:
             let into = s.mergedInto.map(\.description) ?? "another incident"
             let final = survivor(of: record).map(\.description) ?? into
-            var line = "\(record.id) is a duplicate: it was merged into \(into) at \(s.closedAt?.humanUTC ?? "?")"
+            var line = "\(record.id) is a duplicate: it was merged into \(into) at \(s.closedAt.map(human) ?? "?")"
             if final != into { line += " (which was merged into \(final))" }
             return line + "; 'incident show \(final)' has its entries."
         case .declined?:
-            return "\(record.id) was declined at \(s.closedAt?.humanUTC ?? "?"): not an incident (\(Sanitizer.forTerminal(s.outcomeReason ?? "no reason given")))."
+            return "\(record.id) was declined at \(s.closedAt.map(human) ?? "?"): not an incident (\(Sanitizer.forTerminal(s.outcomeReason ?? "no reason given")))."
         case nil:
             return nil
         }
@@ -229,6 +246,36 @@ struct Invocation {
         // write puts there; cache only the store's own copy.
         if store.exists { runbookCache.value = loaded }
         return loaded
+    }
+
+    /// The runbook's calendar, which decides `bd`/`bh` deadlines. A runbook without one needs
+    /// no zone file; one with a zone the system lacks is an error, never a silent UTC.
+    func businessTime(_ runbook: Runbook) throws -> BusinessTime {
+        guard let calendar = runbook.calendar else { return .standard }
+        if let (cal, time) = zones.business, cal == calendar { return time }
+        let time: BusinessTime
+        do {
+            time = try BusinessTime.of(runbook, zoneDirectory: ZoneDatabase.directory(environment: context.environment))
+        } catch let error as ZoneError {
+            throw CommandFailure(message: "The runbook's calendar cannot be used: \(error.message)", code: ExitCode.store)
+        } catch let error as CalendarError {
+            throw CommandFailure(message: "The runbook's calendar cannot be used: \(error.message).", code: ExitCode.store)
+        }
+        zones.business = (calendar, time)
+        return time
+    }
+
+    /// The reader's zone (TZ, else the system's): how every time is shown to a person. If it
+    /// cannot be read, times are shown in UTC, labelled so, after one warning.
+    var readerZone: ZoneRules {
+        if let zone = zones.reader { return zone }
+        let zone: ZoneRules
+        do { zone = try ZoneDatabase.readerZone(environment: context.environment) } catch {
+            err("warning: \(error) Times are shown in UTC.")
+            zone = .utc
+        }
+        zones.reader = zone
+        return zone
     }
 
     /// A missing store holds no incident; reads and writes on an ID must not create it.

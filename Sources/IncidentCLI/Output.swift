@@ -106,7 +106,9 @@ struct IncidentJSON: Encodable {
     var mergedInto: String?
     var outcomeReason: String?
 
-    init(_ r: IncidentRecord, runbook rb: Runbook, now: Timestamp, asOf: Bool) {
+    var monitoring: MonitoringJSON?
+
+    init(_ r: IncidentRecord, runbook rb: Runbook, time: BusinessTime, now: Timestamp, asOf: Bool) {
         let runbook = rb
         let s = asOf ? ((try? IncidentState.derive(id: r.id, events: r.events, asOf: now)) ?? r.state) : r.state
         id = s.id.description; title = s.title; summary = s.summary; severity = s.severity
@@ -118,7 +120,10 @@ struct IncidentJSON: Encodable {
         missingRoles = SLAEngine.missingRoles(s, runbook: runbook)
         let events = asOf ? r.timeline.filter { $0.at <= now || $0.kind == BuiltInKind.declared } : r.timeline
         timeline = events.map(EntryJSON.init)
-        sla = SLAEngine.evaluate(r, runbook: runbook, at: now, asOf: asOf).filter(\.isStarted).map { TimerJSON($0, now: now) }
+        sla = SLAEngine.evaluate(r, runbook: runbook, time: time, at: now, asOf: asOf).filter(\.isStarted).map { TimerJSON($0, now: now) }
+        monitoring = SLAEngine.monitoring(s, runbook: runbook, time: time).map {
+            MonitoringJSON(window: $0.duration.description, startedAt: $0.startedAt, endsAt: $0.endsAt, over: $0.isOver(at: now))
+        }
         checklist = Checklist.items(for: s, events: events, runbook: runbook).map {
             ChecklistJSON(number: $0.number, phase: $0.phase, text: $0.text, required: $0.required, done: $0.done)
         }
@@ -127,6 +132,14 @@ struct IncidentJSON: Encodable {
         publicTitle = s.publicTitle; outcome = s.outcome?.rawValue; mergedInto = s.mergedInto?.description
         outcomeReason = s.outcomeReason
     }
+}
+
+/// The runbook's monitoring window between resolve and close.
+struct MonitoringJSON: Encodable {
+    var window: String
+    var startedAt: Timestamp?
+    var endsAt: Timestamp?
+    var over: Bool
 }
 
 struct ListItemJSON: Encodable {
@@ -159,6 +172,30 @@ struct ProblemJSON: Encodable {
 // MARK: Human formatting
 
 extension Invocation {
+    /// THE way an instant is shown to a person: in the reader's zone (TZ, else the
+    /// system's), with its abbreviation: `2026-11-23 06:05 PST`. Under TZ=UTC it is
+    /// `2026-11-23 14:05 UTC`. Every human output calls this (or `clock`/`dateTime`).
+    func human(_ t: Timestamp) -> String { readerZone.human(t) }
+
+    /// `06:05`, in the reader's zone, for a line whose date is clear.
+    func clock(_ t: Timestamp) -> String { readerZone.clock(t) }
+
+    /// `2026-11-23 14:05` in UTC; with the zone's abbreviation in any other zone.
+    func timeColumn(_ t: Timestamp) -> String {
+        let zone = readerZone
+        return zone.isUTC ? zone.dateTime(t) : zone.human(t)
+    }
+
+    /// The monitoring window between resolve and close, for show and sla:
+    /// `Monitoring window (30 minutes after resolve: …): close from 2026-11-23 15:20 UTC (in 12m)`.
+    func monitoringLine(_ m: MonitoringStatus, closed: Bool) -> String {
+        var s = "Monitoring window (\(m.duration.spelledOut) after resolve\(m.title.map { ": " + safe($0) } ?? "")): "
+        guard let end = m.endsAt else { return s + style.dim("starts when resolved") }
+        if closed || at >= end { return s + style.green("over") + " (ended \(human(end)))" }
+        s += "close from \(human(end)) " + style.yellow("(in \(formatSpan(milliseconds: at.distance(to: end))))")
+        return s
+    }
+
     /// "due in 12m" / "OVERDUE 4m" / "met" for one timer.
     func timerBadge(_ t: TimerStatus) -> String {
         guard t.isStarted else { return style.dim("not started") }
@@ -178,11 +215,11 @@ extension Invocation {
         var s: String
         if t.finished, let met = t.metAt {
             let delta = met.distance(to: due)
-            s = t.repeats ? "ended \(met.humanUTC)" : "at \(met.humanUTC)"
+            s = t.repeats ? "ended \(human(met))" : "at \(human(met))"
             if !t.repeats { s += delta >= 0 ? " (\(formatSpan(milliseconds: delta)) to spare)" : " (\(formatSpan(milliseconds: -delta)) late)" }
         } else {
-            s = "due \(due.humanUTC)"
-            if t.repeats, let last = t.metAt { s += ", last update \(last.clockUTC)" }
+            s = "due \(human(due))"
+            if t.repeats, let last = t.metAt { s += ", last update \(clock(last))" }
         }
         if t.repeats { s += ", every \(t.duration.spelledOut)" }
         if t.missed > 0 { s += ", \(t.missed) update\(t.missed == 1 ? "" : "s") missed" }

@@ -104,6 +104,16 @@ import TestSupport
         #expect { try Runbook.decode(Data(text.utf8), origin: "x") } throws: { "\($0)".contains("longer than ten years") }
     }
 
+    @Test func aTemplateWithManyPlaceholdersFailsFastWithAShortMessage() {
+        let text = (0..<60_000).map { "{{p\($0)}}" }.joined()
+        let started = Date()
+        #expect { try Template(name: "t", text: text, origin: "x").render(["known": "v"]) } throws: { error in
+            let message = "\(error)"
+            return message.contains("and 59990 more") && message.utf8.count < 2_000
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
     // MARK: Future times
 
     @Test func anExplicitTimeFarAheadOfTheClockNeedsFuture() {

@@ -177,7 +177,7 @@ import TestSupport
         var old = try escalated(format: .v1)
         var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
         try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-23T15:00:00Z"))
-        try Actions.close(&s.record, runbook: s.runbook, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
+        try Actions.close(&s.record, runbook: s.runbook, time: .standard, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
         old = rehashed(s.record, as: .v1)
         old.events[old.events.count - 1].fields["headHash"] = old.events[old.events.count - 2].hash
         old = rehashed(old, as: .v1)
@@ -299,6 +299,16 @@ import TestSupport
         #expect(problem("{\"a\":1,\"\\u0061\":2}") != nil)
         #expect(problem("{\"\u{E9}\":1,\"e\u{301}\":2}") != nil)
         #expect(problem("{\"a\":{\"a\":1}}") == nil)
+    }
+
+    @Test func derivedStoreFilesWithARepeatedKeyCountAsDamaged() throws {
+        let store = Store(root: temporaryDirectory("announce") + "/s")
+        try store.initialize()
+        let path = store.root + "/" + Announcements.fileName
+        try "{\"schemaVersion\":1,\"announced\":{\"a\":\"2026-11-23T14:05:00Z\"}}".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(!Announcements.load(store).damaged)
+        try "{\"schemaVersion\":1,\"announced\":{\"a\":\"2026-11-23T14:05:00Z\",\"a\":\"2026-11-23T14:06:00Z\"}}".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(Announcements.load(store).damaged)
     }
 
     @Test func deepNestingIsRefusedWithoutExhaustingTheStack() {

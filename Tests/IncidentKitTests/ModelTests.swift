@@ -45,10 +45,10 @@ import TestSupport
     @Test func closeGates() throws {
         var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
         let a = Scenario.actor("2026-11-23T15:00:00Z")
-        #expect(Actions.unmetGates(s.record, runbook: s.runbook).count == 1)
-        #expect(throws: IncidentError.self) { try Actions.close(&s.record, runbook: s.runbook, force: false, reason: nil, actor: a) }
+        #expect(Actions.unmetGates(s.record, runbook: s.runbook, at: Timestamp(milliseconds: Int64.max / 2), time: .standard).count == 1)
+        #expect(throws: IncidentError.self) { try Actions.close(&s.record, runbook: s.runbook, time: .standard, force: false, reason: nil, actor: a) }
         try Actions.resolve(&s.record, summary: nil, actor: a)
-        try Actions.close(&s.record, runbook: s.runbook, force: false, reason: nil, actor: a)
+        try Actions.close(&s.record, runbook: s.runbook, time: .standard, force: false, reason: nil, actor: a)
         #expect(s.record.state.status == .closed)
         #expect(s.record.events.last?.fields["headHash"] == s.record.events[s.record.events.count - 2].hash)
     }

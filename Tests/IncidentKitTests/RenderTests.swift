@@ -11,7 +11,7 @@ import TestSupport
         try Actions.contain(&s.record, summary: "rolled back", actor: Scenario.actor("2026-11-23T14:25:00Z"))
         try Actions.resolve(&s.record, summary: "pool restored", actor: Scenario.actor("2026-11-23T14:50:00Z"))
         let template = try Template.load("postmortem", store: nil)
-        let md = try Postmortem.render(s.record, runbook: s.runbook, template: template, now: ts("2026-11-23T16:00:00Z"))
+        let md = try Postmortem.render(s.record, runbook: s.runbook, time: .standard, template: template, now: ts("2026-11-23T16:00:00Z"))
         #expect(!md.contains("{{"))
         #expect(md.contains("| Time to acknowledge | 19m | 4m |"))
         #expect(md.contains("| Time to contain | 35m | 20m |"))

@@ -20,7 +20,7 @@ struct Scenario {
     }
 
     func timers(at: String, asOf: Bool = false) -> [String: TimerStatus] {
-        Dictionary(uniqueKeysWithValues: SLAEngine.evaluate(record, runbook: runbook, at: ts(at), asOf: asOf).map { ($0.id, $0) })
+        Dictionary(uniqueKeysWithValues: SLAEngine.evaluate(record, runbook: runbook, time: .standard, at: ts(at), asOf: asOf).map { ($0.id, $0) })
     }
 }
 

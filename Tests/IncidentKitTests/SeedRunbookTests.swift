@@ -103,13 +103,13 @@ import TestSupport
         var s = try Scenario(severity: "high", at: Self.friday, runbook: rb)
         try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-27T18:00:00Z"))
         try Actions.addActionItem(&s.record, text: "Add tenant isolation test", owner: nil, dueAt: nil, term: .short, actor: Scenario.actor("2026-11-27T18:01:00Z"))
-        let reasons = Actions.unmetGates(s.record, runbook: rb).joined(separator: " | ")
+        let reasons = Actions.unmetGates(s.record, runbook: rb, at: Timestamp(milliseconds: Int64.max / 2), time: .standard).joined(separator: " | ")
         #expect(reasons.contains("Containment steps completed"))
         #expect(reasons.contains("Permanent fix deployed"))
         #expect(reasons.contains("postmortem is not published"))
         #expect(reasons.contains("A1"))
         #expect(throws: IncidentError.self) {
-            try Actions.close(&s.record, runbook: rb, force: false, reason: nil, actor: Scenario.actor("2026-11-27T18:05:00Z"))
+            try Actions.close(&s.record, runbook: rb, time: .standard, force: false, reason: nil, actor: Scenario.actor("2026-11-27T18:05:00Z"))
         }
         // The fix entry stops the permanent-fix timer and ticks the item.
         try Actions.note(&s.record, runbook: rb, text: "v2.3.1 deployed", kind: "fix", actor: Scenario.actor("2026-11-27T18:10:00Z"))
@@ -131,7 +131,7 @@ import TestSupport
         #expect(SLAEngine.missingRoles(s.record.state, runbook: rb) == ["commander", "deputy", "ops", "security", "comms"])
         try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-27T18:00:00Z"))
         #expect(s.timers(at: "2026-11-27T18:00:00Z")["incident-report"]?.dueAt == ts("2026-11-29T18:00:00Z"))
-        #expect(Actions.unmetGates(s.record, runbook: rb).contains { $0.contains("postmortem is not published") })
+        #expect(Actions.unmetGates(s.record, runbook: rb, at: Timestamp(milliseconds: Int64.max / 2), time: .standard).contains { $0.contains("postmortem is not published") })
     }
 
     @Test func drillsAndTypesParse() throws {

@@ -29,7 +29,7 @@ import TestSupport
         let store = try makeStore()
         var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
         try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-23T15:00:00Z"))
-        try Actions.close(&s.record, runbook: s.runbook, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
+        try Actions.close(&s.record, runbook: s.runbook, time: .standard, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
         try store.withLock { try store.save(s.record) }
         #expect(!FileManager.default.fileExists(atPath: store.activeDirectory + "/INC-1.json"))
         #expect(FileManager.default.fileExists(atPath: store.archiveDirectory + "/2026/INC-1.json"))
@@ -45,7 +45,7 @@ import TestSupport
         try store.withLock { try store.save(s.record) }
         let stale = try Data(contentsOf: URL(fileURLWithPath: store.activeDirectory + "/INC-1.json"))
         try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-23T15:00:00Z"))
-        try Actions.close(&s.record, runbook: s.runbook, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
+        try Actions.close(&s.record, runbook: s.runbook, time: .standard, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
         try store.withLock { try store.save(s.record) }
         try stale.write(to: URL(fileURLWithPath: store.activeDirectory + "/INC-1.json"))  // as if unlink never ran
         let (loaded, location) = try store.load(IncidentID(number: 1))
@@ -112,7 +112,7 @@ import TestSupport
             var s = try Scenario(severity: "low", at: "2026-11-23T14:05:00Z")
             s.record = try Actions.declare(id: IncidentID(number: n), runbook: s.runbook, Actions.Declaration(title: "old \(n)", severity: "low"), actor: Scenario.actor("2026-11-23T14:05:00Z"))
             try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-23T15:00:00Z"))
-            try Actions.close(&s.record, runbook: s.runbook, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
+            try Actions.close(&s.record, runbook: s.runbook, time: .standard, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
             try store.withLock { try store.save(s.record) }
         }
         #expect(store.archivedSummaries().0.map(\.title).sorted() == ["old 1", "old 2", "old 3"])

@@ -49,9 +49,12 @@ public struct InProcessCLI: Sendable {
     public var store: String
     public var now: Timestamp
     public var user: String
+    /// Extra environment (TZ is UTC unless set here).
+    public var environment: [String: String]
 
-    public init(store: String = temporaryDirectory(), now: Timestamp = ts("2026-11-23T14:05:00Z"), user: String = "alice") {
-        self.store = store; self.now = now; self.user = user
+    public init(store: String = temporaryDirectory(), now: Timestamp = ts("2026-11-23T14:05:00Z"), user: String = "alice",
+                environment: [String: String] = [:]) {
+        self.store = store; self.now = now; self.user = user; self.environment = environment
     }
 
     @discardableResult
@@ -59,7 +62,7 @@ public struct InProcessCLI: Sendable {
         let out = CapturedOutput(), err = CapturedOutput()
         let now = self.now
         let context = Context(
-            environment: ["INCIDENT_STORE": store, "INCIDENT_USER": user, "INCIDENT_LOCK_TIMEOUT": "5"],
+            environment: ["INCIDENT_STORE": store, "INCIDENT_USER": user, "INCIDENT_LOCK_TIMEOUT": "5", "TZ": "UTC"].merging(environment) { $1 },
             now: { now }, stdout: out, stderr: err,
             readStandardInput: { _ in stdin.map { Array($0.utf8) } })
         let status = CLI.run(arguments: args, context: context)
@@ -95,7 +98,8 @@ public func runBinary(_ args: [String], store: String, user: String = "alice", s
     let process = Process()
     process.executableURL = URL(fileURLWithPath: incidentBinary())
     process.arguments = args
-    var env = ["INCIDENT_STORE": store, "INCIDENT_USER": user, "PATH": "/usr/bin:/bin", "HOME": store + "-home"]
+    // TZ=UTC unless a test sets a zone: human output is then exactly UTC.
+    var env = ["INCIDENT_STORE": store, "INCIDENT_USER": user, "PATH": "/usr/bin:/bin", "HOME": store + "-home", "TZ": "UTC"]
     for (k, v) in extra { env[k] = v }
     process.environment = env
     let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
@@ -121,6 +125,18 @@ private final class Collected: @unchecked Sendable {
     private(set) var err = Data()
     func setOut(_ d: Data) { lock.lock(); out = d; lock.unlock() }
     func setErr(_ d: Data) { lock.lock(); err = d; lock.unlock() }
+}
+
+/// The TZif files committed under Tests/Fixtures/zoneinfo (copied from Debian's tzdata
+/// 2025b), so zone tests do not depend on the host's database. Use as TZDIR.
+public let fixtureZoneDirectory: String = {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/zoneinfo").path
+}()
+
+/// The rules of a committed fixture zone.
+public func fixtureZone(_ name: String) throws -> ZoneRules {
+    try ZoneDatabase.rules(named: name, directory: fixtureZoneDirectory)
 }
 
 /// Runs any program (a shell, tmux) with exactly `environment`, collecting both pipes.

@@ -67,7 +67,7 @@ enum ActionsCommand {
             if items.isEmpty { inv.out("No action items."); return ExitCode.success }
             var rows = [["INCIDENT", "ID", "STATUS", "OWNER", "DUE", "ACTION"].map { inv.style.bold($0) }]
             for i in items {
-                let due = i.dueAt.map { $0.humanUTC + (i.isOverdue(at: inv.at) ? inv.style.red(" OVERDUE") : "") } ?? inv.style.red("no due date")
+                let due = i.dueAt.map { inv.human($0) + (i.isOverdue(at: inv.at) ? inv.style.red(" OVERDUE") : "") } ?? inv.style.red("no due date")
                 rows.append([i.incident.description, i.id, i.status.rawValue, i.owner.map(inv.safe) ?? inv.style.red("no owner"), due, inv.safe(i.text)])
             }
             inv.out(table(rows).joined(separator: "\n"))

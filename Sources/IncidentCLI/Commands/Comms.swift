@@ -19,11 +19,11 @@ enum CommsCommand {
         return runbook.entryKinds.first { $0.id == "comms" }?.id ?? runbook.entryKinds.first?.id ?? "note"
     }
 
-    static func values(_ r: IncidentRecord, runbook: Runbook, at: Timestamp, scope: String?) -> [String: String] {
+    static func values(_ r: IncidentRecord, runbook: Runbook, time: BusinessTime, zone: ZoneRules, at: Timestamp, scope: String?) -> [String: String] {
         let s = r.state
-        let timers = SLAEngine.evaluate(r, runbook: runbook, at: at)
+        let timers = SLAEngine.evaluate(r, runbook: runbook, time: time, at: at)
         let cadence = timers.first { $0.repeats && !$0.finished }
-        let next = cadence.map { $0.duration.added(to: at).humanUTC } ?? "when there is news"
+        let next = cadence.map { zone.human(time.add($0.duration, to: at)) } ?? "when there is news"
         let mitigation = r.timeline.last { $0.kind == "mitigation" || $0.kind == BuiltInKind.contained }?.text
         let commander = runbook.commanderRoleID.flatMap { s.roles[$0] } ?? "unassigned"
         let commsRole = runbook.roles.first { $0.matches("comms") || $0.matches("communications") }?.id
@@ -34,7 +34,7 @@ enum CommsCommand {
             "scope": scope ?? s.summary ?? s.title,
             "impact": s.summary ?? s.title,
             "mitigation": mitigation ?? (s.containedAt != nil ? "contained" : "in progress"),
-            "next_update": next, "started_at": s.startedAt.humanUTC, "declared_at": s.declaredAt.humanUTC, "now": at.humanUTC,
+            "next_update": next, "started_at": zone.human(s.startedAt), "declared_at": zone.human(s.declaredAt), "now": zone.human(at),
             "commander": commander, "comms_lead": commsRole.flatMap { s.roles[$0] } ?? "unassigned",
         ]
         v["roles"] = runbook.roles.compactMap { role in s.roles[role.id].map { "\(role.title): \($0)" } }.joined(separator: ", ")
@@ -50,7 +50,7 @@ enum CommsCommand {
         // The templates are Markdown: what is printed (to paste) has every value escaped for
         // Markdown; what is recorded is the message as people read it, escaped again by
         // whatever renders the timeline later.
-        let raw = values(record, runbook: runbook, at: inv.at, scope: inv.option("scope"))
+        let raw = values(record, runbook: runbook, time: try inv.businessTime(runbook), zone: inv.readerZone, at: inv.at, scope: inv.option("scope"))
         let text = try template.render(raw.mapValues(Sanitizer.markdownInline))
         let message = try template.render(raw)
         if inv.flag("record") {

@@ -45,15 +45,15 @@ enum DeclareCommand {
         }
         inv.queueHooks(record, runbook: runbook, newEvents: record.events[...], before: nil)
         if inv.json {
-            try inv.printJSON(IncidentJSON(record, runbook: runbook, now: inv.at, asOf: false))
+            try inv.printJSON(IncidentJSON(record, runbook: runbook, time: try inv.businessTime(runbook), now: inv.at, asOf: false))
             return ExitCode.success
         }
         inv.out(record.id.description)
         let s = record.state
         var lines: [String] = []
         lines.append("\(inv.style.bold(record.id.description)) declared\(s.drill ? " (drill)" : ""): \(inv.safe(s.title)) [\(inv.levelTitle(s.severity, runbook))]")
-        if s.startedAt != s.declaredAt { lines.append("  Impact since \(s.startedAt.humanUTC)") }
-        let timers = SLAEngine.evaluate(record, runbook: runbook, at: inv.at)
+        if s.startedAt != s.declaredAt { lines.append("  Impact since \(inv.human(s.startedAt))") }
+        let timers = SLAEngine.evaluate(record, runbook: runbook, time: try inv.businessTime(runbook), at: inv.at)
         let running = timers.filter(\.isStarted)
         if !running.isEmpty {
             lines.append("  Timers started:")

@@ -49,7 +49,7 @@ enum DrillsCommand {
             lines.append("")
             lines.append(inv.style.bold("Schedule") + " (from the runbook)")
             for s in schedule {
-                let when = s.lastAt == nil ? inv.style.red("never held: due now") : (s.overdue ? inv.style.red("OVERDUE since \(s.nextDueAt.humanUTC)") : "next by \(s.nextDueAt.humanUTC)")
+                let when = s.lastAt == nil ? inv.style.red("never held: due now") : (s.overdue ? inv.style.red("OVERDUE since \(inv.human(s.nextDueAt))") : "next by \(inv.human(s.nextDueAt))")
                 lines.append("  \(s.title) (\(s.every)\(s.level.map { ", \(inv.levelTitle($0, runbook))" } ?? "")): \(when)")
             }
         }

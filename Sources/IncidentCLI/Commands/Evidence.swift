@@ -76,8 +76,8 @@ enum EvidenceListCommand {
             for i in items {
                 lines.append("\(i.id)  \(inv.safe(i.location))\(i.note.map { " — " + inv.safe($0) } ?? "")")
                 if let sha = i.sha256 { lines.append("    sha256 \(sha), \(i.size ?? 0) bytes") }
-                lines.append("    collected by \(inv.safe(i.collectedBy)) at \(i.collectedAt.humanUTC)")
-                for c in i.custody { lines.append("    → \(inv.safe(c.to)) at \(c.at.humanUTC)\(c.note.map { ": " + inv.safe($0) } ?? "")") }
+                lines.append("    collected by \(inv.safe(i.collectedBy)) at \(inv.human(i.collectedAt))")
+                for c in i.custody { lines.append("    → \(inv.safe(c.to)) at \(inv.human(c.at))\(c.note.map { ": " + inv.safe($0) } ?? "")") }
             }
             inv.out(lines.joined(separator: "\n"))
             return ExitCode.success

@@ -152,7 +152,7 @@ enum HooksCommand {
         }
         var timer: HookTimerJSON?
         if HookEvents.timerEvents.contains(event) {
-            let open = SLAEngine.evaluate(record, runbook: runbook, at: inv.at).first { $0.isStarted && !$0.finished }
+            let open = SLAEngine.evaluate(record, runbook: runbook, time: try inv.businessTime(runbook), at: inv.at).first { $0.isStarted && !$0.finished }
             let due = open?.dueAt ?? inv.at.adding(minutes: -5)
             timer = HookTimerJSON(kind: event == "action-overdue" ? "action" : "sla",
                                   name: event == "action-overdue" ? "A1" : open?.id ?? "acknowledge",
@@ -161,7 +161,7 @@ enum HooksCommand {
                                   dueInSeconds: inv.at.distance(to: due) / 1000)
         }
         let payload = HookPayload(event: event, firedAt: inv.now, store: inv.storeRealPath, test: true, actor: try inv.author,
-                                  incident: HookIncidentJSON(record, runbook: runbook, now: inv.at),
+                                  incident: HookIncidentJSON(record, runbook: runbook, time: try inv.businessTime(runbook), now: inv.at),
                                   entry: timer == nil ? EntryJSON(record.events.last!) : nil, timer: timer)
         let report = inv.runHook(hook, event: event, payload: payload, incident: record,
                                  trust: HookTrust(environment: inv.context.environment, store: inv.store))
@@ -226,7 +226,7 @@ enum TickCommand {
             problems = bad
             var live = Set<String>()
             for record in active {
-                for a in TimerAnnouncement.due(record, runbook: runbook, at: inv.at, window: window) {
+                for a in TimerAnnouncement.due(record, runbook: runbook, time: try inv.businessTime(runbook), at: inv.at, window: window) {
                     live.insert(a.key)
                     if announced.keys[a.key] == nil {
                         announced.keys[a.key] = inv.now
@@ -253,14 +253,14 @@ enum TickCommand {
             if !inv.json {
                 let what: String
                 switch a.event {
-                case "sla-breached": what = inv.style.red("BREACHED") + " \(a.title), \(formatSpan(milliseconds: a.lateness)) past \(a.dueAt.humanUTC)"
-                case "sla-due-soon": what = inv.style.yellow("due soon") + " \(a.title), in \(formatSpan(milliseconds: -a.lateness)) (\(a.dueAt.humanUTC))"
-                default: what = inv.style.red("OVERDUE") + " action \(a.subject) \(inv.safe(a.title)), \(formatSpan(milliseconds: a.lateness)) past \(a.dueAt.humanUTC)"
+                case "sla-breached": what = inv.style.red("BREACHED") + " \(a.title), \(formatSpan(milliseconds: a.lateness)) past \(inv.human(a.dueAt))"
+                case "sla-due-soon": what = inv.style.yellow("due soon") + " \(a.title), in \(formatSpan(milliseconds: -a.lateness)) (\(inv.human(a.dueAt)))"
+                default: what = inv.style.red("OVERDUE") + " action \(a.subject) \(inv.safe(a.title)), \(formatSpan(milliseconds: a.lateness)) past \(inv.human(a.dueAt))"
                 }
                 inv.out("\(record.id) \(inv.safe(record.state.title)): \(what)")
             }
             let payload = HookPayload(event: a.event, firedAt: inv.now, store: inv.storeRealPath, test: false, actor: nil,
-                                      incident: HookIncidentJSON(record, runbook: runbook, now: inv.at), entry: nil, timer: timer)
+                                      incident: HookIncidentJSON(record, runbook: runbook, time: try inv.businessTime(runbook), now: inv.at), entry: nil, timer: timer)
             let reports = inv.runHooks(event: a.event, payload: payload, incident: record)
             rows.append(AnnouncementJSON(event: a.event, id: record.id.description, name: a.subject, title: a.title,
                                          dueAt: a.dueAt, overdueSeconds: max(0, a.lateness / 1000), hooks: reports))

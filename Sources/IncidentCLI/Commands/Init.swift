@@ -9,9 +9,11 @@ enum InitCommand {
     static let spec = CommandSpec(
         path: ["init"],
         summary: "Create a store (safe to run again: never replaces an existing runbook or incident).",
-        discussion: "NAME is a shipped runbook (\(Runbook.shippedNames.joined(separator: ", "))); FILE is a runbook JSON file of your own. Without --runbook the store runs 'default'. The store keeps its own copy of the runbook in runbook.json, which you may edit.",
-        options: [OptionSpec(name: "runbook", value: "NAME|FILE", help: "The runbook this store runs.")],
-        examples: ["incident init", "incident --store ./incidents init --runbook sla-matrix", "incident init --runbook ./our-policy.json"],
+        discussion: "NAME is a shipped runbook (\(Runbook.shippedNames.joined(separator: ", "))); FILE is a runbook JSON file of your own. Without --runbook the store runs 'default'. The store keeps its own copy of the runbook in runbook.json, which you may edit. The runbook's calendar gets the team's time zone (--time-zone, else the runbook's own, else this machine's: TZ or /etc/localtime), so business-day and business-hour deadlines are the same for every teammate, wherever their laptop is.",
+        options: [OptionSpec(name: "runbook", value: "NAME|FILE", help: "The runbook this store runs."),
+                  OptionSpec(name: "time-zone", value: "ZONE", help: "The team's IANA time zone for business time, e.g. Europe/Berlin.")],
+        examples: ["incident init", "incident --store ./incidents init --runbook sla-matrix", "incident init --runbook ./our-policy.json",
+                   "incident init --time-zone America/Los_Angeles"],
         run: run)
 
     static func run(_ inv: Invocation) throws -> Int32 {
@@ -20,15 +22,31 @@ enum InitCommand {
             chosen = try loadRunbookArgument(name)
         }
         let existed = inv.store.exists
+        let askedZone = inv.option("time-zone")
+        let directory = ZoneDatabase.directory(environment: inv.context.environment)
+        if let askedZone {
+            do { _ = try ZoneDatabase.rules(named: askedZone, directory: directory) } catch let e as ZoneError {
+                throw UsageError("--time-zone: \(e.message)")
+            }
+        }
+        if !existed {
+            var withZone = chosen ?? Runbook.builtInDefault
+            let zone = askedZone ?? withZone.calendar?.timeZone ?? systemZoneName(inv.context.environment, directory: directory)
+            if withZone.calendar == nil { withZone.calendar = BusinessCalendar(timeZone: zone) } else { withZone.calendar?.timeZone = zone }
+            chosen = withZone
+        }
         let created = try inv.store.initialize(runbook: chosen)
         let runbook = try inv.runbook()
         if existed, let chosen, chosen != runbook {
             inv.err("\(inv.store.root) already runs the '\(runbook.name)' runbook; it was left as it is (edit or replace \(inv.store.runbookPath) to change policy).")
         }
+        if existed, let askedZone, askedZone != runbook.calendar?.timeZone {
+            inv.err("\(inv.store.root) exists; its calendar was left as it is (\(runbook.calendar?.timeZone ?? "none: UTC")). To change the team's zone, set calendar.timeZone in \(inv.store.runbookPath).")
+        }
         if inv.json {
-            try inv.printJSON(["store": inv.store.root, "runbook": runbook.name, "created": created ? "true" : "false"])
+            try inv.printJSON(["store": inv.store.root, "runbook": runbook.name, "created": created ? "true" : "false", "timeZone": runbook.calendar?.timeZone ?? "UTC"])
         } else {
-            inv.out(created ? "Created the store \(inv.store.root) with the '\(runbook.name)' runbook."
+            inv.out(created ? "Created the store \(inv.store.root) with the '\(runbook.name)' runbook; business time is counted in \(runbook.calendar?.timeZone ?? "UTC")."
                             : "The store \(inv.store.root) exists and runs the '\(runbook.name)' runbook; nothing changed.")
         }
         return ExitCode.success
@@ -51,6 +69,18 @@ enum InitCommand {
             throw UsageError(e.description)
         }
     }
+}
+
+/// The zone `init` records when none is asked for: TZ if it names a zone, else the
+/// system's (the /etc/localtime link), else UTC.
+func systemZoneName(_ environment: [String: String], directory: String) -> String {
+    var candidates: [String] = []
+    if let tz = environment["TZ"] { candidates.append(tz.hasPrefix(":") ? String(tz.dropFirst()) : tz) }
+    if let system = ZoneDatabase.systemZoneName() { candidates.append(system) }
+    for name in candidates where ZoneDatabase.isValidName(name) {
+        if (try? ZoneDatabase.rules(named: name, directory: directory)) != nil { return name }
+    }
+    return "UTC"
 }
 
 /// Reads a file named on the command line (which, unlike store files, may be a symlink).

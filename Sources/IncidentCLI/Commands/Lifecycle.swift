@@ -4,7 +4,7 @@ extension Invocation {
     /// After a change: the incident as JSON, or one line for a person.
     func report(_ record: IncidentRecord, _ runbook: Runbook, _ message: String) throws -> Int32 {
         if json {
-            try printJSON(IncidentJSON(record, runbook: runbook, now: at, asOf: false))
+            try printJSON(IncidentJSON(record, runbook: runbook, time: try businessTime(runbook), now: at, asOf: false))
         } else {
             out(message)
         }
@@ -24,7 +24,7 @@ enum AckCommand {
             let (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in try Actions.acknowledge(&r, actor: actor) }
             let at = r.events.last!.at
             let delay = formatSpan(milliseconds: max(0, r.state.declaredAt.distance(to: at)))
-            return try inv.report(r, rb, "\(r.id) acknowledged by \(try inv.author) at \(at.humanUTC) (\(delay) after declaration).")
+            return try inv.report(r, rb, "\(r.id) acknowledged by \(try inv.author) at \(inv.human(at)) (\(delay) after declaration).")
         })
 }
 
@@ -39,7 +39,7 @@ enum ContainCommand {
             let (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in
                 try Actions.contain(&r, summary: inv.option("summary"), actor: actor)
             }
-            return try inv.report(r, rb, "\(r.id) contained at \(r.events.last!.at.humanUTC).")
+            return try inv.report(r, rb, "\(r.id) contained at \(inv.human(r.events.last!.at)).")
         })
 }
 
@@ -55,8 +55,8 @@ enum ResolveCommand {
                 try Actions.resolve(&r, summary: inv.option("summary"), actor: actor)
             }
             let at = r.events.last!.at
-            var message = "\(r.id) resolved at \(at.humanUTC), \(formatSpan(milliseconds: r.state.startedAt.distance(to: at))) after impact started."
-            let next = SLAEngine.evaluate(r, runbook: rb, at: at).filter { $0.isStarted && !$0.finished }
+            var message = "\(r.id) resolved at \(inv.human(at)), \(formatSpan(milliseconds: r.state.startedAt.distance(to: at))) after impact started."
+            let next = SLAEngine.evaluate(r, runbook: rb, time: try inv.businessTime(rb), at: at).filter { $0.isStarted && !$0.finished }
             if !next.isEmpty { message += "\n" + inv.timerLines(next).joined(separator: "\n") }
             return try inv.report(r, rb, message)
         })
@@ -80,7 +80,7 @@ enum CloseCommand {
                 if !report.ok {
                     throw CommandFailure(message: "\(r.id) cannot be closed: its timeline does not verify (\(report.problems[0])); run 'incident verify \(r.id)'.", code: ExitCode.verifyFailed)
                 }
-                try Actions.close(&r, runbook: rb, force: force, reason: reason, actor: actor)
+                try Actions.close(&r, runbook: rb, time: try inv.businessTime(rb), force: force, reason: reason, actor: actor, format: { inv.human($0) })
             }
             return try inv.report(r, rb, "\(r.id) closed and archived (\(inv.store.archiveDirectory)/\(CivilTime(r.state.declaredAt).year)/\(r.id.fileName)).")
         })
@@ -115,7 +115,7 @@ enum SeverityCommand {
                 try Actions.changeSeverity(&r, runbook: rb, to: inv.required("LEVEL"), reason: inv.option("reason"), actor: actor)
             }
             var message = "\(r.id) is now \(inv.levelTitle(r.state.severity, rb))."
-            let running = SLAEngine.evaluate(r, runbook: rb, at: r.events.last!.at).filter { $0.isStarted && !$0.finished }
+            let running = SLAEngine.evaluate(r, runbook: rb, time: try inv.businessTime(rb), at: r.events.last!.at).filter { $0.isStarted && !$0.finished }
             if !running.isEmpty { message += "\n" + inv.timerLines(running).joined(separator: "\n") }
             let missing = SLAEngine.missingRoles(r.state, runbook: rb)
             if !missing.isEmpty { message += "\n  Roles to staff: " + missing.map { inv.roleTitle($0, rb) }.joined(separator: ", ") }
@@ -205,6 +205,6 @@ enum NoteCommand {
             if let redacted = r.events.last?.fields["redacted"] {
                 inv.err("Redacted before storing: \(redacted). Use --allow-secrets to keep such text.")
             }
-            return try inv.report(r, rb, "Added to \(r.id) at \(r.events.last!.at.humanUTC) (\(r.events.last!.kind)).")
+            return try inv.report(r, rb, "Added to \(r.id) at \(inv.human(r.events.last!.at)) (\(r.events.last!.kind)).")
         })
 }

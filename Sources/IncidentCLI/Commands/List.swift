@@ -44,8 +44,9 @@ enum ListCommand {
         if !inv.flag("archived") {
             let (records, p) = inv.store.loadActive()
             problems += p
+            let time = records.isEmpty ? BusinessTime.standard : try inv.businessTime(runbook)
             rows += records.map { r in
-                let timers = SLAEngine.evaluate(r, runbook: runbook, at: inv.at, asOf: inv.atGiven)
+                let timers = SLAEngine.evaluate(r, runbook: runbook, time: time, at: inv.at, asOf: inv.atGiven)
                 return (IncidentSummary(r), timers.filter { $0.isStarted && !$0.finished })
             }
         }

@@ -21,7 +21,7 @@ enum PostmortemCommand {
     static func run(_ inv: Invocation) throws -> Int32 {
         var (record, runbook) = try inv.load(inv.required("ID"))
         let template = try Template.load("postmortem", store: inv.store)
-        var markdown = try Postmortem.render(record, runbook: runbook, template: template, now: inv.at)
+        var markdown = try Postmortem.render(record, runbook: runbook, time: try inv.businessTime(runbook), template: template, now: inv.at)
         var output = inv.option("output")
         if inv.flag("publish") {
             let path = output ?? inv.store.root + "/" + defaultPath(record)
@@ -29,7 +29,7 @@ enum PostmortemCommand {
                 try Actions.publishPostmortem(&r, path: path, actor: actor)
             }
             record = updated
-            markdown = try Postmortem.render(record, runbook: runbook, template: template, now: inv.at)
+            markdown = try Postmortem.render(record, runbook: runbook, time: try inv.businessTime(runbook), template: template, now: inv.at)
             output = path
         }
         if let output {

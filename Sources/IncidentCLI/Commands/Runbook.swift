@@ -47,6 +47,8 @@ enum RunbookShowCommand {
             lines.append("")
             lines.append(inv.style.bold("Entry kinds") + ": " + rb.entryKinds.map(\.id).joined(separator: ", "))
             lines.append(inv.style.bold("Close gates") + ": " + rb.closeGates.map(\.rawValue).joined(separator: ", "))
+            if let m = rb.monitoring { lines.append(inv.style.bold("Monitoring window") + ": " + describeMonitoring(m)) }
+            lines.append(inv.style.bold("Calendar") + ": " + (rb.calendar.map(describeCalendar) ?? "none (business time is Monday to Friday, 09:00–17:00 UTC)"))
             inv.out(lines.joined(separator: "\n"))
             return ExitCode.success
         })
@@ -63,7 +65,18 @@ enum RunbookValidateCommand {
             let bytes = try readUserFile(path, limit: 4 << 20)
             do {
                 let rb = try Runbook.decode(Data(bytes), origin: path)
+                if let calendar = rb.calendar {
+                    // The zone must exist here: a deadline is never silently computed in UTC.
+                    do {
+                        _ = try ZoneDatabase.rules(named: calendar.timeZone, directory: ZoneDatabase.directory(environment: inv.context.environment))
+                    } catch let e as ZoneError {
+                        inv.err("Runbook \(path) is invalid: calendar.timeZone: \(e.message)")
+                        return ExitCode.refused
+                    }
+                }
                 inv.out("\(path): valid runbook '\(rb.name)' with \(rb.levels.count) levels, \(rb.timers.count) timers, \(rb.roles.count) roles, \(rb.phases.count) phases.")
+                if let calendar = rb.calendar { inv.out("  calendar: " + describeCalendar(calendar)) }
+                if let m = rb.monitoring { inv.out("  monitoring window: " + describeMonitoring(m)) }
                 return ExitCode.success
             } catch let e as IncidentError {
                 inv.err(e.description)
@@ -83,4 +96,21 @@ enum RunbookListCommand {
             inv.out(table(items.map { [$0.0, $0.1] }).joined(separator: "\n"))
             return ExitCode.success
         })
+}
+
+/// `Europe/Berlin; mon, tue, wed, thu, fri; 09:00–17:00; 2 holidays`
+func describeCalendar(_ c: BusinessCalendar) -> String {
+    let days = (c.workdays ?? ["mon", "tue", "wed", "thu", "fri"]).joined(separator: ", ")
+    let hours = c.businessHours.map { "\($0.start)–\($0.end)" } ?? "09:00–17:00"
+    let holidays = c.holidays ?? []
+    return "\(Sanitizer.forTerminal(c.timeZone)); \(Sanitizer.forTerminal(days)); \(hours); \(holidays.count) holiday\(holidays.count == 1 ? "" : "s")"
+}
+
+/// `30 minutes after resolve (sev1: 2 hours): Error rates watched`
+func describeMonitoring(_ m: Runbook.MonitoringWindow) -> String {
+    var s = m.window.map { "\($0.spelledOut) after resolve" } ?? "after resolve"
+    let levels = (m.levels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.spelledOut)" }
+    if !levels.isEmpty { s += " (" + levels.joined(separator: ", ") + ")" }
+    if let title = m.title { s += ": " + Sanitizer.forTerminal(title) }
+    return s
 }

@@ -59,7 +59,8 @@ enum SLACommand {
             records = active.filter { !inv.atGiven || $0.state.declaredAt <= inv.at }
             records.sort { runbook.levelRank(id: $0.state.severity) < runbook.levelRank(id: $1.state.severity) || ($0.state.severity == $1.state.severity && $0.id < $1.id) }
         }
-        var evaluated = records.map { ($0, SLAEngine.evaluate($0, runbook: runbook, at: inv.at, asOf: inv.atGiven)) }
+        let time = try inv.businessTime(runbook)
+        var evaluated = records.map { ($0, SLAEngine.evaluate($0, runbook: runbook, time: time, at: inv.at, asOf: inv.atGiven)) }
         if let failOn {
             // Only running timers count: one met late is history, not an alert.
             func alerting(_ t: TimerStatus) -> Bool {
@@ -100,6 +101,9 @@ enum SLACommand {
             let owed = failOn != nil ? [] : Checklist.owedNotifications(r, runbook: runbook)
             if !owed.isEmpty { lines.append("  " + inv.style.red("Missing: ") + inv.describeOwed(owed, r.id)) }
             lines += timers.isEmpty ? ["  no timers at this severity"] : inv.timerLines(timers)
+            if failOn == nil, let m = SLAEngine.monitoring(r.state, runbook: runbook, time: time) {
+                lines.append("  " + inv.monitoringLine(m, closed: r.state.status == .closed))
+            }
         }
         inv.out(lines.joined(separator: "\n"))
         return alertStatus

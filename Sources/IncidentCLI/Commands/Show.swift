@@ -12,7 +12,7 @@ enum ShowCommand {
     static func run(_ inv: Invocation) throws -> Int32 {
         let (record, runbook) = try inv.load(inv.required("ID"))
         if inv.json {
-            try inv.printJSON(IncidentJSON(record, runbook: runbook, now: inv.at, asOf: inv.atGiven))
+            try inv.printJSON(IncidentJSON(record, runbook: runbook, time: try inv.businessTime(runbook), now: inv.at, asOf: inv.atGiven))
             return ExitCode.success
         }
         let s = inv.atGiven ? try IncidentState.derive(id: record.id, events: record.events, asOf: inv.at) : record.state
@@ -24,7 +24,8 @@ enum ShowCommand {
                      + (s.type.map { " · type \(runbook.incidentType(id: $0)?.title ?? $0)" } ?? ""))
         if let summary = s.summary { lines.append("  " + inv.safe(summary)) }
         if let p = s.publicTitle { lines.append("  Public title: " + inv.safe(p)) }
-        let timers = SLAEngine.evaluate(record, runbook: runbook, at: inv.at, asOf: inv.atGiven)
+        let timers = SLAEngine.evaluate(record, runbook: runbook, time: try inv.businessTime(runbook), at: inv.at, asOf: inv.atGiven)
+        let monitoring = SLAEngine.monitoring(s, runbook: runbook, time: try inv.businessTime(runbook))
         let missing = s.status == .closed ? [] : SLAEngine.missingRoles(s, runbook: runbook)
         if !missing.isEmpty {
             lines.append("  " + st.red("Missing roles: ") + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
@@ -33,14 +34,18 @@ enum ShowCommand {
         if !owed.isEmpty { lines.append("  " + st.red("Missing: ") + inv.describeOwed(owed, record.id)) }
         if !timers.isEmpty {
             lines.append("")
-            lines.append(st.bold("Timers") + " (at \(inv.at.humanUTC))")
+            lines.append(st.bold("Timers") + " (at \(inv.human(inv.at)))")
             lines += inv.timerLines(timers)
+        }
+        if let monitoring {
+            lines.append("")
+            lines.append("  " + inv.monitoringLine(monitoring, closed: s.status == .closed))
         }
         lines.append("")
         lines.append(st.bold("Milestones"))
-        var milestoneRows: [[String]] = [["  impact started", s.startedAt.humanUTC], ["  declared", s.declaredAt.humanUTC]]
+        var milestoneRows: [[String]] = [["  impact started", inv.human(s.startedAt)], ["  declared", inv.human(s.declaredAt)]]
         for (name, t) in [("acknowledged", s.acknowledgedAt), ("contained", s.containedAt), ("resolved", s.resolvedAt), ("closed", s.closedAt), ("postmortem", s.postmortemPublishedAt)] {
-            if let t { milestoneRows.append(["  \(name)", t.humanUTC + "  (+\(formatSpan(milliseconds: s.startedAt.distance(to: t))) from impact)"]) }
+            if let t { milestoneRows.append(["  \(name)", inv.human(t) + "  (+\(formatSpan(milliseconds: s.startedAt.distance(to: t))) from impact)"]) }
         }
         lines += table(milestoneRows)
         lines.append("")
@@ -68,7 +73,7 @@ enum ShowCommand {
             lines.append(st.bold("Action items"))
             for a in actions {
                 let flag = a.owner == nil || a.dueAt == nil ? st.red(" (needs owner and due date)") : (a.isOverdue(at: inv.at) ? st.red(" OVERDUE") : "")
-                lines.append("  \(a.id) [\(a.status.rawValue)] \(inv.safe(a.text)) — \(a.owner.map(inv.safe) ?? "no owner"), due \(a.dueAt?.humanUTC ?? "—")\(flag)")
+                lines.append("  \(a.id) [\(a.status.rawValue)] \(inv.safe(a.text)) — \(a.owner.map(inv.safe) ?? "no owner"), due \(a.dueAt.map { inv.human($0) } ?? "—")\(flag)")
             }
         }
         let entries = inv.atGiven ? record.timeline.filter { $0.at <= inv.at } : record.timeline

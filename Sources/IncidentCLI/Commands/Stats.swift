@@ -31,7 +31,7 @@ enum StatsCommand {
         }
         var breached: [String: Int] = [:]
         for r in real {
-            for t in SLAEngine.evaluate(r, runbook: runbook, at: inv.at) where t.state == .breached { breached[t.id, default: 0] += 1 }
+            for t in SLAEngine.evaluate(r, runbook: runbook, time: try inv.businessTime(runbook), at: inv.at) where t.state == .breached { breached[t.id, default: 0] += 1 }
         }
         let report = Report(
             incidents: real.count, drillsExcluded: all.count - real.count,

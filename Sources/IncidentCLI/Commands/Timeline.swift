@@ -51,20 +51,21 @@ enum TimelineCommand {
     }
 
     static func line(_ e: Event, inv: Invocation, runbook: Runbook, amended: Bool = false) -> String {
-        let backfilled = e.recordedAt.distance(to: e.at) < -300_000 ? inv.style.dim(" (back-filled \(e.recordedAt.humanUTC))") : ""
+        let backfilled = e.recordedAt.distance(to: e.at) < -300_000 ? inv.style.dim(" (back-filled \(inv.human(e.recordedAt)))") : ""
         let kind = e.kind.padding(12)
         let origin = e.fields["origin"].map { inv.style.yellow("[from \(inv.safe($0))] ") } ?? ""
         let mark = amended ? inv.style.dim(" (amended)") : ""
-        let text = inv.safe(e.text).replacingOccurrences("\n", "\n" + String(repeating: " ", count: 32))
-        let id = inv.style.dim(Corrections.shortID(e.id).padding(8))
-        return "  \(id)  \(e.at.humanUTC.dropLast(4))  \(inv.style.dim(kind)) \(inv.style.bold(inv.safe(e.author))): \(origin)\(text)\(mark)\(backfilled)"
+        let head = "  \(inv.style.dim(Corrections.shortID(e.id).padding(8)))  \(inv.timeColumn(e.at))  "
+        let text = inv.safe(e.text).replacingOccurrences("\n", "\n" + String(repeating: " ", count: visibleWidth(head) + 2))
+        return head + "\(inv.style.dim(kind)) \(inv.style.bold(inv.safe(e.author))): \(origin)\(text)\(mark)\(backfilled)"
     }
 
     /// An event as written: when it was recorded, by whom, and what it said.
     static func historyLine(_ e: Event, inv: Invocation) -> String {
-        let at = e.at == e.recordedAt ? "" : " (happened \(e.at.humanUTC))"
-        let text = inv.safe(e.text).replacingOccurrences("\n", "\n" + String(repeating: " ", count: 32))
-        return "  \(inv.style.dim(Corrections.shortID(e.id).padding(8)))  \(e.recordedAt.humanUTC.dropLast(4))  \(inv.style.dim(e.kind.padding(12))) \(inv.style.bold(inv.safe(e.author))): \(text)\(inv.style.dim(at))"
+        let at = e.at == e.recordedAt ? "" : " (happened \(inv.human(e.at)))"
+        let head = "  \(inv.style.dim(Corrections.shortID(e.id).padding(8)))  \(inv.timeColumn(e.recordedAt))  "
+        let text = inv.safe(e.text).replacingOccurrences("\n", "\n" + String(repeating: " ", count: visibleWidth(head) + 2))
+        return head + "\(inv.style.dim(e.kind.padding(12))) \(inv.style.bold(inv.safe(e.author))): \(text)\(inv.style.dim(at))"
     }
 
     static func describe(_ c: Corrections.Change, inv: Invocation) -> String {
@@ -76,8 +77,8 @@ enum TimelineCommand {
         }
         let target = c.target.map { " of \(Corrections.shortID($0))" } ?? ""
         switch c.what {
-        case "struck": return pad + inv.style.red("struck") + " by \(inv.safe(c.event.author)) at \(c.event.recordedAt.humanUTC): \(q(c.before)), because \(q(c.after))"
-        default: return pad + inv.style.yellow(c.what) + "\(target) changed by \(inv.safe(c.event.author)) at \(c.event.recordedAt.humanUTC): \(q(c.before)) → \(q(c.after))"
+        case "struck": return pad + inv.style.red("struck") + " by \(inv.safe(c.event.author)) at \(inv.human(c.event.recordedAt)): \(q(c.before)), because \(q(c.after))"
+        default: return pad + inv.style.yellow(c.what) + "\(target) changed by \(inv.safe(c.event.author)) at \(inv.human(c.event.recordedAt)): \(q(c.before)) → \(q(c.after))"
         }
     }
 }

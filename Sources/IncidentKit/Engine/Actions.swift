@@ -133,8 +133,10 @@ public enum Actions {
         try append(&r, BuiltInKind.resolved, text, fields, actor)
     }
 
-    /// The reasons `close` would be refused now, one sentence each.
-    public static func unmetGates(_ r: IncidentRecord, runbook: Runbook) -> [String] {
+    /// The reasons `close` would be refused at `at`, one sentence each. `time` is the
+    /// runbook's calendar (for a monitoring window in business time); `format` prints a time.
+    public static func unmetGates(_ r: IncidentRecord, runbook: Runbook, at: Timestamp, time: BusinessTime,
+                                  format: (Timestamp) -> String = { $0.humanUTC }) -> [String] {
         var reasons: [String] = []
         let s = r.state
         for gate in runbook.closeGates {
@@ -165,10 +167,19 @@ public enum Actions {
                 if !open.isEmpty { reasons.append("action items are still open: " + open.map(\.id).joined(separator: ", ")) }
             }
         }
+        if let m = SLAEngine.monitoring(s, runbook: runbook, time: time) {
+            let what = "the monitoring window (\(m.duration.spelledOut) after resolve\(m.title.map { ": " + $0 } ?? ""))"
+            if let end = m.endsAt {
+                if at < end { reasons.append("\(what) ends at \(format(end)); close then") }
+            } else if !runbook.closeGates.contains(.resolved) {
+                reasons.append("\(what) has not started; it starts when the incident is resolved")
+            }
+        }
         return reasons
     }
 
-    public static func close(_ r: inout IncidentRecord, runbook: Runbook, force: Bool, reason: String?, actor: Actor) throws {
+    public static func close(_ r: inout IncidentRecord, runbook: Runbook, time: BusinessTime, force: Bool, reason: String?, actor: Actor,
+                             format: (Timestamp) -> String = { $0.humanUTC }) throws {
         if r.state.status == .closed {
             throw IncidentError.refused("\(r.id) is already closed (at \(r.state.closedAt?.humanUTC ?? "?")).")
         }
@@ -176,7 +187,7 @@ public enum Actions {
             throw IncidentError.refused("\(r.id) cannot be closed at \(actor.at.iso8601), before it was resolved at \(resolvedAt.iso8601).")
         }
         try requireAtOrAfter(r.state.declaredAt, "the declaration", actor)
-        let unmet = unmetGates(r, runbook: runbook)
+        let unmet = unmetGates(r, runbook: runbook, at: actor.at, time: time, format: format)
         var fields: [String: String] = ["headHash": r.headHash]
         var text = "Closed"
         if !unmet.isEmpty {

@@ -151,7 +151,8 @@ public struct HookTrust: Sendable {
     }
 
     func document() -> Document {
-        guard let bytes = try? POSIXFile.read(file, limit: 16 << 20),
+        // A repeated key (one tool reads one trust, another the other) counts as damage: trust nothing.
+        guard let bytes = try? POSIXFile.read(file, limit: 16 << 20), (try? JSONShape.check(bytes)) != nil,
               let doc = try? JSONDecoder().decode(Document.self, from: Data(bytes)) else {
             return Document(schemaVersion: 1, stores: [:])
         }
@@ -202,7 +203,7 @@ public struct Announcements: Sendable {
     public static func load(_ store: Store) -> Announcements {
         let path = store.root + "/" + fileName
         guard POSIXFile.exists(path) else { return Announcements(keys: [:], damaged: false) }
-        guard let bytes = try? POSIXFile.read(path, limit: 16 << 20),
+        guard let bytes = try? POSIXFile.read(path, limit: 16 << 20), (try? JSONShape.check(bytes)) != nil,
               let doc = try? JSONDecoder().decode(Document.self, from: Data(bytes)), doc.schemaVersion == 1 else {
             return Announcements(keys: [:], damaged: true)
         }
@@ -235,10 +236,10 @@ public struct TimerAnnouncement: Sendable, Equatable {
 
     /// What is due now for one incident: open timers past their deadline, open timers due
     /// within `window`, open action items past their due date.
-    public static func due(_ record: IncidentRecord, runbook: Runbook, at now: Timestamp, window: Int64) -> [TimerAnnouncement] {
+    public static func due(_ record: IncidentRecord, runbook: Runbook, time: BusinessTime, at now: Timestamp, window: Int64) -> [TimerAnnouncement] {
         guard record.state.status != .closed else { return [] }
         var out: [TimerAnnouncement] = []
-        for t in SLAEngine.evaluate(record, runbook: runbook, at: now) where t.isStarted && !t.finished {
+        for t in SLAEngine.evaluate(record, runbook: runbook, time: time, at: now) where t.isStarted && !t.finished {
             guard let due = t.dueAt else { continue }
             let left = now.distance(to: due)
             if left < 0 {

@@ -40,39 +40,73 @@ public struct Template: Sendable {
 
     public static var shippedNames: [String] { EmbeddedResources.templates.keys.sorted() }
 
+    /// The template as literal text and `{{placeholders}}`, in order. One linear pass over
+    /// the bytes: a store template can hold a megabyte of placeholders.
+    enum Piece { case text(Substring), placeholder(String) }
+
+    var pieces: [Piece] {
+        var out: [Piece] = []
+        let u = text.utf8
+        let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+        func pair(_ byte: UInt8, at i: String.Index) -> Bool {
+            guard u[i] == byte else { return false }
+            let next = u.index(after: i)
+            return next < u.endIndex && u[next] == byte
+        }
+        var literalStart = u.startIndex
+        var i = u.startIndex
+        scan: while i < u.endIndex {
+            guard pair(open, at: i) else { i = u.index(after: i); continue }
+            let nameStart = u.index(i, offsetBy: 2)
+            var j = nameStart
+            while j < u.endIndex {
+                if pair(close, at: j) {
+                    out.append(.text(text[literalStart..<i]))
+                    out.append(.placeholder(String(text[nameStart..<j]).trimmingCharacters(in: " ")))
+                    i = u.index(j, offsetBy: 2)
+                    literalStart = i
+                    continue scan
+                }
+                j = u.index(after: j)
+            }
+            break  // an unclosed {{ is literal text, as is everything after it
+        }
+        out.append(.text(text[literalStart...]))
+        return out
+    }
+
     /// Every placeholder name the template uses, in order of first appearance.
     public var placeholders: [String] {
         var names: [String] = []
-        var rest = Substring(text)
-        while let open = rest.firstRange(of: "{{") {
-            guard let close = rest[open.upperBound...].firstRange(of: "}}") else { break }
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: " ")
-            if !name.hasPrefix("!") && !names.contains(name) { names.append(name) }
-            rest = rest[close.upperBound...]
+        var seen = Set<String>()
+        for case let .placeholder(name) in pieces where !name.hasPrefix("!") && seen.insert(name).inserted {
+            names.append(name)
         }
         return names
     }
 
     public func render(_ values: [String: String]) throws -> String {
-        let unknown = placeholders.filter { values[$0] == nil }
+        let pieces = self.pieces
+        var unknown: [String] = []
+        var seen = Set<String>()
+        for case let .placeholder(name) in pieces where !name.hasPrefix("!") && values[name] == nil && seen.insert(name).inserted {
+            unknown.append(name)
+        }
         if !unknown.isEmpty {
-            throw IncidentError.template("The template \(origin) uses unknown placeholder\(unknown.count == 1 ? "" : "s") \(unknown.map { "{{\($0)}}" }.joined(separator: ", ")); known ones are: \(values.keys.sorted().joined(separator: ", ")).")
+            throw IncidentError.template("The template \(origin) uses unknown placeholder\(unknown.count == 1 ? "" : "s") \(unknown.prefix(10).map { "{{\(String($0.prefix(60)))}}" }.joined(separator: ", "))\(unknown.count > 10 ? " and \(unknown.count - 10) more" : ""); known ones are: \(values.keys.sorted().joined(separator: ", ")).")
         }
         var out = ""
-        var rest = Substring(text)
-        while let open = rest.firstRange(of: "{{") {
-            guard let close = rest[open.upperBound...].firstRange(of: "}}") else { break }
-            out += rest[..<open.lowerBound]
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: " ")
-            if !name.hasPrefix("!") {
+        for piece in pieces {
+            switch piece {
+            case let .text(literal): out += literal
+            case let .placeholder(name):
+                if name.hasPrefix("!") { continue }
                 guard let value = values[name] else {
                     throw IncidentError.template("The template \(origin) uses the unknown placeholder {{\(name)}}.")
                 }
                 out += value
             }
-            rest = rest[close.upperBound...]
         }
-        out += rest
         return out
     }
 }

@@ -185,6 +185,24 @@ extension Runbook {
                 }
             }
         }
+        if let calendar {
+            do { _ = try calendar.compiled() } catch { throw fail(error.message) }
+        }
+        if let monitoring {
+            if monitoring.window == nil && (monitoring.levels ?? [:]).isEmpty {
+                throw fail("monitoring needs a 'window' (e.g. \"30m\") or per-level 'levels'")
+            }
+            let tooLong = Timestamp.earliest.adding(minutes: Runbook.longestDurationMinutes)
+            if let w = monitoring.window {
+                if w.amount <= 0 { throw fail("monitoring.window must be longer than zero") }
+                if w.added(to: .earliest) > tooLong { throw fail("monitoring.window '\(w)' is longer than ten years") }
+            }
+            for (level, d) in monitoring.levels ?? [:] {
+                if !levelIDs.contains(level) { throw fail("monitoring.levels: '\(level)' is not a level id") }
+                if d.amount <= 0 { throw fail("monitoring.levels.\(level) must be longer than zero") }
+                if d.added(to: .earliest) > tooLong { throw fail("monitoring.levels.\(level): '\(d)' is longer than ten years") }
+            }
+        }
         let kinds = Set(entryKinds.map(\.id) + BuiltInKind.all)
         func checkTrigger(_ t: String, _ field: String) throws {
             if BuiltInKind.milestones.contains(t) || kinds.contains(t) { return }

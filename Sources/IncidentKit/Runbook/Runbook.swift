@@ -23,6 +23,30 @@ public struct Runbook: Codable, Sendable, Equatable {
     public var incidentTypes: [IncidentType]?
     /// Drill cadence and kinds, for `incident drills`.
     public var drills: [DrillSpec]?
+    /// The team's zone, working days, business hours and holidays: what `bd` and `bh` mean.
+    /// Absent: UTC, Monday to Friday, 09:00–17:00.
+    public var calendar: BusinessCalendar?
+    /// A minimum time to keep watching between `resolve` and `close`.
+    public var monitoring: MonitoringWindow?
+
+    /// After service is restored, how long to watch before the incident may be closed.
+    /// `close` is refused until the window has passed (unless `--force --reason`).
+    public struct MonitoringWindow: Codable, Sendable, Equatable {
+        /// What is watched, e.g. "Error rates after the read-only flag is removed".
+        public var title: String?
+        /// The window for every level without its own entry in `levels`.
+        public var window: SLADuration?
+        /// Level id → window, for levels that watch longer or shorter.
+        public var levels: [String: SLADuration]?
+        public var source: String?
+
+        public init(title: String? = nil, window: SLADuration? = nil, levels: [String: SLADuration]? = nil, source: String? = nil) {
+            self.title = title; self.window = window; self.levels = levels; self.source = source
+        }
+
+        /// The window for a level, if that level has one.
+        public func duration(level: String) -> SLADuration? { levels?[level] ?? window }
+    }
 
     public struct Level: Codable, Sendable, Equatable {
         public var id: String

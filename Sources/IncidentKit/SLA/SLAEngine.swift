@@ -37,14 +37,15 @@ public enum SLAEngine {
     /// - Parameters:
     ///   - asOf: evaluate as the record stood at `now` (events after `now` ignored), for
     ///     "what was overdue at 14:00?". When false, every event counts.
-    public static func evaluate(_ record: IncidentRecord, runbook: Runbook, at now: Timestamp, asOf: Bool = false) -> [TimerStatus] {
+    ///   - time: the runbook's calendar (`BusinessTime.of(runbook, …)`), which decides `bd`/`bh`.
+    public static func evaluate(_ record: IncidentRecord, runbook: Runbook, time: BusinessTime, at now: Timestamp, asOf: Bool = false) -> [TimerStatus] {
         let corrected = Corrections.effective(record.events)
         let events = asOf ? corrected.filter { $0.at <= now || $0.kind == BuiltInKind.declared } : corrected
         guard let state = try? IncidentState.derive(id: record.id, events: events) else { return [] }
         let ordered = IncidentState.timeOrdered(events)
         return runbook.timers.compactMap { spec in
             guard let duration = spec.durations[state.severity] else { return nil }
-            return evaluate(spec, duration: duration, state: state, events: ordered, now: now)
+            return evaluate(spec, duration: duration, time: time, state: state, events: ordered, now: now)
         }
     }
 
@@ -57,7 +58,7 @@ public enum SLAEngine {
         return events.first { event in event.kind == trigger && notBefore.map { event.at >= $0 } ?? true }?.at
     }
 
-    static func evaluate(_ spec: Runbook.TimerSpec, duration: SLADuration, state: IncidentState, events: [Event], now: Timestamp) -> TimerStatus {
+    static func evaluate(_ spec: Runbook.TimerSpec, duration: SLADuration, time: BusinessTime, state: IncidentState, events: [Event], now: Timestamp) -> TimerStatus {
         var status = TimerStatus(id: spec.id, title: spec.title, duration: duration, repeats: spec.repeats ?? false,
                                  startedAt: nil, dueAt: nil, metAt: nil, state: .pending, missed: 0, finished: false,
                                  startTrigger: spec.start)
@@ -69,7 +70,7 @@ public enum SLAEngine {
         let horizon = state.closedAt.map { min($0, now) } ?? now
 
         if spec.repeats != true {
-            let due = duration.added(to: start)
+            let due = time.add(duration, to: start)
             status.dueAt = due
             let stops = spec.stop.compactMap { triggerTime($0, state: state, events: events, notBefore: start) }
             if let stop = stops.min() {
@@ -85,12 +86,12 @@ public enum SLAEngine {
         let ends = (spec.until ?? ["resolved"]).compactMap { triggerTime($0, state: state, events: events, notBefore: start) }
         let end = ends.min()
         let limit = min(end ?? horizon, horizon)
-        var due = duration.added(to: start)
+        var due = time.add(duration, to: start)
         let updates = events.filter { spec.stop.contains($0.kind) && $0.at >= start && $0.at <= limit }
         for update in updates {
             if update.at > due { status.missed += 1 }
             status.metAt = update.at
-            due = duration.added(to: update.at)
+            due = time.add(duration, to: update.at)
         }
         status.dueAt = due
         if let end, end <= horizon {
@@ -107,5 +108,27 @@ public enum SLAEngine {
     /// Roles the incident's level and type require that nobody holds.
     public static func missingRoles(_ state: IncidentState, runbook: Runbook) -> [String] {
         runbook.requiredRoles(level: state.severity, type: state.type).filter { state.roles[$0] == nil }
+    }
+}
+
+/// Where an incident stands in its runbook's monitoring window (resolve → close).
+public struct MonitoringStatus: Sendable, Equatable {
+    public var title: String?
+    public var duration: SLADuration
+    /// The resolve that started the window (nil: not resolved yet).
+    public var startedAt: Timestamp?
+    /// When `close` becomes possible (nil: not resolved yet).
+    public var endsAt: Timestamp?
+
+    /// True once the window has passed at `now`.
+    public func isOver(at now: Timestamp) -> Bool { endsAt.map { now >= $0 } ?? false }
+}
+
+extension SLAEngine {
+    /// The monitoring window of an incident's level, if the runbook asks for one.
+    public static func monitoring(_ state: IncidentState, runbook: Runbook, time: BusinessTime) -> MonitoringStatus? {
+        guard let spec = runbook.monitoring, let duration = spec.duration(level: state.severity) else { return nil }
+        let start = state.resolvedAt
+        return MonitoringStatus(title: spec.title, duration: duration, startedAt: start, endsAt: start.map { time.add(duration, to: $0) })
     }
 }

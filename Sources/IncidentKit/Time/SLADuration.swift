@@ -1,11 +1,12 @@
-/// A timer length from a runbook: calendar minutes, hours, days, weeks, or business days.
+/// A timer length from a runbook: calendar minutes, hours, days, weeks, business days or
+/// business hours.
 ///
-/// Written as a number and a unit: `15m`, `4h`, `3d`, `1w`, `5bd` (also `90 minutes`,
-/// `2 hours`, `3 days`, `5 business days`). Business days are Monday to Friday in UTC:
-/// one business day from Friday 16:00 is Monday 16:00; a start on a weekend counts from
-/// the following Monday 00:00.
+/// Written as a number and a unit: `15m`, `4h`, `3d`, `1w`, `5bd`, `4bh` (also `90 minutes`,
+/// `2 hours`, `3 days`, `5 business days`, `4 business hours`). Business time follows the
+/// runbook's calendar (`BusinessTime`): one business day from Friday 16:00 is Monday 16:00
+/// local time; without a calendar, Monday to Friday in UTC, 09:00–17:00.
 public struct SLADuration: Hashable, Sendable, Codable, CustomStringConvertible {
-    public enum Unit: String, Sendable { case minutes, hours, days, weeks, businessDays }
+    public enum Unit: String, Sendable { case minutes, hours, days, weeks, businessDays, businessHours }
     public var amount: Int
     public var unit: Unit
 
@@ -22,7 +23,7 @@ public struct SLADuration: Hashable, Sendable, Codable, CustomStringConvertible 
         guard let value = SLADuration(parsing: text) else {
             throw DecodingError.dataCorruptedError(
                 in: container,
-                debugDescription: "'\(text)' is not a duration (use e.g. 15m, 4h, 3d, 1w, 5bd)")
+                debugDescription: "'\(text)' is not a duration (use e.g. 15m, 4h, 3d, 1w, 5bd, 4bh)")
         }
         self = value
     }
@@ -39,6 +40,7 @@ public struct SLADuration: Hashable, Sendable, Codable, CustomStringConvertible 
         case .days: return "\(amount)d"
         case .weeks: return "\(amount)w"
         case .businessDays: return "\(amount)bd"
+        case .businessHours: return "\(amount)bh"
         }
     }
 
@@ -51,58 +53,18 @@ public struct SLADuration: Hashable, Sendable, Codable, CustomStringConvertible 
         case .days: word = "day"
         case .weeks: word = "week"
         case .businessDays: word = "business day"
+        case .businessHours: word = "business hour"
         }
         return "\(amount) \(word)\(amount == 1 ? "" : "s")"
     }
 
-    /// The deadline `self` after `start`. Saturating: a duration too long for the calendar
-    /// gives an instant past `Timestamp.latest`, never a trap.
-    public func added(to start: Timestamp) -> Timestamp {
-        let n = Int64(amount)
-        func minutes(_ factor: Int64) -> Timestamp {
-            let (m, overflow) = n.multipliedReportingOverflow(by: factor)
-            return overflow ? Timestamp(milliseconds: n < 0 ? .min : .max) : start.adding(minutes: m)
-        }
-        switch unit {
-        case .minutes: return start.adding(minutes: n)
-        case .hours: return minutes(60)
-        case .days: return minutes(1440)
-        case .weeks: return minutes(10_080)
-        case .businessDays:
-            // Beyond ~4 million business days the result is past year 9999 anyway.
-            if amount > 4_000_000 { return Timestamp(milliseconds: .max) }
-            return BusinessCalendar.add(businessDays: amount, to: start)
-        }
-    }
-}
+    /// The deadline `self` after `start` in the standard calendar (UTC, Monday to Friday,
+    /// 09:00–17:00): for a runbook with a `calendar`, use `BusinessTime.add` with its
+    /// calendar instead. Saturating, never a trap.
+    public func added(to start: Timestamp) -> Timestamp { BusinessTime.standard.add(self, to: start) }
 
-enum BusinessCalendar {
-    static let msPerDay: Int64 = 86_400_000
-
-    static func isBusinessDay(_ day: Int64) -> Bool {
-        let w = CivilTime.weekday(ofDay: day)
-        return w != 0 && w != 6
-    }
-
-    static func add(businessDays n: Int, to start: Timestamp) -> Timestamp {
-        var day = floorDiv(start.milliseconds, msPerDay)
-        var timeOfDay = start.milliseconds - day * msPerDay
-        if !isBusinessDay(day) {
-            while !isBusinessDay(day) { day += 1 }
-            timeOfDay = 0
-        }
-        var remaining = n
-        while remaining > 0 {
-            day += 1
-            if isBusinessDay(day) { remaining -= 1 }
-        }
-        return Timestamp(milliseconds: day * msPerDay + timeOfDay)
-    }
-
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
+    /// True for `bd` and `bh`, the units the runbook's calendar decides.
+    public var isBusinessTime: Bool { unit == .businessDays || unit == .businessHours }
 }
 
 enum DurationParser {
@@ -120,6 +82,7 @@ enum DurationParser {
         case "d", "day", "days": unit = .days
         case "w", "week", "weeks": unit = .weeks
         case "bd", "business day", "business days", "business-day", "business-days": unit = .businessDays
+        case "bh", "business hour", "business hours", "business-hour", "business-hours": unit = .businessHours
         default: return nil
         }
         return SLADuration(amount, unit)

@@ -2,9 +2,17 @@
 ///
 /// Accepted: ISO 8601 with a zone (`2026-11-23T14:05:00Z`, `2026-11-23T15:05:00+01:00`,
 /// `2026-11-23 14:05Z`, fractional seconds, minutes-only), `now`, relative offsets
-/// (`-15m`, `-2h`, `-1d`, `+30m`, `-1h30m`) and a bare UTC clock time (`14:05`, `14:05:30`),
-/// which means the most recent such moment at or before now.
+/// (`-15m`, `-2h`, `-1d`, `+30m`, `-1h30m`), and local times in the reader's zone: a bare
+/// clock time (`14:05`, `14:05:30`: the most recent such moment at or before now), a date
+/// and time without a zone (`2026-11-23 14:05`, `2026-11-23T14:05:30`) or a date alone
+/// (`2026-11-23`: its 00:00).
 public enum TimeParser {
+    /// A time typed without a zone, to be read in the reader's zone.
+    public enum LocalInput: Equatable, Sendable {
+        case clock(hour: Int, minute: Int, second: Int)
+        case dateTime(CivilTime)
+    }
+
     /// Why a TIME was not accepted.
     public enum Problem: Error, Equatable, Sendable {
         /// Not in any accepted form.
@@ -12,16 +20,20 @@ public enum TimeParser {
         /// Well formed, but the instant it names is before 1970-01-01 or after 9999-12-31
         /// (UTC), which no store file can hold.
         case outOfRange
+        /// A local time the reader's clocks skip (the hour lost when daylight saving starts).
+        case skipped
     }
 
     /// The instant `text` names, or nil. See `interpret` for why.
-    public static func parse(_ text: String, now: Timestamp) -> Timestamp? {
-        try? interpret(text, now: now).get()
+    public static func parse(_ text: String, now: Timestamp, zone: ZoneRules = .utc) -> Timestamp? {
+        try? interpret(text, now: now, zone: zone).get()
     }
 
     /// The instant `text` names, validated as an instant: whatever the form (an offset, a
     /// zone, a relative duration), the result is within `Timestamp.earliest...latest`.
-    public static func interpret(_ text: String, now: Timestamp) -> Result<Timestamp, Problem> {
+    /// `zone` is the reader's zone, used only by the local forms (`localInput`); in an
+    /// overlap (clocks set back) the earlier instant is taken, a skipped time is refused.
+    public static func interpret(_ text: String, now: Timestamp, zone: ZoneRules = .utc) -> Result<Timestamp, Problem> {
         let s = text.trimmingCharacters(in: " ")
         if s.isEmpty { return .failure(.malformed) }
         let t: Timestamp
@@ -33,17 +45,56 @@ public enum TimeParser {
                 return .failure(DurationParser.isClockDurationShaped(String(s.dropFirst())) ? .outOfRange : .malformed)
             }
             t = now.adding(milliseconds: first == "-" ? -ms : ms)
-        } else if let clock = parseClock(s) {
-            let today = CivilTime(now)
-            var c = CivilTime(year: today.year, month: today.month, day: today.day,
-                              hour: clock.0, minute: clock.1, second: clock.2).timestamp
-            if c > now { c = c.adding(minutes: -24 * 60) }
-            t = c
+        } else if let local = localInput(s) {
+            guard let resolved = resolve(local, now: now, zone: zone) else { return .failure(.skipped) }
+            t = resolved
         } else {
-            guard let local = parseISO8601Unchecked(s) else { return .failure(.malformed) }
-            t = local
+            guard let parsed = parseISO8601Unchecked(s) else { return .failure(.malformed) }
+            t = parsed
         }
         return t.isStorable ? .success(t) : .failure(.outOfRange)
+    }
+
+    /// The zone-less forms: a clock time, a date and time, or a date. Nil for anything else
+    /// (including a date that does not exist, such as 2026-02-30).
+    public static func localInput(_ text: String) -> LocalInput? {
+        let s = text.trimmingCharacters(in: " ")
+        if let clock = parseClock(s) { return .clock(hour: clock.0, minute: clock.1, second: clock.2) }
+        let b = Array(s.utf8)
+        guard b.count >= 10, b.count <= 29, let last = b.last, last >= 0x30, last <= 0x39 else { return nil }
+        // Parse it as if it were UTC, then keep the fields.
+        let text = b.count == 10 ? s + "T00:00Z" : s + "Z"
+        guard !s.dropFirst(10).contains("+"), !s.dropFirst(10).contains("-"),
+              let asUTC = parseISO8601Unchecked(text) else { return nil }
+        return .dateTime(CivilTime(asUTC))
+    }
+
+    /// The instant a local input stands for in `zone`, or nil when it falls in a gap.
+    public static func resolve(_ input: LocalInput, now: Timestamp, zone: ZoneRules) -> Timestamp? {
+        func instant(_ c: CivilTime) -> Timestamp? {
+            let wall = c.timestamp.milliseconds
+            let seconds = floorDivide(wall, 1000)
+            guard let first = zone.instants(forWallSeconds: seconds).first else { return nil }
+            return Timestamp(milliseconds: first * 1000 + (wall - seconds * 1000))
+        }
+        switch input {
+        case let .dateTime(c):
+            return instant(c)
+        case let .clock(hour, minute, second):
+            // The most recent such local time at or before now: today's, else yesterday's.
+            let today = zone.local(now)
+            let todayDay = CivilTime.days(fromCivil: today.year, today.month, today.day)
+            for back in 0...1 {
+                let (y, m, d) = CivilTime.civil(fromDays: todayDay - Int64(back))
+                let c = CivilTime(year: y, month: m, day: d, hour: hour, minute: minute, second: second)
+                if let t = instant(c) {
+                    if t <= now { return t }
+                } else if Timestamp(milliseconds: zone.instant(forWallSeconds: floorDivide(c.timestamp.milliseconds, 1000)) * 1000) <= now {
+                    return nil  // today's such time was skipped by the clocks going forward
+                }
+            }
+            return nil
+        }
     }
 
     /// Strict ISO 8601 date-time with a zone designator, naming an instant a store file can
