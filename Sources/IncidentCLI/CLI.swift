@@ -62,7 +62,8 @@ public enum CLI {
             case .lockTimeout: return (e.description, ExitCode.lockTimeout)
             }
         default:
-            return ("Unexpected failure: \(error).", ExitCode.refused)
+            // Never a raw NSError/DecodingError dump: one sentence, the type for a bug report.
+            return ("An unexpected \(String(describing: type(of: error))) stopped the command; nothing more was written. Please report it.", ExitCode.refused)
         }
     }
 }
@@ -128,7 +129,7 @@ enum Help {
         EXIT STATUS: 0 ok · 1 refused (gate, transition) · 2 command line wrong, nothing written ·
         3 no such incident · 4 store or file unusable · 5 lock timeout · 6 verification failed.
 
-        ENVIRONMENT: INCIDENT_STORE, INCIDENT_USER, INCIDENT_LOCK_TIMEOUT (seconds, default 10), NO_COLOR,
+        ENVIRONMENT: INCIDENT_STORE, INCIDENT_USER, INCIDENT_LOCK_TIMEOUT (seconds 0-3600, default 10), NO_COLOR,
         TZ (your zone, for display and typed times), TZDIR (the zone database, default /usr/share/zoneinfo).
 
         EXAMPLE:

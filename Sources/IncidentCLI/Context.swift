@@ -20,13 +20,18 @@ public struct Context: Sendable {
     public var loginName: String?
     /// Terminal width for help text; fixed in tests.
     public var width: Int
+    /// Names of environment variables whose value is not valid UTF-8 (left out of
+    /// `environment`; a command that needs one refuses rather than use a repaired value).
+    public var invalidEnvironment: Set<String>
 
     public init(environment: [String: String], now: @escaping @Sendable () -> Timestamp, stdout: any TextSink,
                 stderr: any TextSink, readStandardInput: @escaping @Sendable (Int) -> [UInt8]? = { _ in nil },
-                stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, loginName: String? = nil, width: Int = 100) {
+                stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, loginName: String? = nil, width: Int = 100,
+                invalidEnvironment: Set<String> = []) {
         self.environment = environment; self.now = now; self.stdout = stdout; self.stderr = stderr
         self.readStandardInput = readStandardInput; self.stdoutIsTerminal = stdoutIsTerminal
         self.stderrIsTerminal = stderrIsTerminal; self.loginName = loginName; self.width = width
+        self.invalidEnvironment = invalidEnvironment
     }
 }
 

@@ -93,7 +93,10 @@ struct Invocation {
     }
 
     static func resolveStore(_ option: String?, context: Context) throws -> Store {
-        let timeout = context.environment["INCIDENT_LOCK_TIMEOUT"].flatMap(Double.init).map { max(0, min($0, 3600)) } ?? 10
+        for name in ["INCIDENT_STORE", "INCIDENT_USER", "INCIDENT_LOCK_TIMEOUT", "XDG_DATA_HOME", "HOME"] where context.invalidEnvironment.contains(name) {
+            throw UsageError("The environment variable \(name) is not valid UTF-8 text.")
+        }
+        let timeout = try lockTimeout(context.environment["INCIDENT_LOCK_TIMEOUT"])
         if let option {
             if option.isEmpty { throw UsageError("--store needs a directory.") }
             return Store(root: option, lockTimeout: timeout)
@@ -102,6 +105,20 @@ struct Invocation {
         if let xdg = context.environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return Store(root: xdg + "/incident", lockTimeout: timeout) }
         if let home = context.environment["HOME"], !home.isEmpty { return Store(root: home + "/.local/share/incident", lockTimeout: timeout) }
         return Store(root: ".incident", lockTimeout: timeout)
+    }
+
+    /// `INCIDENT_LOCK_TIMEOUT`: plain decimal seconds from 0 to 3600 (unset or empty: 10).
+    /// Anything else ("abc", "-1", "nan", "1e999", "0x10") is a usage error, not a guess.
+    static func lockTimeout(_ raw: String?) throws -> Double {
+        guard let raw, !raw.isEmpty else { return 10 }
+        let digit: (UInt8) -> Bool = { $0 >= 0x30 && $0 <= 0x39 }
+        let bytes = Array(raw.utf8)
+        guard bytes.count <= 20, bytes.filter({ $0 == 0x2e }).count <= 1, bytes.contains(where: digit),
+              bytes.allSatisfy({ digit($0) || $0 == 0x2e }),
+              let value = Double(raw), value.isFinite, value >= 0, value <= 3600 else {
+            throw UsageError("INCIDENT_LOCK_TIMEOUT must be a number of seconds from 0 to 3600, like 10 or 0.5 (it is '\(Sanitizer.forTerminal(String(raw.prefix(20))))').")
+        }
+        return value
     }
 
     // MARK: Accessors

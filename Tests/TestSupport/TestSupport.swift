@@ -42,6 +42,10 @@ public struct RunResult: Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+    /// True when the process outlived the `timeout` given to `runBinary` and was killed.
+    public var timedOut: Bool = false
+    /// True when a signal ended the process (a crash, SIGXFSZ, or the timeout's SIGKILL).
+    public var signalled: Bool = false
 }
 
 /// Runs the CLI in-process with a fixed clock and its own store.
@@ -93,11 +97,19 @@ public func incidentBinary() -> String {
 
 /// Runs the real binary as a subprocess; reads both pipes concurrently so a full pipe
 /// cannot deadlock it.
+/// With `timeout`, a process still running after that many seconds is killed and reported
+/// as `timedOut` (a hang is a failure, not a stuck test run). `shell` runs the binary under
+/// `/bin/sh -c SHELL "$@"` with the binary as `$0`, e.g. `ulimit -f 4; exec "$0" "$@"`.
 public func runBinary(_ args: [String], store: String, user: String = "alice", stdin: Data? = nil,
-                      environment extra: [String: String] = [:]) throws -> RunResult {
+                      environment extra: [String: String] = [:], timeout: Double? = nil, shell: String? = nil) throws -> RunResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: incidentBinary())
-    process.arguments = args
+    if let shell {
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", shell, incidentBinary()] + args
+    } else {
+        process.executableURL = URL(fileURLWithPath: incidentBinary())
+        process.arguments = args
+    }
     // TZ=UTC unless a test sets a zone: human output is then exactly UTC.
     var env = ["INCIDENT_STORE": store, "INCIDENT_USER": user, "PATH": "/usr/bin:/bin", "HOME": store + "-home", "TZ": "UTC"]
     for (k, v) in extra { env[k] = v }
@@ -107,6 +119,13 @@ public func runBinary(_ args: [String], store: String, user: String = "alice", s
     process.standardError = errPipe
     process.standardInput = inPipe
     try process.run()
+    let killer = Killer()
+    if let timeout {
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+            if killer.arm() { kill(pid, SIGKILL) }
+        }
+    }
     let collected = Collected()
     let group = DispatchGroup()
     DispatchQueue.global().async(group: group) { collected.setOut(outPipe.fileHandleForReading.readDataToEndOfFile()) }
@@ -115,8 +134,21 @@ public func runBinary(_ args: [String], store: String, user: String = "alice", s
     try? inPipe.fileHandleForWriting.close()
     group.wait()
     process.waitUntilExit()
+    let timedOut = !killer.disarm()
     return RunResult(status: process.terminationStatus, stdout: String(decoding: collected.out, as: UTF8.self),
-                     stderr: String(decoding: collected.err, as: UTF8.self))
+                     stderr: String(decoding: collected.err, as: UTF8.self), timedOut: timedOut,
+                     signalled: process.terminationReason == .uncaughtSignal)
+}
+
+/// Kills at most once, and only if the process has not been reaped yet.
+private final class Killer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    private var fired = false
+    /// The timer's side: true if it may kill (the process has not finished).
+    func arm() -> Bool { lock.lock(); defer { lock.unlock() }; if done { return false }; fired = true; return true }
+    /// The waiter's side: false if the timer already fired.
+    func disarm() -> Bool { lock.lock(); defer { lock.unlock() }; done = true; return !fired }
 }
 
 private final class Collected: @unchecked Sendable {

@@ -33,16 +33,20 @@ enum DeclareCommand {
             startedAt: try inv.time("started-at", eventTime: true), commander: inv.option("commander"),
             drill: inv.flag("drill"), type: inv.option("type"), publicTitle: inv.option("public-title"))
         let actor = try inv.actor
-        let runbook = try inv.runbook()
-        try Actions.validate(declaration, runbook: runbook, actor: actor)
+        let checkedRunbook = try inv.runbook()
+        try Actions.validate(declaration, runbook: checkedRunbook, actor: actor)
         // Validated: only now may the store be created.
-        let record = try inv.store.withLock { () -> IncidentRecord in
-            let storeRunbook = try inv.runbook()
+        let (record, storeRunbook) = try inv.store.withLock { () -> (IncidentRecord, Runbook) in
+            // The runbook the store runs now, under the lock: a racing 'init --runbook' may have
+            // set up the store since the check above, and the incident must obey its runbook.
+            let storeRunbook = try inv.store.loadRunbook()
+            if storeRunbook != checkedRunbook { try Actions.validate(declaration, runbook: storeRunbook, actor: actor) }
             let id = try inv.store.allocateID()
             let record = try Actions.declare(id: id, runbook: storeRunbook, declaration, actor: actor)
             try inv.store.save(record)
-            return record
+            return (record, storeRunbook)
         }
+        let runbook = storeRunbook
         inv.queueHooks(record, runbook: runbook, newEvents: record.events[...], before: nil)
         if inv.json {
             try inv.printJSON(IncidentJSON(record, runbook: runbook, time: try inv.businessTime(runbook), now: inv.at, asOf: false))

@@ -21,20 +21,40 @@ enum EvidenceAddCommand {
             let file = inv.argument("FILE"), ref = inv.option("ref")
             guard (file == nil) != (ref == nil) else { throw UsageError("Give a FILE or --ref URI (one of them).", command: "evidence add") }
             var location: String, sha: String?, size: Int64?
+            let id = try inv.incidentID(inv.required("ID"))
+            var staged: POSIXFile.StagedCopy?
             if let file {
                 location = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-                (sha, size) = try Evidence.hashFile(location)
+                if inv.flag("copy") {
+                    _ = try inv.load(id.description)  // no copying a disk image for an incident that does not exist
+                    // Streamed once, before the lock: the recorded hash is the hash of the copy.
+                    staged = try inv.store.stageEvidence(from: location)
+                    (sha, size) = (staged?.sha256, staged?.size)
+                } else {
+                    (sha, size) = try Evidence.hashFile(location)
+                }
             } else {
                 location = try Actions.cleanShort(ref ?? "", what: "The reference")
             }
-            let id = try inv.incidentID(inv.required("ID"))
-            let (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in
-                var copy: String?
-                try Actions.requireAccepts(r, kind: BuiltInKind.evidence)
-                if inv.flag("copy"), file != nil {
-                    copy = try inv.store.keepEvidenceCopy(of: location, incident: id, item: "E\(Evidence.items(in: r).count + 1)")
+            var committed: String?
+            defer {
+                // Whatever failed, no copy is left that the timeline does not record.
+                if let staged { try? POSIXFile.remove(staged.path) }
+            }
+            let r: IncidentRecord, rb: Runbook
+            do {
+                (r, rb) = try inv.mutate(inv.required("ID")) { r, _, actor in
+                    var copy: String?
+                    try Actions.requireAccepts(r, kind: BuiltInKind.evidence)
+                    if let s = staged {
+                        copy = try inv.store.commitEvidence(s, source: location, incident: id, item: "E\(Evidence.items(in: r).count + 1)")
+                        committed = copy
+                    }
+                    try Actions.addEvidence(&r, location: location, isFile: file != nil, sha256: sha, size: size, note: inv.option("note"), copy: copy, actor: actor)
                 }
-                try Actions.addEvidence(&r, location: location, isFile: file != nil, sha256: sha, size: size, note: inv.option("note"), copy: copy, actor: actor)
+            } catch {
+                if let committed { try? POSIXFile.remove(committed) }
+                throw error
             }
             // The item this command added: the event it appended, not the latest by time (a
             // back-filled --at sorts before items added earlier).

@@ -21,6 +21,8 @@ enum InitCommand {
         if let name = inv.option("runbook") {
             chosen = try loadRunbookArgument(name)
         }
+        // Under the store lock: of two racing inits (or an init racing a first declare) exactly
+        // one creates the runbook; the other reports what the store already runs.
         let existed = inv.store.exists
         let askedZone = inv.option("time-zone")
         let directory = ZoneDatabase.directory(environment: inv.context.environment)
@@ -37,7 +39,7 @@ enum InitCommand {
         }
         let created = try inv.store.initialize(runbook: chosen)
         let runbook = try inv.runbook()
-        if existed, let chosen, chosen != runbook {
+        if !created, let chosen, chosen != runbook {
             inv.err("\(inv.store.root) already runs the '\(runbook.name)' runbook; it was left as it is (edit or replace \(inv.store.runbookPath) to change policy).")
         }
         if existed, let askedZone, askedZone != runbook.calendar?.timeZone {
@@ -60,9 +62,7 @@ enum InitCommand {
         guard value.contains("/") || value.hasSuffix(".json") else {
             throw UsageError("There is no shipped runbook '\(value)' (shipped: \(Runbook.shippedNames.joined(separator: ", "))) and it is not a path to a .json file.")
         }
-        guard let bytes = try? readUserFile(value, limit: 4 << 20) else {
-            throw UsageError("Cannot read the runbook file \(value).")
-        }
+        let bytes = try readUserFile(value, limit: 4 << 20)
         do {
             return try Runbook.decode(Data(bytes), origin: value)
         } catch let e as IncidentError {
@@ -83,11 +83,12 @@ func systemZoneName(_ environment: [String: String], directory: String) -> Strin
     return "UTC"
 }
 
-/// Reads a file named on the command line (which, unlike store files, may be a symlink).
+/// Reads a file named on the command line (links followed, unlike store files): regular
+/// files only, never blocking on a FIFO, bounded. Problems are usage errors (exit 2).
 func readUserFile(_ path: String, limit: Int) throws -> [UInt8] {
-    guard let handle = FileManager.default.contents(atPath: path) else {
-        throw UsageError("Cannot read \(path).")
+    do {
+        return try POSIXFile.readUserFile(path, limit: limit)
+    } catch let e as IncidentError {
+        throw UsageError(e.description.hasSuffix(".") ? e.description : e.description + ".")
     }
-    if handle.count > limit { throw UsageError("\(path) is larger than \(limit) bytes.") }
-    return Array(handle)
 }

@@ -22,22 +22,34 @@ enum PostmortemCommand {
         var (record, runbook) = try inv.load(inv.required("ID"))
         let template = try Template.load("postmortem", store: inv.store)
         var markdown = try Postmortem.render(record, runbook: runbook, time: try inv.businessTime(runbook), template: template, now: inv.at)
-        var output = inv.option("output")
+        let output = inv.option("output")
+        var written: String?
         if inv.flag("publish") {
-            let path = output ?? inv.store.root + "/" + defaultPath(record)
+            // Write first (atomically), record after, both under the lock: if the write fails
+            // (full disk, ulimit -f, a link planted at the target) nothing is recorded and the
+            // previously published file is left as it was.
+            let name = defaultName(record)
+            let path = output ?? inv.store.root + "/postmortems/" + name
             let (updated, _) = try inv.mutate(record.id.description) { r, _, actor in
                 try Actions.publishPostmortem(&r, path: path, actor: actor)
+                markdown = try Postmortem.render(r, runbook: runbook, time: try inv.businessTime(runbook), template: template, now: inv.at)
+                if output != nil {
+                    try writeUserFile(path, markdown)
+                } else {
+                    _ = try inv.store.writePublished(Array(markdown.utf8), name: name)
+                }
             }
             record = updated
-            markdown = try Postmortem.render(record, runbook: runbook, time: try inv.businessTime(runbook), template: template, now: inv.at)
-            output = path
-        }
-        if let output {
+            written = path
+        } else if let output {
             try writeUserFile(output, markdown)
+            written = output
+        }
+        if let written {
             if inv.json {
-                try inv.printJSON(["id": record.id.description, "path": output, "published": inv.flag("publish") ? "true" : "false"])
+                try inv.printJSON(["id": record.id.description, "path": written, "published": inv.flag("publish") ? "true" : "false"])
             } else {
-                inv.out("Wrote the postmortem of \(record.id) to \(output)\(inv.flag("publish") ? " and recorded it as published" : "").")
+                inv.out("Wrote the postmortem of \(record.id) to \(written)\(inv.flag("publish") ? " and recorded it as published" : "").")
             }
         } else {
             if inv.json {
@@ -49,13 +61,13 @@ enum PostmortemCommand {
         return ExitCode.success
     }
 
-    /// `<store>/postmortems/20261123-inc-42-checkout-500s.md`: the ID keeps two incidents whose
-    /// titles slug alike on the same day from overwriting each other's postmortem.
-    static func defaultPath(_ record: IncidentRecord) -> String {
+    /// `20261123-inc-42-checkout-500s.md` (in `<store>/postmortems/`): the ID keeps two
+    /// incidents whose titles slug alike on the same day from overwriting each other's postmortem.
+    static func defaultName(_ record: IncidentRecord) -> String {
         let day = String(record.state.startedAt.iso8601.prefix(10)).replacingOccurrences("-", "")
         let id = record.id.description.lowercased()
         let title = slug(record.state.title, id: record.id)
-        return "postmortems/\(day)-\(id)\(title == id ? "" : "-" + title).md"
+        return "\(day)-\(id)\(title == id ? "" : "-" + title).md"
     }
 
     static func slug(_ title: String, id: IncidentID) -> String {
@@ -70,13 +82,9 @@ enum PostmortemCommand {
     }
 }
 
-/// Writes a file the user named (a postmortem, an export), creating its directory.
+/// Writes a file the user named (a postmortem, an export) through the store's one write
+/// path: atomic, never through a link at FILE, its directory created if missing. Errors are
+/// one sentence.
 func writeUserFile(_ path: String, _ text: String) throws {
-    let url = URL(fileURLWithPath: path)
-    do {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
-    } catch {
-        throw CommandFailure(message: "Cannot write \(path): \(error).", code: ExitCode.refused)
-    }
+    try POSIXFile.writeUserFile(path, Array(text.utf8))
 }

@@ -14,24 +14,27 @@ enum VerifyCommand {
     static func run(_ inv: Invocation) throws -> Int32 {
         var results: [ResultJSON] = []
         var problems: [StoreProblem] = []
-        func check(_ record: IncidentRecord, path: String) {
+        var counterNote: String?
+        func check(_ file: Store.CheckedFile) {
+            let record = file.record
             var found = Verifier.verify(record).problems
-            if let raw = try? inv.store.storedState(at: path), raw != record.state {
+            if let raw = file.storedState, raw != record.state {
                 found.append("the cached state in the file differs from the state recomputed from its events (someone edited it by hand)")
             }
             results.append(ResultJSON(id: record.id.description, ok: found.isEmpty, headHash: record.headHash, events: record.events.count, problems: found))
         }
-        if let text = inv.argument("ID") {
-            let id = try inv.incidentID(text)
-            guard inv.store.exists else { throw IncidentError.notFound("No incident \(id) in \(inv.store.root).") }
-            let (record, location) = try inv.store.load(id)
-            check(record, path: inv.store.path(for: id, in: location))
-        } else {
-            let (a, pa) = inv.store.loadActive()
-            let (b, pb) = inv.store.loadArchived()
-            problems = pa + pb
-            for r in a { check(r, path: inv.store.path(for: r.id, in: .active)) }
-            for r in b { check(r, path: inv.store.path(for: r.id, in: .archive(year: CivilTime(r.state.declaredAt).year))) }
+        // Shared lock: a writer finishing a change while we read could otherwise look like an edit.
+        try inv.store.withSharedLock {
+            if let text = inv.argument("ID") {
+                let id = try inv.incidentID(text)
+                guard inv.store.exists else { throw IncidentError.notFound("No incident \(id) in \(inv.store.root).") }
+                check(try inv.store.checkOne(id))
+            } else {
+                let (files, found) = inv.store.checkAll()
+                problems = found
+                files.forEach(check)
+                counterNote = inv.store.counterDisagreement()
+            }
         }
         let bad = results.filter { !$0.ok }
         if inv.json {
@@ -44,6 +47,9 @@ enum VerifyCommand {
             if results.isEmpty && problems.isEmpty { inv.out("No incidents to verify.") }
         }
         for p in problems { inv.err("\(p.path): cannot be verified: \(p.reason).") }
+        // The ID counter is derived, not evidence: a disagreement is reported, and does not
+        // by itself fail verification (the next declare rebuilds it; 'incident doctor' lists it).
+        if let counterNote { inv.err("incident: note: \(counterNote).") }
         if !bad.isEmpty || !problems.isEmpty {
             let first = bad.first.map { "\($0.id): \($0.problems[0])" } ?? problems[0].description
             inv.err("Verification failed for \(bad.count + problems.count) incident file\(bad.count + problems.count == 1 ? "" : "s"); first: \(first).")
@@ -59,7 +65,7 @@ enum DoctorCommand {
         summary: "Report every problem in the store and how to repair it (read-only).",
         examples: ["incident doctor"],
         run: { inv in
-            let report = inv.store.diagnose()
+            let report = try inv.store.withSharedLock { inv.store.diagnose() }
             if inv.json {
                 try inv.printJSON(report.map { ["path": $0.path, "problem": $0.problem, "repair": $0.repair] })
             } else if report.isEmpty {

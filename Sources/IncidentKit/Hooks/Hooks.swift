@@ -138,7 +138,9 @@ public struct HookTrust: Sendable {
         } else {
             return nil
         }
-        file = directory + "/trusted-hooks.json"
+        // The user's own config tree may be reached through links (a dotfiles repository);
+        // resolve it once so the no-follow walk of POSIXFile starts from its real path.
+        file = POSIXFile.resolve(directory) + "/trusted-hooks.json"
         storeKey = HookTrust.realPath(store.root)
     }
 

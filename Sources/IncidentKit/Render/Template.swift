@@ -23,9 +23,12 @@ public struct Template: Sendable {
             throw IncidentError.unknownName(category: "template", name: String(name.prefix(64)), known: shippedNames)
         }
         if let store {
+            // Read through the store's one read path: a link (the file or templates/ itself),
+            // a FIFO or an oversized file is an error, never followed or waited on.
             let path = store.templatesDirectory + "/" + name + ".md"
-            if POSIXFile.kind(path) != .missing {
-                let bytes = try POSIXFile.read(path, limit: 1 << 20)
+            var bytes: [UInt8]?
+            do { bytes = try POSIXFile.read(path, limit: 1 << 20) } catch IncidentError.notFound {}
+            if let bytes {
                 guard let text = String(validating: bytes, as: UTF8.self) else {
                     throw IncidentError.template("The template \(path) is not valid UTF-8.")
                 }

@@ -5,6 +5,10 @@ import Foundation
 #endif
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// One finding of `incident doctor`.
@@ -17,11 +21,69 @@ public struct Diagnosis: Sendable, Equatable {
 extension Store {
     public func path(for id: IncidentID, in location: IncidentLocation) -> String { path(of: id, in: location) }
 
-    /// The `state` object exactly as stored in the file (not recomputed), for `verify`.
-    public func storedState(at path: String) throws -> IncidentState {
+    /// One incident file as a checker sees it: the record (state recomputed from the events)
+    /// and the `state` object exactly as stored, both from a single read of the file, so a
+    /// concurrent writer can never make the two disagree.
+    public struct CheckedFile: Sendable {
+        public var path: String
+        public var record: IncidentRecord
+        /// nil when the stored state cannot be decoded at all.
+        public var storedState: IncidentState?
+    }
+
+    public func readForChecking(at path: String, expecting id: IncidentID? = nil) throws -> CheckedFile {
         struct Raw: Decodable { var state: IncidentState }
-        let bytes = try POSIXFile.read(path, limit: Store.maxFileBytes)
-        return try JSONDecoder().decode(Raw.self, from: Data(bytes)).state
+        let data = Data(try POSIXFile.read(path, limit: fileLimit))
+        let record = try Store.decodeRecord(data, path: path, expecting: id)
+        let stored = try? JSONDecoder().decode(Raw.self, from: data).state
+        return CheckedFile(path: path, record: record, storedState: stored)
+    }
+
+    /// Every incident file (active and archived) read once for checking, and the files that
+    /// could not be read. Call under `withSharedLock` so no writer is mid-change.
+    public func checkAll() -> ([CheckedFile], [StoreProblem]) {
+        var files: [CheckedFile] = []
+        var problems: [StoreProblem] = []
+        var directories = [activeDirectory]
+        directories += archiveYears.map { archiveDirectory + "/" + String($0) }
+        for directory in directories {
+            if POSIXFile.kind(directory) == .symlink {
+                problems.append(StoreProblem(path: directory, reason: "is a symbolic link; the store refuses links inside it"))
+                continue
+            }
+            for name in POSIXFile.list(directory).sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+                let path = directory + "/" + name
+                guard let id = IncidentID(String(name.dropLast(5))), id.fileName == name else {
+                    problems.append(StoreProblem(path: path, reason: "the file name is not an incident ID like INC-42.json"))
+                    continue
+                }
+                do { files.append(try readForChecking(at: path, expecting: id)) } catch {
+                    problems.append(StoreProblem(path: path, error: error))
+                }
+            }
+        }
+        return (files, problems)
+    }
+
+    /// One incident read once for checking (the copy with more events if there are two).
+    public func checkOne(_ id: IncidentID) throws -> CheckedFile {
+        let places = locations(of: id)
+        guard !places.isEmpty else {
+            throw IncidentError.notFound("No incident \(id) in \(root); 'incident list --all' shows the incidents there.")
+        }
+        var best: CheckedFile?
+        var firstError: Error?
+        for place in places {
+            do {
+                let file = try readForChecking(at: path(of: id, in: place), expecting: id)
+                if let b = best, b.record.events.count >= file.record.events.count { continue }
+                best = file
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let best { return best }
+        throw firstError ?? IncidentError.notFound("No incident \(id) in \(root).")
     }
 
     /// Every problem in the store, with how to repair it. Read-only.
@@ -35,10 +97,33 @@ extension Store {
             out.append(Diagnosis(path: runbookPath, problem: "the store has no runbook", repair: "run 'incident init' to write the default, or 'incident init --runbook NAME'"))
         case .file:
             do { _ = try loadRunbook() } catch {
-                out.append(Diagnosis(path: runbookPath, problem: "\(error)", repair: "fix the field named, check it with 'incident runbook validate \(runbookPath)', or restore it from git"))
+                out.append(Diagnosis(path: runbookPath, problem: StoreProblem(path: runbookPath, error: error).reason, repair: "fix the field named, check it with 'incident runbook validate \(runbookPath)', or restore it from git"))
             }
-        default:
-            out.append(Diagnosis(path: runbookPath, problem: "is not a regular file (a symbolic link?)", repair: "replace it with a regular file"))
+        case let other:
+            out.append(Diagnosis(path: runbookPath, problem: other == .symlink ? "is a symbolic link; incident never follows links in the store" : "is \(POSIXFile.describe(other)), not a regular file", repair: "replace it with a regular runbook file ('incident runbook validate' checks one)"))
+        }
+        for (path, what) in [(lockPath, "the lock file"), (lastIDPath, "the ID counter"), (templatesDirectory, "the templates directory"),
+                             (evidenceDirectory, "the evidence directory"), (postmortemsDirectory, "the published postmortems directory"),
+                             (archiveDirectory + "/.index", "the archive index")] {
+            let expected: POSIXFile.Kind = path == templatesDirectory || path == evidenceDirectory || path == postmortemsDirectory ? .directory : .file
+            let actual = POSIXFile.kind(path)
+            if actual != .missing && actual != expected {
+                out.append(Diagnosis(path: path, problem: "\(what) is \(POSIXFile.describe(actual))",
+                                     repair: actual == .symlink ? "replace the link with a real \(expected == .directory ? "directory" : "file"); incident never follows links in the store" : "move it out of the store"))
+            }
+        }
+        if POSIXFile.kind(lastIDPath) == .file, let counter = counterDisagreement() {
+            out.append(Diagnosis(path: lastIDPath, problem: counter, repair: "harmless: incident rebuilds it; or delete \(lastIDPath) to rebuild it now"))
+        }
+        if POSIXFile.kind(templatesDirectory) == .directory {
+            for name in POSIXFile.list(templatesDirectory).sorted() where !name.hasPrefix(".") {
+                let path = templatesDirectory + "/" + name
+                let k = POSIXFile.kind(path)
+                if k != .file {
+                    out.append(Diagnosis(path: path, problem: "the template is \(POSIXFile.describe(k)), not a regular file",
+                                         repair: k == .symlink ? "replace the link with a copy of the file; incident never follows links in the store" : "move it out of the store"))
+                }
+            }
         }
         var directories: [String] = [activeDirectory]
         for name in POSIXFile.list(archiveDirectory).sorted() where name != ".index" && !name.hasPrefix(POSIXFile.tempPrefix) {
@@ -48,6 +133,22 @@ extension Store {
         }
         for dir in [root, activeDirectory, archiveDirectory] + directories where POSIXFile.kind(dir) == .symlink {
             out.append(Diagnosis(path: dir, problem: "is a symbolic link; the store refuses links inside it", repair: "replace the link with a real directory"))
+        }
+        for (directory, nested) in [(evidenceDirectory, true), (postmortemsDirectory, false)] where POSIXFile.kind(directory) == .directory {
+            var paths: [String] = []
+            for name in POSIXFile.list(directory).sorted() where !name.hasPrefix(POSIXFile.tempPrefix) {
+                let path = directory + "/" + name
+                if nested && POSIXFile.kind(path) == .directory {
+                    paths += POSIXFile.list(path).sorted().map { path + "/" + $0 }
+                } else {
+                    paths.append(path)
+                }
+            }
+            for path in paths where POSIXFile.kind(path) != .file {
+                let k = POSIXFile.kind(path)
+                out.append(Diagnosis(path: path, problem: "is \(POSIXFile.describe(k)), not a regular file",
+                                     repair: k == .symlink ? "replace the link with the file itself; incident never follows links in the store" : "move it out of the store"))
+            }
         }
         var seen: [IncidentID: String] = [:]
         for dir in directories {
@@ -73,17 +174,18 @@ extension Store {
                 if lstat(path, &st) == 0 && st.st_mode & 0o077 != 0 {
                     out.append(Diagnosis(path: path, problem: "is readable by other users (mode \(String(st.st_mode & 0o777, radix: 8)))", repair: "chmod 600 '\(path)'"))
                 }
-                let record: IncidentRecord
-                do { record = try decodeRecord(at: path, expecting: id) } catch {
+                let checked: CheckedFile
+                do { checked = try readForChecking(at: path, expecting: id) } catch {
                     out.append(Diagnosis(path: path, problem: "unreadable: " + StoreProblem(path: path, error: error).reason,
                                          repair: "fix the field named by hand or restore the file from git; the file is never overwritten while it is unreadable"))
                     continue
                 }
+                let record = checked.record
                 let report = Verifier.verify(record)
                 if !report.ok {
                     out.append(Diagnosis(path: path, problem: "the hash chain is broken: \(report.problems[0])", repair: "restore the file from git or a backup; if the edit was deliberate, record why in a note"))
                 }
-                if let stored = try? storedState(at: path), stored != record.state {
+                if let stored = checked.storedState, stored != record.state {
                     out.append(Diagnosis(path: path, problem: "the cached state differs from the state recomputed from the events", repair: "harmless for incident (it uses the events); the next change to \(id) rewrites the cache"))
                 }
             }
@@ -93,13 +195,27 @@ extension Store {
 }
 
 extension Store {
-    /// Copies an evidence file into `<store>/evidence/INC-N/`, returning the copy's path.
-    public func keepEvidenceCopy(of source: String, incident: IncidentID, item: String) throws -> String {
+    /// Streams a copy of the evidence file `source` into `<store>/evidence/` under a temp
+    /// name, hashing exactly the bytes copied. Done before the lock is taken (a disk image
+    /// takes a while); `commitEvidence` then renames it into place under the lock.
+    public func stageEvidence(from source: String) throws -> POSIXFile.StagedCopy {
+        try POSIXFile.stageCopy(of: source, into: evidenceDirectory)
+    }
+
+    /// Moves a staged copy to `<store>/evidence/INC-N/<item>-<name>`. Call with the lock held.
+    public func commitEvidence(_ staged: POSIXFile.StagedCopy, source: String, incident: IncidentID, item: String) throws -> String {
         let base = source.split(separator: "/").last.map(String.init) ?? "file"
-        let safe = String(base.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(100))
-        let name = item + "-" + (safe.hasPrefix(".") ? "_" + safe : safe)
-        let directory = root + "/evidence/" + incident.description
-        try POSIXFile.copyInto(source, directory: directory, name: name)
+        let safe = String(base.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") ? $0 : "_" }.prefix(100))
+        let name = item + "-" + (safe.hasPrefix(".") || safe.isEmpty ? "_" + safe : safe)
+        let directory = evidenceDirectory + "/" + incident.description
+        try POSIXFile.move(from: staged.directory, staged.tempName, to: directory, name)
         return directory + "/" + name
+    }
+
+    /// Writes a published postmortem to `<store>/postmortems/NAME` (atomic, no links).
+    public func writePublished(_ bytes: [UInt8], name: String) throws -> String {
+        try POSIXFile.makeDirectory(postmortemsDirectory)
+        try POSIXFile.writeAtomically(bytes, directory: postmortemsDirectory, name: name, limit: Store.maxFileBytes)
+        return postmortemsDirectory + "/" + name
     }
 }

@@ -23,8 +23,13 @@ public struct StoreProblem: Sendable, Equatable, CustomStringConvertible {
         self.path = path
         switch error {
         case let IncidentError.corrupt(_, reason): self.reason = reason
-        case let e as IncidentError: self.reason = e.description
-        default: self.reason = "\(error)"
+        case let e as IncidentError:
+            // "<path> is a FIFO, ..." → "is a FIFO, ...": the path is shown beside it.
+            var text = Substring(e.description)
+            if text.hasPrefix(path + " ") { text = text.dropFirst(path.count + 1) }
+            while text.hasSuffix(".") { text = text.dropLast() }
+            self.reason = String(text)
+        default: self.reason = "it cannot be read"
         }
     }
 }
@@ -50,10 +55,13 @@ public struct Store: Sendable {
     /// to exercise the limit without writing 64 MiB. Reads and writes use the same one.
     public let fileLimit: Int
 
+    /// `root` is resolved once to its real path: a store reached through a symbolic link
+    /// (`~/incidents -> /srv/incidents`) is that directory, read and written alike. Below the
+    /// root, nothing is ever followed (see `POSIXFile`).
     public init(root: String, lockTimeout: Double = 10, fileLimit: Int = Store.maxFileBytes) {
         var r = root
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
-        self.root = r
+        self.root = POSIXFile.resolve(r)
         self.lockTimeout = lockTimeout
         self.fileLimit = fileLimit
     }
@@ -69,20 +77,26 @@ public struct Store: Sendable {
 
     // MARK: Creating
 
-    /// Creates the store's directories and runbook if missing. Never replaces a runbook.
-    /// Returns true when it created the runbook.
+    /// Creates the store (root 0700, then, under the lock, its directories and runbook) if
+    /// missing. Never replaces a runbook. Returns true when this call created the runbook:
+    /// of two racing calls exactly one does.
     @discardableResult
     public func initialize(runbook: Runbook? = nil) throws -> Bool {
-        POSIXFile.setRestrictiveUmask()
-        try POSIXFile.makeDirectory(root)
+        try withLock(setUpWith: runbook) { created in created }
+    }
+
+    /// The directories and runbook. Call with the lock held.
+    private func setUp(runbook: Runbook?) throws -> Bool {
         try POSIXFile.makeDirectory(activeDirectory)
         try POSIXFile.makeDirectory(archiveDirectory)
-        if POSIXFile.kind(runbookPath) == .symlink {
-            throw IncidentError.storage("\(runbookPath) is a symbolic link; the store refuses links inside it.")
+        switch POSIXFile.kind(runbookPath) {
+        case .file: return false
+        case .missing: break
+        case .symlink: throw POSIXFile.linkRefused(runbookPath)
+        case let other: throw IncidentError.storage("\(runbookPath) is \(POSIXFile.describe(other)); incident refuses to replace it.")
         }
-        if exists { return false }
         let chosen = runbook ?? Runbook.builtInDefault
-        try POSIXFile.writeAtomically(Array(try chosen.encoded()), directory: root, name: "runbook.json")
+        try POSIXFile.writeAtomically(Array(try chosen.encoded()), directory: root, name: "runbook.json", limit: Store.maxFileBytes)
         return true
     }
 
@@ -198,6 +212,9 @@ public struct Store: Sendable {
     func scan(_ directory: String) -> ([IncidentRecord], [StoreProblem]) {
         var records: [IncidentRecord] = []
         var problems: [StoreProblem] = []
+        if POSIXFile.kind(directory) == .symlink {
+            return ([], [StoreProblem(path: directory, reason: "is a symbolic link; the store refuses links inside it")])
+        }
         for name in POSIXFile.list(directory).sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let path = directory + "/" + name
             guard let id = IncidentID(String(name.dropLast(5))), IncidentID(String(name.dropLast(5)))?.fileName == name else {
@@ -227,24 +244,49 @@ public struct Store: Sendable {
 
     // MARK: Writing
 
-    /// Runs `body` holding the store's lock. Creates the store first if it does not exist.
+    /// Runs `body` holding the store's lock (exclusive). Creates the store first if it does
+    /// not exist: the root (0700, so the lock file has a place), then the lock, then the rest,
+    /// so parallel first commands on a new store serialise like any others.
     public func withLock<T>(_ body: () throws -> T) throws -> T {
-        try initialize()
+        try withLock(setUpWith: nil) { _ in try body() }
+    }
+
+    private func withLock<T>(setUpWith runbook: Runbook?, _ body: (Bool) throws -> T) throws -> T {
+        POSIXFile.setRestrictiveUmask()
+        try POSIXFile.makeDirectory(root)
         let lock = try POSIXFile.Lock(path: lockPath, timeout: lockTimeout)
         defer { lock.release() }
         sweepTemporaryFiles()
+        let created = try setUp(runbook: runbook)
+        return try body(created)
+    }
+
+    /// Runs `body` holding the lock shared: checkers (`verify`, `doctor`) see no write half
+    /// done, and never wait for each other. Creates nothing; a store without a lock file (or
+    /// one this user may only read) has no writer to wait for.
+    public func withSharedLock<T>(_ body: () throws -> T) throws -> T {
+        guard POSIXFile.kind(root) == .directory else { return try body() }
+        let lock = try POSIXFile.Lock.forReading(path: lockPath, timeout: lockTimeout)
+        defer { lock?.release() }
         return try body()
     }
 
+    var evidenceDirectory: String { root + "/evidence" }
+    var postmortemsDirectory: String { root + "/postmortems" }
+
     /// Removes temp files a killed writer left behind. Called with the lock held, when no
-    /// other writer can be mid-write.
+    /// other writer can be mid-write. Evidence copies are streamed before the lock is taken,
+    /// so theirs are removed only once the process that made them is gone.
     func sweepTemporaryFiles() {
-        var directories = [root, activeDirectory, archiveDirectory]
+        var directories = [root, activeDirectory, archiveDirectory, postmortemsDirectory]
         directories += archiveYears.map { archiveDirectory + "/" + String($0) }
         for dir in directories {
             for name in POSIXFile.list(dir) where name.hasPrefix(POSIXFile.tempPrefix) {
                 try? POSIXFile.remove(dir + "/" + name)
             }
+        }
+        for name in POSIXFile.list(evidenceDirectory) where name.hasPrefix(POSIXFile.tempPrefix) && POSIXFile.tempOwnerIsGone(name) {
+            try? POSIXFile.remove(evidenceDirectory + "/" + name)
         }
     }
 
@@ -277,7 +319,7 @@ public struct Store: Sendable {
         let directory = directory(of: target)
         let bytes = try Store.encode(record, limit: fileLimit)
         try POSIXFile.makeDirectory(directory)
-        try POSIXFile.writeAtomically(bytes, directory: directory, name: record.id.fileName)
+        try POSIXFile.writeAtomically(bytes, directory: directory, name: record.id.fileName, limit: fileLimit)
         for other in locations(of: record.id) where other != target {
             try POSIXFile.remove(path(of: record.id, in: other))
             POSIXFile.syncDirectory(self.directory(of: other))
@@ -285,30 +327,77 @@ public struct Store: Sendable {
     }
 
     /// The next free ID. Call with the lock held; `save` the new record before releasing it.
+    /// `.last-id` is a hint: a value that is not a plausible count of the incident files
+    /// (garbage, negative, huge, not a regular file) is ignored and rebuilt from the files.
     public func allocateID() throws -> IncidentID {
-        var last = 0
-        if let bytes = try? POSIXFile.read(lastIDPath, limit: 64),
-           let n = Int(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: "\n")),
-           n >= 0, n < IncidentID.maxNumber {
-            last = n
-        } else {
-            // (A counter outside the IDs that can be typed is as damaged as a missing one.)
-            // Missing or damaged counter: rebuild it from the files present.
-            for name in POSIXFile.list(activeDirectory) { last = max(last, IncidentID(String(name.dropLast(5)))?.number ?? 0) }
-            for year in archiveYears {
-                for name in POSIXFile.list(archiveDirectory + "/" + String(year)) {
-                    last = max(last, IncidentID(String(name.dropLast(5)))?.number ?? 0)
-                }
+        let highest = highestIncidentNumber()
+        var last = highest
+        if case let .value(n) = readCounter(), Store.counterIsPlausible(n, highest: highest) {
+            last = max(n, highest)
+        }
+        var candidate = last + 1
+        while candidate <= IncidentID.maxNumber, !locations(of: IncidentID(number: candidate)).isEmpty { candidate += 1 }
+        guard candidate <= IncidentID.maxNumber else {
+            throw IncidentError.storage("No incident IDs are left in \(root): INC-\(IncidentID.maxNumber) is the largest incident can read back.")
+        }
+        try POSIXFile.writeAtomically(Array("\(candidate)\n".utf8), directory: root, name: ".last-id", limit: 64, replacingSpecialFiles: true)
+        return IncidentID(number: candidate)
+    }
+
+    /// How far `.last-id` may run ahead of the incident files (deleted incidents) before it
+    /// is taken for damage.
+    static let counterSlack = 10_000
+
+    static func counterIsPlausible(_ n: Int, highest: Int) -> Bool {
+        n >= 0 && n < IncidentID.maxNumber && n <= highest + counterSlack
+    }
+
+    enum Counter: Equatable { case missing, value(Int), unusable(String) }
+
+    /// What `.last-id` holds: digits and a newline, read without following a link or blocking.
+    func readCounter() -> Counter {
+        if POSIXFile.kind(lastIDPath) == .missing { return .missing }
+        let bytes: [UInt8]
+        do { bytes = try POSIXFile.read(lastIDPath, limit: 64) } catch let e as IncidentError {
+            if case .notFound = e { return .missing }
+            if case let .corrupt(_, reason) = e { return .unusable(reason) }
+            return .unusable(e.description)
+        } catch { return .unusable("it cannot be read") }
+        var digits = bytes[...]
+        while let last = digits.last, last == 0x0a || last == 0x0d || last == 0x20 { digits = digits.dropLast() }
+        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let n = Int(String(decoding: digits, as: UTF8.self)) else {
+            return .unusable("it does not hold a whole number")
+        }
+        return .value(n)
+    }
+
+    /// The largest incident number among the files in active/ and archive/ (by name).
+    func highestIncidentNumber() -> Int {
+        var highest = 0
+        var directories = [activeDirectory]
+        directories += archiveYears.map { archiveDirectory + "/" + String($0) }
+        for dir in directories {
+            for name in POSIXFile.list(dir) where name.hasSuffix(".json") {
+                if let id = IncidentID(String(name.dropLast(5))), id.fileName == name { highest = max(highest, id.number) }
             }
         }
-        var candidate = IncidentID(number: last + 1)
-        while !locations(of: candidate).isEmpty {
-            guard candidate.number < IncidentID.maxNumber else {
-                throw IncidentError.storage("\(root) has used every incident ID up to INC-\(IncidentID.maxNumber).")
+        return highest
+    }
+
+    /// A sentence when `.last-id` disagrees with the incident files (for `doctor` and
+    /// `verify`); nil when it agrees or is simply absent.
+    public func counterDisagreement() -> String? {
+        let highest = highestIncidentNumber()
+        switch readCounter() {
+        case .missing: return nil
+        case let .unusable(reason): return "\(lastIDPath) is unusable (\(reason)); the next declare rebuilds it from the incident files"
+        case let .value(n):
+            if n < highest { return "\(lastIDPath) says \(n) but INC-\(highest) exists; the next declare skips past the files" }
+            if !Store.counterIsPlausible(n, highest: highest) {
+                return "\(lastIDPath) says \(n), implausibly far past the highest incident (INC-\(highest)); the next declare rebuilds it from the incident files"
             }
-            candidate = IncidentID(number: candidate.number + 1)
+            return nil
         }
-        try POSIXFile.writeAtomically(Array("\(candidate.number)\n".utf8), directory: root, name: ".last-id")
-        return candidate
     }
 }

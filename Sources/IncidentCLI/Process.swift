@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import IncidentKit
+
+// The process boundary, in one place: arguments, environment, clock, standard streams,
+// signals, terminal facts and the login name. Everything else in incident receives these
+// through `Context`, so tests inject them and the rest of the code never touches the process.
+
+// The C calls under names that cannot collide with a method called `read` or `write`.
+private func sysWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }
+private func sysRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+
+/// Writes to a file descriptor (stdout or stderr), retrying short writes and EINTR. A closed
+/// pipe (EPIPE: `incident list | head -1`) is not an error worth a message.
+public struct FileDescriptorSink: TextSink {
+    let fd: Int32
+    public init(fd: Int32) { self.fd = fd }
+    public func write(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { sysWrite(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return }
+            if n == 0 { return }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+}
+
+extension CLI {
+    /// Runs incident as a process and exits with its status: the executable's `main.swift`
+    /// is this one call.
+    public static func main() -> Never {
+        exit(status())
+    }
+
+    static func status() -> Int32 {
+        // A closed pipe is reported by write() (EPIPE), not by killing us; a file-size limit
+        // (ulimit -f) is reported by write() (EFBIG) as one sentence, with nothing half-written.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
+        let stderr = FileDescriptorSink(fd: 2)
+        let arguments: [String]
+        switch processArguments() {
+        case let .success(list): arguments = list
+        case let .failure(bad):
+            stderr.write("incident: argument \(bad.index) is not valid UTF-8 text.\n")
+            return ExitCode.usage
+        }
+        let (environment, invalid) = processEnvironment()
+        let stdoutIsTerminal = isatty(1) == 1
+        let context = Context(
+            environment: environment,
+            now: wallClock,
+            stdout: FileDescriptorSink(fd: 1),
+            stderr: stderr,
+            readStandardInput: readStandardInput,
+            stdoutIsTerminal: stdoutIsTerminal,
+            stderrIsTerminal: isatty(2) == 1,
+            loginName: loginName(),
+            width: terminalWidth(stdoutIsTerminal),
+            invalidEnvironment: invalid)
+        return run(arguments: arguments, context: context)
+    }
+
+    struct InvalidArgument: Error { var index: Int }
+
+    /// argv as strings; Swift would silently repair invalid UTF-8, so it is refused instead.
+    static func processArguments() -> Result<[String], InvalidArgument> {
+        var arguments: [String] = []
+        let argc = Int(CommandLine.argc)
+        guard argc > 1 else { return .success([]) }
+        for i in 1..<argc {
+            guard let raw = CommandLine.unsafeArgv[i] else { continue }
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
+            guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(InvalidArgument(index: i)) }
+            arguments.append(text)
+        }
+        return .success(arguments)
+    }
+
+    /// The environment. The first definition of a name wins (as with getenv); a value that is
+    /// not valid UTF-8 is left out and its name reported, never repaired into another value.
+    static func processEnvironment() -> ([String: String], Set<String>) {
+        var environment: [String: String] = [:]
+        var invalid: Set<String> = []
+        #if canImport(Darwin)
+        let start: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = _NSGetEnviron()?.pointee
+        #else
+        let start: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
+        #endif
+        guard var envp = start else { return (environment, invalid) }
+        while let entry = envp.pointee {
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
+            if let eq = bytes.firstIndex(of: 0x3d) {
+                let name = String(decoding: bytes[..<eq], as: UTF8.self)
+                if environment[name] == nil && !invalid.contains(name) {
+                    if let value = String(validating: bytes[(eq + 1)...], as: UTF8.self) {
+                        environment[name] = value
+                    } else {
+                        invalid.insert(name)
+                    }
+                }
+            }
+            envp += 1
+        }
+        return (environment, invalid)
+    }
+
+    @Sendable static func wallClock() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(milliseconds: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
+    }
+
+    /// All of standard input, at most `limit + 1` bytes (the caller reports "over the limit").
+    @Sendable static func readStandardInput(_ limit: Int) -> [UInt8]? {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while out.count <= limit {
+            let n = chunk.withUnsafeMutableBytes { sysRead(0, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    static func loginName() -> String? {
+        if let name = getlogin(), let text = String(validatingCString: name) { return text }
+        guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return nil }
+        return String(validatingCString: name)
+    }
+
+    /// The terminal's width for help text (100 when not a terminal), kept to 40...200.
+    static func terminalWidth(_ isTerminal: Bool) -> Int {
+        guard isTerminal else { return 100 }
+        var size = winsize()
+        guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 100 }
+        return min(max(Int(size.ws_col), 40), 200)
+    }
+}
