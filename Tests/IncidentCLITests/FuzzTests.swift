@@ -250,4 +250,60 @@ import TestSupport
         #expect(writesRefused > Self.storeFileRounds / 3)
         #expect(counts[4, default: 0] > 0)
     }
+
+    // MARK: Zone files and TZ strings (the environment's TZ and TZDIR reach these parsers)
+
+    @Test func zoneFilesAndTZStringsNeverTrap() throws {
+        var rng = SystemRandomNumberGenerator()
+        let valid = try ["Europe/Berlin", "America/Sao_Paulo", "Australia/Adelaide"].map {
+            Array(try Data(contentsOf: URL(fileURLWithPath: fixtureZoneDirectory + "/" + $0)))
+        }
+        let probes = [Timestamp.earliest, Timestamp.latest, ts("2026-03-29T01:30:00Z"), Timestamp(milliseconds: .max), Timestamp(milliseconds: .min)]
+        func exercise(_ zone: ZoneRules) {
+            for t in probes {
+                _ = zone.local(t)
+                _ = zone.human(t)
+                _ = zone.instant(forLocal: CivilTime(t))
+            }
+            _ = TimeParser.interpret("2026-03-29 02:30", now: ts("2026-11-23T14:05:00Z"), zone: zone)
+            _ = TimeParser.interpret("14:05", now: ts("2026-11-23T14:05:00Z"), zone: zone)
+        }
+        var parsed = 0
+        for i in 0..<400 {
+            var bytes = valid[i % valid.count]
+            if i % 5 == 0 {
+                bytes = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                if Bool.random(using: &rng) { bytes = Array("TZif2".utf8) + bytes }
+            } else {
+                for _ in 0..<Int.random(in: 1...6, using: &rng) {
+                    let at = Int.random(in: 0..<bytes.count, using: &rng)
+                    switch Int.random(in: 0..<3, using: &rng) {
+                    case 0: bytes[at] = UInt8.random(in: 0...255, using: &rng)
+                    case 1: bytes[at] = [0x00, 0x7F, 0x80, 0xFF].randomElement(using: &rng)!
+                    default: bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...64, using: &rng)))
+                    }
+                    if bytes.isEmpty { break }
+                }
+            }
+            if let zone = try? ZoneRules(tzif: bytes, name: "fuzz") { parsed += 1; exercise(zone) }
+        }
+        #expect(parsed > 0)
+        let pieces = ["EST", "5", "EDT", ",", "M3.2.0", "M11.1.0", "/", "2", "-", "+", "24", "167", ":", "<", ">", "J", "365", "0",
+                      "99999999", "M13.6.7", "<+0530>", "-5:30", "25", "\u{301}", "", "UTC", "9223372036854775807"]
+        for _ in 0..<3000 {
+            let text = (0..<Int.random(in: 1...9, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            if let zone = ZoneRules(posix: text) { exercise(zone) }
+        }
+        // Through the process boundary: a hostile TZ or TZDIR is one sentence, never a trap.
+        let cli = InProcessCLI()
+        _ = cli.run(["declare", "seed", "-s", "high"])
+        var counts: [Int32: Int] = [:]
+        for tz in ["EST5EDT,M3.2.0/99999999,M11.1.0", "<+99>-99", "Europe/../../etc/passwd", ":", "x", "EST5EDT,J0,J366", "\u{0}"] {
+            var zoned = cli
+            zoned.environment["TZ"] = tz
+            let r = zoned.run(["show", "1"])
+            counts[r.status, default: 0] += 1
+            #expect(Self.documented.contains(r.status), "TZ=\(tz): \(r.status)")
+        }
+    }
 }

@@ -34,7 +34,7 @@ enum PostmortemCommand {
                 try Actions.publishPostmortem(&r, path: path, actor: actor)
                 markdown = try Postmortem.render(r, runbook: runbook, time: try inv.businessTime(runbook), template: template, now: inv.at)
                 if output != nil {
-                    try writeUserFile(path, markdown)
+                    try writeUserFile(path, markdown, store: inv.store)
                 } else {
                     _ = try inv.store.writePublished(Array(markdown.utf8), name: name)
                 }
@@ -42,7 +42,7 @@ enum PostmortemCommand {
             record = updated
             written = path
         } else if let output {
-            try writeUserFile(output, markdown)
+            try writeUserFile(output, markdown, store: inv.store)
             written = output
         }
         if let written {
@@ -84,7 +84,18 @@ enum PostmortemCommand {
 
 /// Writes a file the user named (a postmortem, an export) through the store's one write
 /// path: atomic, never through a link at FILE, its directory created if missing. Errors are
-/// one sentence.
-func writeUserFile(_ path: String, _ text: String) throws {
+/// one sentence. With `store`, FILE may not be one of the store's own files (an incident, the
+/// runbook, the counter): those are written only under the lock, by the commands that own them.
+func writeUserFile(_ path: String, _ text: String, store: Store? = nil) throws {
+    if let store {
+        let (dir, name) = (path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : ".",
+                           String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""))
+        let real = POSIXFile.resolve(dir.isEmpty ? "/" : dir)
+        let inside = real == store.root || real.hasPrefix(store.root + "/")
+        let published = store.root + "/postmortems"
+        if inside && !(real == published || real.hasPrefix(published + "/")) && !name.isEmpty {
+            throw UsageError("'\(path)' is inside the store \(store.root), whose files only incident's own commands write; write the postmortem outside it, or use --publish.")
+        }
+    }
     try POSIXFile.writeUserFile(path, Array(text.utf8))
 }

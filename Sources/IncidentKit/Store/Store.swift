@@ -141,6 +141,14 @@ public struct Store: Sendable {
 
     /// Loads one incident. If a crash left it in two places, the copy with more events wins.
     public func load(_ id: IncidentID) throws -> (IncidentRecord, IncidentLocation) {
+        do { return try loadOnce(id) } catch IncidentError.notFound {
+            // A writer may have moved it (close: active → archive) between listing and
+            // reading; readers take no lock, so look once more before saying it is gone.
+            return try loadOnce(id)
+        }
+    }
+
+    private func loadOnce(_ id: IncidentID) throws -> (IncidentRecord, IncidentLocation) {
         let places = locations(of: id)
         guard !places.isEmpty else {
             throw IncidentError.notFound("No incident \(id) in \(root); 'incident list --all' shows the incidents there.")
@@ -223,6 +231,8 @@ public struct Store: Sendable {
             }
             do {
                 records.append(try decodeRecord(at: path, expecting: id))
+            } catch IncidentError.notFound {
+                continue  // moved or removed by a writer since the listing: not a problem
             } catch {
                 problems.append(StoreProblem(path: path, error: error))
             }

@@ -116,7 +116,14 @@ public struct CivilTime: Equatable, Sendable {
         millisecond = Int(rem % 1000)
     }
 
+    /// The instant, saturating: fields far outside any calendar (a saturated deadline taken
+    /// apart and put back together) give the most extreme instant, never a trap.
     public var timestamp: Timestamp {
+        // Within ±100 million years nothing below can overflow; beyond, saturate.
+        guard year.magnitude < 100_000_000, month.magnitude < 1_000, day.magnitude < 100_000, hour.magnitude < 100_000,
+              minute.magnitude < 100_000, second.magnitude < 100_000, millisecond.magnitude < 100_000_000 else {
+            return Timestamp(milliseconds: year < 0 ? .min : .max)
+        }
         let days = CivilTime.days(fromCivil: year, month, day)
         let ms = ((days * 24 + Int64(hour)) * 60 + Int64(minute)) * 60_000 + Int64(second) * 1000 + Int64(millisecond)
         return Timestamp(milliseconds: ms)

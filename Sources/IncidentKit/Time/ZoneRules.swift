@@ -87,7 +87,8 @@ public struct ZoneRules: Sendable, Equatable {
 
     /// The instants (seconds) whose local wall-clock reading is `wall` (seconds since the
     /// epoch as if local time were UTC): none in a gap, two in an overlap, else one.
-    public func instants(forWallSeconds wall: Int64) -> [Int64] {
+    public func instants(forWallSeconds rawWall: Int64) -> [Int64] {
+        let wall = ZoneRules.clampSeconds(rawWall)
         // Every offset in force within two days of the wall time is a candidate.
         let window: Int64 = 2 * 86_400
         var offsets: [Int] = []
@@ -112,7 +113,8 @@ public struct ZoneRules: Sendable, Equatable {
     /// set back) the earlier instant, the first time the clock shows it; in a gap (clocks
     /// set forward) the wall time is moved forward by the gap, so 02:30 on the night
     /// Los Angeles springs forward is 03:30 PDT.
-    public func instant(forWallSeconds wall: Int64) -> Int64 {
+    public func instant(forWallSeconds rawWall: Int64) -> Int64 {
+        let wall = ZoneRules.clampSeconds(rawWall)
         let found = instants(forWallSeconds: wall)
         if let first = found.first { return first }
         // In a gap: the wall time read with the offset in force just before the gap.
@@ -128,8 +130,12 @@ public struct ZoneRules: Sendable, Equatable {
         return wall - Int64(localType(atSeconds: wall).offset)
     }
 
+    /// Seconds far beyond any calendar (a saturated deadline) are clamped to ±30 million
+    /// years, so the arithmetic below cannot overflow: no instant traps.
+    static func clampSeconds(_ s: Int64) -> Int64 { min(max(s, -1_000_000_000_000_000), 1_000_000_000_000_000) }
+
     public func instant(forLocal c: CivilTime) -> Timestamp {
-        let wallMs = c.timestamp.milliseconds
+        let wallMs = ZoneRules.clampSeconds(c.timestamp.milliseconds / 1000) * 1000 + c.timestamp.milliseconds % 1000
         let wall = floorDivide(wallMs, 1000)
         let ms = wallMs - wall * 1000
         return Timestamp(milliseconds: instant(forWallSeconds: wall) * 1000 + ms)
