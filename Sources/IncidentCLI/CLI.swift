@@ -10,7 +10,7 @@ public enum CLI {
         InitCommand.spec, DeclareCommand.spec, ListCommand.spec, ShowCommand.spec, AckCommand.spec,
         SeverityCommand.spec, AssignCommand.spec, UnassignCommand.spec, PhaseCommand.spec, NoteCommand.spec,
         TimelineCommand.spec, SLACommand.spec, ContainCommand.spec, ResolveCommand.spec, CloseCommand.spec,
-        ReopenCommand.spec, AmendCommand.spec, StrikeCommand.spec, EditCommand.spec, DeclineCommand.spec, MergeCommand.spec,
+        ReopenCommand.spec, AmendCommand.spec, StrikeCommand.spec, EditCommand.spec, DeclineCommand.spec, MergeCommand.spec, WatchCommand.spec,
         PostmortemCommand.spec, ChecklistCommand.spec, CheckCommand.spec,
         ActionAddCommand.spec, ActionDoneCommand.spec, ActionsCommand.spec,
         RunbookShowCommand.spec, RunbookValidateCommand.spec, RunbookListCommand.spec,
