@@ -18,6 +18,7 @@ public enum CLI {
         EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, CompletionsCommand.spec, HelpCommand.spec, VersionCommand.spec,
         CompletionsCommand.namesSpec,
         HooksCommand.spec, HooksCommand.testSpec, HooksCommand.trustSpec, TickCommand.spec, PublicTitleCommand.spec,
+        ExportCommand.spec, StatusPageCommand.spec, ReportCommand.spec,
     ]
 
     public static func run(arguments: [String], context: Context) -> Int32 {
@@ -127,10 +128,12 @@ enum Help {
         zone too (TZ=UTC for UTC); --json and stored files are always UTC. IDs: INC-42, inc-42 or 42.
 
         EXIT STATUS: 0 ok · 1 refused (gate, transition) · 2 command line wrong, nothing written ·
-        3 no such incident · 4 store or file unusable · 5 lock timeout · 6 verification failed.
+        3 no such incident · 4 store or file unusable · 5 lock timeout · 6 verification failed ·
+        8 sla --fail-on found a breached (or soon due) timer.
 
         ENVIRONMENT: INCIDENT_STORE, INCIDENT_USER, INCIDENT_LOCK_TIMEOUT (seconds 0-3600, default 10), NO_COLOR,
-        TZ (your zone, for display and typed times), TZDIR (the zone database, default /usr/share/zoneinfo).
+        TZ (your zone, for display and typed times), TZDIR (the zone database, default /usr/share/zoneinfo),
+        INCIDENT_HOOK_TIMEOUT (seconds a hook may run, default 10), XDG_CONFIG_HOME (trusted hook hashes).
 
         EXAMPLE:
           id=$(incident declare "Checkout 500s" --severity high)

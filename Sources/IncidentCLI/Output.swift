@@ -78,6 +78,7 @@ struct ActionItemJSON: Encodable {
 struct IncidentJSON: Encodable {
     var id: String
     var title: String
+    var publicTitle: String?
     var summary: String?
     var severity: String
     var status: String
@@ -111,7 +112,7 @@ struct IncidentJSON: Encodable {
     init(_ r: IncidentRecord, runbook rb: Runbook, time: BusinessTime, now: Timestamp, asOf: Bool) {
         let runbook = rb
         let s = asOf ? ((try? IncidentState.derive(id: r.id, events: r.events, asOf: now)) ?? r.state) : r.state
-        id = s.id.description; title = s.title; summary = s.summary; severity = s.severity
+        id = s.id.description; title = s.title; publicTitle = s.publicTitle; summary = s.summary; severity = s.severity
         status = s.status.rawValue; phase = s.phase; type = s.type; drill = s.drill; self.runbook = r.declaredRunbook
         startedAt = s.startedAt; declaredAt = s.declaredAt; acknowledgedAt = s.acknowledgedAt
         containedAt = s.containedAt; resolvedAt = s.resolvedAt; closedAt = s.closedAt

@@ -4,7 +4,7 @@ enum CommsCommand {
     static let spec = CommandSpec(
         path: ["comms"],
         summary: "Render a communication template with the incident's fields; --record logs it (restarting the update cadence).",
-        discussion: "Templates: internal-update, status-page, customer-email, regulator-notice (from <store>/templates/NAME.md if present, else the shipped ones; edit freely, no rebuild). Placeholders: id, title, severity, status, phase, scope, impact, mitigation, next_update, started_at, declared_at, now, commander, comms_lead, roles. An unknown placeholder is an error naming it. --record writes the rendered text to the timeline as a comms entry (customer-email as customer-notification, regulator-notice as regulator-notification, when the runbook has those kinds).",
+        discussion: "Templates: internal-update, status-page, customer-email, regulator-notice (from <store>/templates/NAME.md if present, else the shipped ones; edit freely, no rebuild). Placeholders: id, title, public_title (the customer-facing title; 'Service disruption' until one is set), severity, status, phase, scope, impact, mitigation, next_update, started_at, declared_at, now, commander, comms_lead, roles. An unknown placeholder is an error naming it. --record writes the rendered text to the timeline as a comms entry (customer-email as customer-notification, regulator-notice as regulator-notification, when the runbook has those kinds).",
         arguments: [Invocation.idArgument, ArgumentSpec(name: "TEMPLATE", help: "The template name.")],
         options: [
             OptionSpec(name: "record", help: "Log the message in the timeline (restarts the cadence timer)."),
@@ -36,6 +36,7 @@ enum CommsCommand {
             "mitigation": mitigation ?? (s.containedAt != nil ? "contained" : "in progress"),
             "next_update": next, "started_at": zone.human(s.startedAt), "declared_at": zone.human(s.declaredAt), "now": zone.human(at),
             "commander": commander, "comms_lead": commsRole.flatMap { s.roles[$0] } ?? "unassigned",
+            "public_title": s.publicTitle ?? "Service disruption",
         ]
         v["roles"] = runbook.roles.compactMap { role in s.roles[role.id].map { "\(role.title): \($0)" } }.joined(separator: ", ")
         if v["roles"]!.isEmpty { v["roles"] = "none assigned" }
@@ -50,7 +51,9 @@ enum CommsCommand {
         // The templates are Markdown: what is printed (to paste) has every value escaped for
         // Markdown; what is recorded is the message as people read it, escaped again by
         // whatever renders the timeline later.
-        let raw = values(record, runbook: runbook, time: try inv.businessTime(runbook), zone: inv.readerZone, at: inv.at, scope: inv.option("scope"))
+        // The status page is public: its scope never defaults to the internal summary.
+        let scope = inv.option("scope") ?? (name == StatusPage.template ? "some of our services" : nil)
+        let raw = values(record, runbook: runbook, time: try inv.businessTime(runbook), zone: inv.readerZone, at: inv.at, scope: scope)
         let text = try template.render(raw.mapValues(Sanitizer.markdownInline))
         let message = try template.render(raw)
         if inv.flag("record") {

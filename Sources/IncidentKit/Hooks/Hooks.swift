@@ -40,7 +40,7 @@ public enum HookEvents {
         case BuiltInKind.phase: events = ["phase-changed"]
         case BuiltInKind.contained: events = ["contained"]
         case BuiltInKind.resolved: events = ["resolved"]
-        case BuiltInKind.closed: events = ["closed"]
+        case BuiltInKind.closed, "declined", "merged": events = ["closed"]
         case BuiltInKind.reopened: events = ["reopened"]
         case BuiltInKind.actionItem: events = ["action-added"]
         default:

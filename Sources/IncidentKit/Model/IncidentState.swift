@@ -46,7 +46,7 @@ public struct IncidentState: Codable, Sendable, Equatable {
 
     /// The keys of the cached state in a file; any other key is refused when it is read.
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, title, summary, severity, status, phase, type, drill, startedAt, declaredAt, acknowledgedAt
+        case id, title, publicTitle, summary, severity, status, phase, type, drill, startedAt, declaredAt, acknowledgedAt
         case containedAt, resolvedAt, closedAt, postmortemPublishedAt, resolutionSummary, roles, checked, phaseHistory
         case publicTitle, outcome, mergedInto, outcomeReason
     }

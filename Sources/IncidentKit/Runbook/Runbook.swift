@@ -1,7 +1,7 @@
 /// An organisation's incident policy, as data: the severity ladder, the SLA timers, the
 /// role catalogue, the lifecycle phases with their checklists, and the close gates.
 ///
-/// The format is documented in docs/runbook-format.md and by docs/runbook.schema.json.
+/// The format is documented in docs/runbook-format.md and by schemas/runbook.schema.json.
 public struct Runbook: Codable, Sendable, Equatable {
     public static let currentSchemaVersion = 1
 
