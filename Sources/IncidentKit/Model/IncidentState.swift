@@ -48,7 +48,7 @@ public struct IncidentState: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, title, publicTitle, summary, severity, status, phase, type, drill, startedAt, declaredAt, acknowledgedAt
         case containedAt, resolvedAt, closedAt, postmortemPublishedAt, resolutionSummary, roles, checked, phaseHistory
-        case publicTitle, outcome, mergedInto, outcomeReason
+        case outcome, mergedInto, outcomeReason
     }
 
     public struct PhaseEntry: Codable, Sendable, Equatable {
