@@ -22,6 +22,9 @@ let package = Package(
         .target(name: "IncidentCLI", dependencies: ["IncidentKit"], exclude: ["README.md"]),
         // A few lines: wire the process to IncidentCLI.
         .executableTarget(name: "incident", dependencies: ["IncidentCLI"]),
+        // Benchmark only (scripts/bench.sh): a store generator and the start-up floor.
+        .executableTarget(name: "incident-benchgen", dependencies: ["IncidentKit"]),
+        .executableTarget(name: "incident-bench-floor"),
         .target(name: "TestSupport", dependencies: ["IncidentKit", "IncidentCLI"], path: "Tests/TestSupport"),
         .testTarget(name: "IncidentKitTests", dependencies: ["IncidentKit", "TestSupport"]),
         .testTarget(name: "IncidentCLITests", dependencies: ["IncidentCLI", "TestSupport"]),

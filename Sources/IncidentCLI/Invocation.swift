@@ -23,7 +23,7 @@ struct Invocation {
     /// Hooks fired by what this command stored; run by `CLI.run` after the command.
     let pendingHooks = PendingHooks()
 
-    private final class RunbookCache { var value: Runbook? }
+    private final class RunbookCache { var value: (Runbook, String)? }
     /// Zones, read only when a command first prints or computes local time.
     private let zones = ZoneCache()
 
@@ -256,13 +256,29 @@ struct Invocation {
 
     // MARK: Store access
 
-    func runbook() throws -> Runbook {
+    func runbook() throws -> Runbook { try stampedRunbook().0 }
+
+    /// The runbook and its file's fingerprint, read once per command.
+    func stampedRunbook() throws -> (Runbook, String) {
         if let cached = runbookCache.value { return cached }
-        let loaded = try store.loadRunbook()
+        let loaded = try store.loadStampedRunbook()
         // Before the store exists this is the built-in default, which is also what the first
         // write puts there; cache only the store's own copy.
         if store.exists { runbookCache.value = loaded }
         return loaded
+    }
+
+    /// The runbook with its calendar and their fingerprints, which the derived summaries
+    /// are tied to. Fails (like `businessTime`) when the calendar cannot be used.
+    func runbookSnapshot() throws -> RunbookSnapshot {
+        let (runbook, stamp) = try stampedRunbook()
+        return try runbookSnapshot(runbook, stamp: stamp)
+    }
+
+    func runbookSnapshot(_ runbook: Runbook, stamp: String) throws -> RunbookSnapshot {
+        let directory = ZoneDatabase.directory(environment: context.environment)
+        return RunbookSnapshot(runbook: runbook, time: try businessTime(runbook),
+                               stamp: stamp + RunbookSnapshot.calendarStamp(runbook, zoneDirectory: directory))
     }
 
     /// The runbook's calendar, which decides `bd`/`bh` deadlines. A runbook without one needs
@@ -334,7 +350,7 @@ struct Invocation {
                 actor.at = latest
             }
             try body(&record, runbook, actor)
-            try store.save(record)
+            try store.save(record, runbook: try? runbookSnapshot())
             return record
         }
         queueHooks(record, runbook: runbook, newEvents: record.events[min(firstNew, record.events.count)...], before: before)

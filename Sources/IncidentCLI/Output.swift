@@ -101,7 +101,6 @@ struct IncidentJSON: Encodable {
     var checklist: [ChecklistJSON]
     var actionItems: [ActionItemJSON]
     var headHash: String
-    var publicTitle: String?
     /// "declined" or "merged" (status is then "closed"); absent otherwise.
     var outcome: String?
     var mergedInto: String?
@@ -130,7 +129,7 @@ struct IncidentJSON: Encodable {
         }
         actionItems = ActionItems.items(in: r).map { ActionItemJSON($0, now: now) }
         headHash = r.headHash
-        publicTitle = s.publicTitle; outcome = s.outcome?.rawValue; mergedInto = s.mergedInto?.description
+        outcome = s.outcome?.rawValue; mergedInto = s.mergedInto?.description
         outcomeReason = s.outcomeReason
     }
 }
@@ -268,13 +267,15 @@ extension Invocation {
     }
 }
 
+/// Unicode scalars a terminal shows (escape sequences left out). Counted on the UTF-8
+/// bytes: every scalar has exactly one byte that is not a continuation byte.
 func visibleWidth(_ s: String) -> Int {
     var count = 0
     var inEscape = false
-    for c in s.unicodeScalars {
-        if inEscape { if c == "m" { inEscape = false }; continue }
-        if c == "\u{1B}" { inEscape = true; continue }
-        count += 1
+    for b in s.utf8 {
+        if inEscape { if b == 0x6D { inEscape = false }; continue }
+        if b == 0x1B { inEscape = true; continue }
+        if b & 0xC0 != 0x80 { count += 1 }
     }
     return count
 }
@@ -294,9 +295,35 @@ extension String {
 /// Renders rows as aligned columns.
 func table(_ rows: [[String]], gap: Int = 2) -> [String] {
     guard let first = rows.first else { return [] }
-    var widths = Array(repeating: 0, count: first.count)
-    for row in rows { for (i, cell) in row.enumerated() where i < widths.count - 1 { widths[i] = max(widths[i], visibleWidth(cell)) } }
-    return rows.map { row in
-        row.enumerated().map { i, cell in i < row.count - 1 ? cell.padding(widths[i] + gap) : cell }.joined()
+    return tableText(rows.flatMap { $0 }, columns: first.count, gap: gap).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+}
+
+/// Renders `cells` (row after row, `columns` to a row) as aligned columns, one line per
+/// row: built in one buffer, as `list --all` prints ten thousand rows.
+func tableText(_ cells: [String], columns: Int, gap: Int = 2) -> String {
+    guard columns > 0, !cells.isEmpty else { return "" }
+    var widths = Array(repeating: 0, count: columns)
+    var cellWidths: [Int] = []
+    cellWidths.reserveCapacity(cells.count)
+    var bytes = 0
+    for (i, cell) in cells.enumerated() {
+        let w = visibleWidth(cell)
+        cellWidths.append(w)
+        bytes += cell.utf8.count
+        let column = i % columns
+        if column < columns - 1 { widths[column] = max(widths[column], w) }
     }
+    let rowCount = (cells.count + columns - 1) / columns
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes + rowCount * (widths.reduce(gap * columns, +) + 1))
+    for (i, cell) in cells.enumerated() {
+        let column = i % columns
+        if column == 0 && i > 0 { out.append(0x0A) }
+        out.append(contentsOf: cell.utf8)
+        if column < columns - 1 && i < cells.count - 1 {
+            let pad = widths[column] + gap - cellWidths[i]
+            if pad > 0 { out.append(contentsOf: repeatElement(0x20, count: pad)) }
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
 }

@@ -220,4 +220,23 @@ extension E2E {
         let json = try #require(try e.json("hooks") as? [String: Any])
         #expect((json["missing"] as? [String])?.contains("acknowledged") == true)
     }
+
+    @Test func aDamagedAnnouncementFileNeverReannouncesEverything() throws {
+        let e = E2E()
+        _ = try e.declare()
+        let log = e.store + "-breaches"
+        try e.installHook("sla-breached", "#!/bin/sh\necho \"$INCIDENT_TIMER\" >> \(log)\n")
+        #expect(!(try e.run("tick").stdout.isEmpty))
+        let fired = e.read(log)
+        try "{ not json".write(toFile: e.store + "/.announced.json", atomically: true, encoding: .utf8)
+        let r = try e.run("tick")
+        #expect(r.status == 0 && r.stdout.isEmpty)
+        #expect(r.stderr.contains(".announced.json was damaged"))
+        #expect(e.read(log) == fired)
+        #expect(try e.run("tick").stderr.isEmpty)  // rebuilt
+        // No store: tick creates nothing.
+        let none = E2E()
+        #expect(try none.run("tick").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: none.store))
+    }
 }

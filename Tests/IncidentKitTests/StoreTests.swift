@@ -115,19 +115,21 @@ import TestSupport
             try Actions.close(&s.record, runbook: s.runbook, time: .standard, force: false, reason: nil, actor: Scenario.actor("2026-11-23T15:01:00Z"))
             try store.withLock { try store.save(s.record) }
         }
-        #expect(store.archivedSummaries().0.map(\.title).sorted() == ["old 1", "old 2", "old 3"])
+        let runbook = try store.loadRunbookSnapshot()
+        func archived() -> [IncidentSummary] { store.summaries(.archive, runbook: runbook, at: ts("2026-11-24T00:00:00Z")).0 }
+        #expect(archived().map(\.title).sorted() == ["old 1", "old 2", "old 3"])
         let index = store.archiveDirectory + "/.index"
         #expect(FileManager.default.fileExists(atPath: index))
         // A changed file is read again, not served stale from the index.
         let path = store.archiveDirectory + "/2026/INC-2.json"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try text.replacingOccurrences(of: "\"old 2\"", with: "\"new 2 (longer)\"").write(toFile: path, atomically: false, encoding: .utf8)
-        #expect(store.archivedSummaries().0.map(\.title).sorted() == ["new 2 (longer)", "old 1", "old 3"])
+        #expect(archived().map(\.title).sorted() == ["new 2 (longer)", "old 1", "old 3"])
         // A vanished file drops out; a garbage index is ignored and rebuilt.
         try FileManager.default.removeItem(atPath: store.archiveDirectory + "/2026/INC-3.json")
         try "garbage\n{".write(toFile: index, atomically: false, encoding: .utf8)
-        #expect(store.archivedSummaries().0.count == 2)
-        #expect(try String(contentsOfFile: index, encoding: .utf8).hasPrefix("incident-archive-index v2"))
+        #expect(archived().count == 2)
+        #expect(try String(contentsOfFile: index, encoding: .utf8).hasPrefix("incident-index 3\t"))
         // doctor does not mistake the index for a stray file; it does see the hand edit.
         #expect(store.diagnose().map(\.path) == [path])
     }

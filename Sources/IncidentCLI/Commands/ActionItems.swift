@@ -56,10 +56,12 @@ enum ActionsCommand {
         ],
         examples: ["incident actions --overdue", "incident actions --owner bob --json"],
         run: { inv in
-            let (a, pa) = inv.store.loadActive()
-            let (b, pb) = inv.store.loadArchived()
+            // From the derived summaries, which carry each incident's action items.
+            let snapshot = try inv.runbookSnapshot()
+            let (a, pa) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: .actionItems)
+            let (b, pb) = inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: .actionItems)
             for p in pa + pb { inv.err("warning: skipped \(p.path): \(p.reason).") }
-            var items = (a + b).sorted { $0.id < $1.id }.flatMap { ActionItems.items(in: $0) }
+            var items = (a + b).sorted { $0.id < $1.id }.flatMap(\.actionItems)
             if inv.flag("overdue") { items = items.filter { $0.isOverdue(at: inv.at) } }
             if inv.flag("open") { items = items.filter { $0.status == .open } }
             if let owner = inv.option("owner") { items = items.filter { $0.owner?.lowercased() == owner.lowercased() } }

@@ -39,11 +39,11 @@ enum DeclareCommand {
         let (record, storeRunbook) = try inv.store.withLock { () -> (IncidentRecord, Runbook) in
             // The runbook the store runs now, under the lock: a racing 'init --runbook' may have
             // set up the store since the check above, and the incident must obey its runbook.
-            let storeRunbook = try inv.store.loadRunbook()
+            let (storeRunbook, stamp) = try inv.store.loadStampedRunbook()
             if storeRunbook != checkedRunbook { try Actions.validate(declaration, runbook: storeRunbook, actor: actor) }
             let id = try inv.store.allocateID()
             let record = try Actions.declare(id: id, runbook: storeRunbook, declaration, actor: actor)
-            try inv.store.save(record)
+            try inv.store.save(record, runbook: try? inv.runbookSnapshot(storeRunbook, stamp: stamp))
             return (record, storeRunbook)
         }
         let runbook = storeRunbook

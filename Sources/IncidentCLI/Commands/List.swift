@@ -37,23 +37,40 @@ enum ListCommand {
         let me = inv.flag("mine") ? try inv.author.lowercased() : nil
         // Declined and merged incidents are archived: asking for them searches the archive.
         let archivedToo = inv.flag("all") || inv.flag("archived") || outcome != nil || status == .closed
-        // Active incidents are read whole (their timers run); closed ones come from the
-        // archive index, which stays fast however large the archive grows.
-        var rows: [(summary: IncidentSummary, timers: [TimerStatus])] = []
+        // Both come from the derived summaries (active/.index, archive/.index), which are
+        // checked against every file's fingerprint; --at re-reads active files to answer
+        // as they stood then.
+        // A runbook whose calendar cannot be used still lists closed incidents (their
+        // deadlines are not shown); active ones need it.
+        let snapshot: RunbookSnapshot
+        var calendarError: Error?
+        do { snapshot = try inv.runbookSnapshot() } catch {
+            calendarError = error
+            snapshot = RunbookSnapshot(runbook: runbook, time: .standard, stamp: "unusable calendar")
+        }
+        var rows: [Row] = []
         var problems: [StoreProblem] = []
         if !inv.flag("archived") {
-            let (records, p) = inv.store.loadActive()
-            problems += p
-            let time = records.isEmpty ? BusinessTime.standard : try inv.businessTime(runbook)
-            rows += records.map { r in
-                let timers = SLAEngine.evaluate(r, runbook: runbook, time: time, at: inv.at, asOf: inv.atGiven)
-                return (IncidentSummary(r), timers.filter { $0.isStarted && !$0.finished })
+            if inv.atGiven {
+                let (records, p) = inv.store.loadActive()
+                problems += p
+                if let calendarError, !records.isEmpty { throw calendarError }
+                rows += records.map { r in
+                    let timers = SLAEngine.evaluate(r, runbook: runbook, time: snapshot.time, at: inv.at, asOf: true)
+                    return Row(summary: IncidentSummary(r, runbook: runbook, time: snapshot.time), timers: timers.filter { $0.isStarted && !$0.finished })
+                }
+            } else {
+                let (summaries, p) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: me == nil ? .timers : [.timers, .actionItems])
+                if let calendarError, !summaries.isEmpty { throw calendarError }
+                problems += p
+                rows += summaries.map { s in Row(summary: s, timers: s.timers(at: inv.at).filter { $0.isStarted && !$0.finished }) }
             }
         }
         if archivedToo {
-            let (summaries, p) = inv.store.archivedSummaries()
+            let (summaries, p) = me == nil ? inv.store.summaries(.archive, runbook: snapshot, at: inv.at)
+                : inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: .actionItems)
             problems += p
-            rows += summaries.map { ($0, []) }
+            rows += summaries.map { Row(summary: $0, timers: []) }
         }
         rows = rows.filter { row in
             let s = row.summary
@@ -61,17 +78,23 @@ enum ListCommand {
                 && (status == nil || s.status == status) && s.outcome == outcome
                 && (!inv.flag("drills") || s.drill) && (!inv.flag("no-drills") || !s.drill)
                 && (search.map { q in s.title.lowercased().contains(q) || (s.summary?.lowercased().contains(q) ?? false) } ?? true)
-                && (me.map { who in s.roles.values.contains { $0.lowercased() == who } || (s.actionOwners ?? []).contains { $0.lowercased() == who } } ?? true)
+                && (me.map { who in s.roles.values.contains { $0.lowercased() == who } || s.actionOwners.contains { $0.lowercased() == who } } ?? true)
         }
-        rows.sort { a, b in
-            let ra = runbook.levelRank(id: a.summary.severity), rb = runbook.levelRank(id: b.summary.severity)
-            if (a.summary.status == .closed) != (b.summary.status == .closed) { return b.summary.status == .closed }
-            return ra != rb ? ra < rb : a.summary.id < b.summary.id
+        // Sort small keys, not the rows (10,000 archived summaries are large values).
+        let ranks = Dictionary(runbook.levels.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let order = rows.indices.map { i -> (closed: Bool, rank: Int, id: Int, index: Int) in
+            let s = rows[i].summary
+            return (s.status == .closed, ranks[s.severity] ?? runbook.levels.count, s.id.number, i)
+        }.sorted { a, b in
+            if a.closed != b.closed { return b.closed }
+            return a.rank != b.rank ? a.rank < b.rank : a.id != b.id ? a.id < b.id : a.index < b.index
         }
+        rows = order.map { rows[$0.index] }
         for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
         if inv.json {
-            try inv.printJSON(rows.map { s, running in
-                ListItemJSON(
+            try inv.printJSON(rows.map { row in
+                let (s, running) = (row.summary, row.timers)
+                return ListItemJSON(
                     id: s.id.description, title: s.title, severity: s.severity, status: s.status.rawValue,
                     phase: s.phase, type: s.type, drill: s.drill, startedAt: s.startedAt,
                     declaredAt: s.declaredAt, acknowledgedAt: s.acknowledgedAt, resolvedAt: s.resolvedAt,
@@ -85,19 +108,33 @@ enum ListCommand {
             inv.out(archivedToo || search != nil || me != nil ? "No incidents match." : "No active incidents.")
             return ExitCode.success
         }
-        var cells = [["ID", "SEVERITY", "STATUS", "PHASE", "AGE", "NEXT", "IC", "TITLE"].map { inv.style.bold($0) }]
-        for (s, running) in rows {
+        var cells = ["ID", "SEVERITY", "STATUS", "PHASE", "AGE", "NEXT", "IC", "TITLE"].map { inv.style.bold($0) }
+        let commander = runbook.commanderRoleID
+        var levelTitles: [String: String] = [:], phaseTitles: [String: String] = [:]
+        cells.reserveCapacity(8 * (rows.count + 1))
+        for row in rows {
+            let (s, running) = (row.summary, row.timers)
             let ordered = inv.urgencyOrder(running)
             let next = ordered.first.map { "\(inv.timerBadge($0)) \($0.title.lowercased())" } ?? "—"
             let end = s.closedAt ?? s.resolvedAt ?? inv.at
-            cells.append([
-                s.id.description, inv.levelTitle(s.severity, runbook),
+            let level = levelTitles[s.severity] ?? inv.levelTitle(s.severity, runbook)
+            levelTitles[s.severity] = level
+            let phase = phaseTitles[s.phase] ?? inv.phaseTitle(s.phase, runbook)
+            phaseTitles[s.phase] = phase
+            cells += [
+                s.id.description, level,
                 (s.outcome == .merged ? "merged → \(s.mergedInto?.description ?? "?")" : s.outcome?.rawValue ?? s.status.rawValue) + (s.drill ? " (drill)" : ""),
-                inv.phaseTitle(s.phase, runbook), formatSpan(milliseconds: max(0, s.startedAt.distance(to: end))), next,
-                runbook.commanderRoleID.flatMap { s.roles[$0] }.map(inv.safe) ?? "—", inv.safe(s.title),
-            ])
+                phase, formatSpan(milliseconds: max(0, s.startedAt.distance(to: end))), next,
+                commander.flatMap { s.roles[$0] }.map(inv.safe) ?? "—", inv.safe(s.title),
+            ]
         }
-        inv.out(table(cells).joined(separator: "\n"))
+        inv.out(tableText(cells, columns: 8))
         return ExitCode.success
     }
+}
+
+/// One line of the list: the summary and its running timers.
+private struct Row {
+    var summary: IncidentSummary
+    var timers: [TimerStatus]
 }

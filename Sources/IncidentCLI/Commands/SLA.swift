@@ -45,22 +45,59 @@ enum SLACommand {
         return (.dueWithin(ms), id)
     }
 
+    /// One incident's SLA view, from its file or from its derived summary.
+    struct Row {
+        var id: IncidentID
+        var title: String
+        var severity: String
+        var status: IncidentStatus
+        var resolvedAt: Timestamp?
+        var missingRoles: [String]
+        var owed: [ChecklistEntry]
+        var timers: [TimerStatus]
+    }
+
     static func run(_ inv: Invocation) throws -> Int32 {
         let (failOn, idArgument) = try failOn(inv)
         let runbook: Runbook
-        var records: [IncidentRecord]
+        var rows: [Row] = []
+        var time = BusinessTime.standard
+        func row(_ r: IncidentRecord, _ runbook: Runbook) -> Row {
+            Row(id: r.id, title: r.state.title, severity: r.state.severity, status: r.state.status, resolvedAt: r.state.resolvedAt,
+                missingRoles: r.state.status == .closed ? [] : SLAEngine.missingRoles(r.state, runbook: runbook),
+                owed: Checklist.owedNotifications(r, runbook: runbook),
+                timers: SLAEngine.evaluate(r, runbook: runbook, time: time, at: inv.at, asOf: inv.atGiven))
+        }
         if let id = idArgument {
             let (record, rb) = try inv.load(id)
-            (records, runbook) = ([record], rb)
-        } else {
+            runbook = rb
+            time = try inv.businessTime(rb)
+            rows = [row(record, rb)]
+        } else if inv.atGiven {
+            // As things stood at --at: only the full logs can say.
             runbook = try inv.runbook()
+            time = try inv.businessTime(runbook)
             let (active, problems) = inv.store.loadActive()
             for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
-            records = active.filter { !inv.atGiven || $0.state.declaredAt <= inv.at }
-            records.sort { runbook.levelRank(id: $0.state.severity) < runbook.levelRank(id: $1.state.severity) || ($0.state.severity == $1.state.severity && $0.id < $1.id) }
+            rows = active.filter { $0.state.declaredAt <= inv.at }.map { row($0, runbook) }
+        } else {
+            // The derived summary of active/ carries each incident's timers as of its last
+            // write; only whether an open timer has run out is re-evaluated against the clock.
+            let snapshot = try inv.runbookSnapshot()
+            runbook = snapshot.runbook
+            time = snapshot.time
+            let (summaries, problems) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: [.timers, .owedNotifications])
+            for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
+            rows = summaries.map { s in
+                Row(id: s.id, title: s.title, severity: s.severity, status: s.status, resolvedAt: s.resolvedAt,
+                    missingRoles: s.status == .closed ? [] : runbook.requiredRoles(level: s.severity, type: s.type).filter { s.roles[$0] == nil },
+                    owed: s.owedNotifications, timers: s.timers(at: inv.at))
+            }
         }
-        let time = try inv.businessTime(runbook)
-        var evaluated = records.map { ($0, SLAEngine.evaluate($0, runbook: runbook, time: time, at: inv.at, asOf: inv.atGiven)) }
+        if idArgument == nil {
+            rows.sort { runbook.levelRank(id: $0.severity) < runbook.levelRank(id: $1.severity) || ($0.severity == $1.severity && $0.id < $1.id) }
+        }
+        let anyIncident = !rows.isEmpty
         if let failOn {
             // Only running timers count: one met late is history, not an alert.
             func alerting(_ t: TimerStatus) -> Bool {
@@ -70,39 +107,43 @@ enum SLACommand {
                 case let .dueWithin(window): return left <= window
                 }
             }
-            evaluated = evaluated.filter { $0.0.state.status != .closed }.map { ($0.0, $0.1.filter(alerting)) }.filter { !$0.1.isEmpty }
+            rows = rows.filter { $0.status != .closed }.map { r in
+                var r = r
+                r.timers = r.timers.filter(alerting)
+                return r
+            }.filter { !$0.timers.isEmpty }
         }
-        let alertStatus = failOn != nil && !evaluated.isEmpty ? ExitCode.slaAlert : ExitCode.success
+        let alertStatus = failOn != nil && !rows.isEmpty ? ExitCode.slaAlert : ExitCode.success
         if inv.json {
-            var rows: [SLARowJSON] = []
-            for (r, timers) in evaluated {
-                for t in timers where t.isStarted {
-                    rows.append(SLARowJSON(id: r.id.description, title: r.state.title, severity: r.state.severity, name: t.id,
-                                           timerTitle: t.title, dueAt: t.dueAt, metAt: t.metAt, state: t.state.rawValue,
-                                           missed: t.missed, remainingSeconds: t.remaining(at: inv.at).map { $0 / 1000 }))
+            var out: [SLARowJSON] = []
+            for r in rows {
+                for t in r.timers where t.isStarted {
+                    out.append(SLARowJSON(id: r.id.description, title: r.title, severity: r.severity, name: t.id,
+                                          timerTitle: t.title, dueAt: t.dueAt, metAt: t.metAt, state: t.state.rawValue,
+                                          missed: t.missed, remainingSeconds: t.remaining(at: inv.at).map { $0 / 1000 }))
                 }
             }
-            try inv.printJSON(rows)
+            try inv.printJSON(out)
             return alertStatus
         }
-        if failOn != nil && evaluated.isEmpty { return ExitCode.success }
-        if records.isEmpty {
+        if failOn != nil && rows.isEmpty { return ExitCode.success }
+        if !anyIncident {
             inv.out("No active incidents.")
             return ExitCode.success
         }
         var lines: [String] = []
-        for (r, timers) in evaluated {
+        for r in rows {
             if !lines.isEmpty { lines.append("") }
-            lines.append("\(inv.style.bold(r.id.description)) \(inv.safe(r.state.title)) [\(inv.levelTitle(r.state.severity, runbook)), \(r.state.status.rawValue)]")
-            let missing = r.state.status == .closed || failOn != nil ? [] : SLAEngine.missingRoles(r.state, runbook: runbook)
+            lines.append("\(inv.style.bold(r.id.description)) \(inv.safe(r.title)) [\(inv.levelTitle(r.severity, runbook)), \(r.status.rawValue)]")
+            let missing = failOn != nil ? [] : r.missingRoles
             if !missing.isEmpty {
                 lines.append("  " + inv.style.red("Missing roles: ") + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
             }
-            let owed = failOn != nil ? [] : Checklist.owedNotifications(r, runbook: runbook)
+            let owed = failOn != nil ? [] : r.owed
             if !owed.isEmpty { lines.append("  " + inv.style.red("Missing: ") + inv.describeOwed(owed, r.id)) }
-            lines += timers.isEmpty ? ["  no timers at this severity"] : inv.timerLines(timers)
-            if failOn == nil, let m = SLAEngine.monitoring(r.state, runbook: runbook, time: time) {
-                lines.append("  " + inv.monitoringLine(m, closed: r.state.status == .closed))
+            lines += r.timers.isEmpty ? ["  no timers at this severity"] : inv.timerLines(r.timers)
+            if failOn == nil, let m = SLAEngine.monitoring(severity: r.severity, resolvedAt: r.resolvedAt, runbook: runbook, time: time) {
+                lines.append("  " + inv.monitoringLine(m, closed: r.status == .closed))
             }
         }
         inv.out(lines.joined(separator: "\n"))

@@ -17,25 +17,27 @@ enum StatsCommand {
     }
 
     static func run(_ inv: Invocation) throws -> Int32 {
-        let runbook = try inv.runbook()
+        let snapshot = try inv.runbookSnapshot()
+        let runbook = snapshot.runbook
         let since = try inv.time("since")
-        let (a, pa) = inv.store.loadActive()
-        let (b, pb) = inv.store.loadArchived()
+        // From the derived summaries: no incident file is decoded unless it changed.
+        let (a, pa) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: .timers)
+        let (b, pb) = inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: .timers)
         for p in pa + pb { inv.err("warning: skipped \(p.path): \(p.reason).") }
         // Declined incidents and merged duplicates are not incidents to measure.
-        let all = (a + b).filter { (since == nil || $0.state.declaredAt >= since!) && $0.state.outcome == nil }
-        let real = all.filter { !$0.state.drill }
-        func measure(_ pick: (IncidentState) -> Timestamp?) -> Measure {
-            let spans = real.compactMap { r in pick(r.state).map { r.state.startedAt.distance(to: $0) / 1000 } }
+        let all = (a + b).filter { (since.map { t in $0.declaredAt >= t } ?? true) && $0.outcome == nil }
+        let real = all.filter { !$0.drill }
+        func measure(_ pick: (IncidentSummary) -> Timestamp?) -> Measure {
+            let spans = real.compactMap { s in pick(s).map { s.startedAt.distance(to: $0) / 1000 } }
             return Measure(count: spans.count, meanSeconds: spans.isEmpty ? nil : spans.reduce(0, +) / Int64(spans.count), maxSeconds: spans.max())
         }
         var breached: [String: Int] = [:]
-        for r in real {
-            for t in SLAEngine.evaluate(r, runbook: runbook, time: try inv.businessTime(runbook), at: inv.at) where t.state == .breached { breached[t.id, default: 0] += 1 }
+        for s in real {
+            for t in s.timers(at: inv.at) where t.state == .breached { breached[t.id, default: 0] += 1 }
         }
         let report = Report(
             incidents: real.count, drillsExcluded: all.count - real.count,
-            bySeverity: Dictionary(grouping: real, by: \.state.severity).mapValues(\.count),
+            bySeverity: Dictionary(grouping: real, by: \.severity).mapValues(\.count),
             timeToAcknowledge: measure(\.acknowledgedAt), timeToContain: measure(\.containedAt), timeToResolve: measure(\.resolvedAt),
             breachedTimers: breached)
         if inv.json { try inv.printJSON(report); return ExitCode.success }

@@ -36,6 +36,12 @@ enum VerifyCommand {
                 counterNote = inv.store.counterDisagreement()
             }
         }
+        // The derived indexes are hints: say when one disagrees with the files, and drop
+        // the lines that do so the next 'list' reads those files instead.
+        var disagreements: [IndexDisagreement] = []
+        if inv.argument("ID") == nil, inv.store.exists, let snapshot = try? inv.runbookSnapshot() {
+            disagreements = inv.store.indexDisagreements(runbook: snapshot, heal: true)
+        }
         let bad = results.filter { !$0.ok }
         if inv.json {
             try inv.printJSON(results)
@@ -50,6 +56,13 @@ enum VerifyCommand {
         // The ID counter is derived, not evidence: a disagreement is reported, and does not
         // by itself fail verification (the next declare rebuilds it; 'incident doctor' lists it).
         if let counterNote { inv.err("incident: note: \(counterNote).") }
+        for d in disagreements {
+            inv.err("\(d.index): derived index disagrees: \(d.file == d.index ? "" : d.file + ": ")\(d.problem); the line was dropped and is rebuilt from the file.")
+        }
+        if !disagreements.isEmpty && bad.isEmpty && problems.isEmpty {
+            inv.err("Verification failed: \(disagreements.count) line\(disagreements.count == 1 ? "" : "s") of the derived indexes disagreed with the incident files (someone edited an index by hand?).")
+            return ExitCode.verifyFailed
+        }
         if !bad.isEmpty || !problems.isEmpty {
             let first = bad.first.map { "\($0.id): \($0.problems[0])" } ?? problems[0].description
             inv.err("Verification failed for \(bad.count + problems.count) incident file\(bad.count + problems.count == 1 ? "" : "s"); first: \(first).")

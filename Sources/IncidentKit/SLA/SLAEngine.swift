@@ -127,8 +127,13 @@ public struct MonitoringStatus: Sendable, Equatable {
 extension SLAEngine {
     /// The monitoring window of an incident's level, if the runbook asks for one.
     public static func monitoring(_ state: IncidentState, runbook: Runbook, time: BusinessTime) -> MonitoringStatus? {
-        guard let spec = runbook.monitoring, let duration = spec.duration(level: state.severity) else { return nil }
-        let start = state.resolvedAt
+        monitoring(severity: state.severity, resolvedAt: state.resolvedAt, runbook: runbook, time: time)
+    }
+
+    /// The same from the two fields it depends on (what a derived summary holds).
+    public static func monitoring(severity: String, resolvedAt: Timestamp?, runbook: Runbook, time: BusinessTime) -> MonitoringStatus? {
+        guard let spec = runbook.monitoring, let duration = spec.duration(level: severity) else { return nil }
+        let start = resolvedAt
         return MonitoringStatus(title: spec.title, duration: duration, startedAt: start, endsAt: start.map { time.add(duration, to: $0) })
     }
 }

@@ -280,8 +280,10 @@ public enum POSIXFile {
     /// (O_EXCL, O_NOFOLLOW, `mode`), fsync, rename over the target, fsync the directory. The
     /// directory is reached without following links; a link, directory or special file at the
     /// target is refused. `limit` refuses a write the reader would refuse.
+    /// `durable: false` (derived files only) skips the fsyncs: a torn or lost derived file
+    /// is detected and rebuilt, so it need not survive a crash.
     public static func writeAtomically(_ bytes: [UInt8], directory: String, name: String, limit: Int? = nil, mode: mode_t = 0o600,
-                                       replacingSpecialFiles: Bool = false) throws {
+                                       replacingSpecialFiles: Bool = false, durable: Bool = true) throws {
         let target = (directory == "/" ? "" : directory) + "/" + name
         guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
             throw IncidentError.storage("\(target) is not a file name incident can write.")
@@ -301,11 +303,11 @@ public enum POSIXFile {
             defer { close(fd) }
             if mode != 0o600 { _ = fchmod(fd, mode) }
             try writeAll(fd, bytes[...], path: target)
-            if fsync(fd) != 0 { throw IncidentError.storage("Cannot write \(target): \(lastError).") }
+            if durable && fsync(fd) != 0 { throw IncidentError.storage("Cannot write \(target): \(lastError).") }
         }
         if sysRename(dfd, temp, dfd, name) != 0 { throw IncidentError.storage("Cannot replace \(target): \(lastError).") }
         ok = true
-        _ = fsync(dfd)
+        if durable { _ = fsync(dfd) }
     }
 
     /// A write may replace a missing name or a regular file, never a link or directory. A

@@ -126,7 +126,7 @@ extension Store {
             }
         }
         var directories: [String] = [activeDirectory]
-        for name in POSIXFile.list(archiveDirectory).sorted() where name != ".index" && !name.hasPrefix(POSIXFile.tempPrefix) {
+        for name in POSIXFile.list(archiveDirectory).sorted() where name != DerivedIndex.name && !name.hasPrefix(POSIXFile.tempPrefix) {
             let p = archiveDirectory + "/" + name
             if name.count == 4 && name.allSatisfy(\.isASCIIDigit) && POSIXFile.kind(p) == .directory { directories.append(p) }
             else { out.append(Diagnosis(path: p, problem: "is not a year directory of the archive", repair: "move it out of the store")) }
@@ -154,6 +154,7 @@ extension Store {
         for dir in directories {
             for name in POSIXFile.list(dir).sorted() {
                 let path = dir + "/" + name
+                if name == DerivedIndex.name && (dir == activeDirectory) { continue }
                 if name.hasPrefix(POSIXFile.tempPrefix) {
                     out.append(Diagnosis(path: path, problem: "a temporary file left by an interrupted write", repair: "harmless; the next command that writes removes it"))
                     continue
@@ -188,6 +189,12 @@ extension Store {
                 if let stored = checked.storedState, stored != record.state {
                     out.append(Diagnosis(path: path, problem: "the cached state differs from the state recomputed from the events", repair: "harmless for incident (it uses the events); the next change to \(id) rewrites the cache"))
                 }
+            }
+        }
+        if let snapshot = try? loadRunbookSnapshot() {
+            for d in indexDisagreements(runbook: snapshot) {
+                out.append(Diagnosis(path: d.index, problem: d.file == d.index ? d.problem : "\(d.file): \(d.problem)",
+                                     repair: "harmless for the files: the index is derived; delete it, or run 'incident verify', and the next 'list' rebuilds it"))
             }
         }
         return out

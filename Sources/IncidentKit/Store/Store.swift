@@ -286,11 +286,10 @@ public struct Store: Sendable {
 
     /// Removes temp files a killed writer left behind. Called with the lock held, when no
     /// other writer can be mid-write. Evidence copies are streamed before the lock is taken,
-    /// so theirs are removed only once the process that made them is gone.
+    /// so theirs are removed only once the process that made them is gone. A year of the
+    /// archive is swept when a write goes there, so a write never lists the whole archive.
     func sweepTemporaryFiles() {
-        var directories = [root, activeDirectory, archiveDirectory, postmortemsDirectory]
-        directories += archiveYears.map { archiveDirectory + "/" + String($0) }
-        for dir in directories {
+        for dir in [root, activeDirectory, archiveDirectory, postmortemsDirectory] {
             for name in POSIXFile.list(dir) where name.hasPrefix(POSIXFile.tempPrefix) {
                 try? POSIXFile.remove(dir + "/" + name)
             }
@@ -299,6 +298,15 @@ public struct Store: Sendable {
             try? POSIXFile.remove(evidenceDirectory + "/" + name)
         }
     }
+
+    func sweepTemporaryFiles(in dir: String) {
+        for name in POSIXFile.list(dir) where name.hasPrefix(POSIXFile.tempPrefix) {
+            try? POSIXFile.remove(dir + "/" + name)
+        }
+    }
+
+    /// The bytes `save` writes for `record` (pretty-printed, sorted keys, newline-terminated).
+    public static func encodedFile(_ record: IncidentRecord) throws -> [UInt8] { try encode(record) }
 
     /// The bytes of an incident file, checked against what the reader accepts: every time
     /// storable (`Timestamp.encode` refuses others) and the whole file within
@@ -321,7 +329,9 @@ public struct Store: Sendable {
 
     /// Writes the record where its status says it belongs (closed → archive), removing any
     /// other copy afterwards. Call with the lock held.
-    public func save(_ record: IncidentRecord) throws {
+    /// Also keeps the derived indexes current (`runbook`: the snapshot the caller validated
+    /// with, so the index says which runbook its timers were computed under).
+    public func save(_ record: IncidentRecord, runbook: RunbookSnapshot? = nil) throws {
         // An older file is re-hashed in the current format (only if it verifies as it is).
         let record = try record.migratedToCurrentFormat()
         let target: IncidentLocation = record.state.status == .closed
@@ -329,11 +339,15 @@ public struct Store: Sendable {
         let directory = directory(of: target)
         let bytes = try Store.encode(record, limit: fileLimit)
         try POSIXFile.makeDirectory(directory)
+        if case .archive = target { sweepTemporaryFiles(in: directory) }
         try POSIXFile.writeAtomically(bytes, directory: directory, name: record.id.fileName, limit: fileLimit)
+        var removed: [IncidentLocation] = []
         for other in locations(of: record.id) where other != target {
             try POSIXFile.remove(path(of: record.id, in: other))
             POSIXFile.syncDirectory(self.directory(of: other))
+            removed.append(other)
         }
+        updateIndexes(record, at: target, removed: removed, runbook: runbook)
     }
 
     /// The next free ID. Call with the lock held; `save` the new record before releasing it.

@@ -1,0 +1,387 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The store's runbook, with what decides its deadlines (the calendar's business time) and
+/// the fingerprint of the files it was read from: derived summaries carry timers computed
+/// under one runbook and calendar, so they name which.
+public struct RunbookSnapshot: Sendable {
+    public let runbook: Runbook
+    public let time: BusinessTime
+    /// The runbook file's fingerprint (taken before it was read), or `built-in`, and the
+    /// calendar zone file's, if the runbook has a calendar.
+    public let stamp: String
+
+    public init(runbook: Runbook, time: BusinessTime, stamp: String) {
+        self.runbook = runbook; self.time = time; self.stamp = stamp
+    }
+
+    /// The stamp part for a runbook's calendar zone file (a tzdata update moves deadlines).
+    public static func calendarStamp(_ runbook: Runbook, zoneDirectory: String) -> String {
+        guard let zone = runbook.calendar?.timeZone else { return "" }
+        return "\u{1F}" + (FileFingerprint.of(zoneDirectory + "/" + zone, followLinks: true)?.text ?? "?") + zoneDirectory
+    }
+}
+
+/// Which incidents a derived index covers.
+public enum SummaryArea: Sendable {
+    /// `active/`, summarised in `active/.index`.
+    case active
+    /// `archive/YYYY/`, summarised in `archive/.index`.
+    case archive
+}
+
+/// What a caller needs of each summary beyond the list fields.
+public struct SummaryDetail: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    public static let timers = SummaryDetail(rawValue: 1)
+    public static let actionItems = SummaryDetail(rawValue: 2)
+    public static let owedNotifications = SummaryDetail(rawValue: 4)
+    var line: IndexLine.Detail { IndexLine.Detail(rawValue: rawValue) }
+}
+
+/// A derived index file (`active/.index`, `archive/.index`): a header naming the format
+/// version, the binary and the runbook the lines were derived with, then one `IndexLine`
+/// per incident file. It is a hint, never the source of truth: a line is used only while
+/// its file's fingerprint is unchanged and its checksum holds; anything else is read from
+/// the incident file and the index rewritten. Deleting it is always safe.
+enum DerivedIndex {
+    static let magic = "incident-index 3"
+    static let name = ".index"
+
+    /// Changes whenever the binary does, so a new version never trusts what an older one
+    /// derived (the SLA engine or the summary may have changed).
+    static let engineStamp: String = {
+        var st = stat()
+        if stat("/proc/self/exe", &st) == 0, let fp = FileFingerprint(st) { return fp.text }
+        return "static"
+    }()
+
+    static func header(_ runbook: RunbookSnapshot) -> [UInt8] {
+        Array("\(magic)\t\(engineStamp)\t\(runbook.stamp)\n".utf8)
+    }
+
+    /// The index's bytes and the line ranges after a header that matches `expected`
+    /// (none when it does not: every line is then stale).
+    static func load(_ path: String, expected: [UInt8]) -> (bytes: [UInt8], lines: [Range<Int>], headerOK: Bool)? {
+        guard let bytes = try? POSIXFile.read(path, limit: 1 << 30) else { return nil }
+        guard bytes.count >= expected.count, bytes[0..<expected.count].elementsEqual(expected) else {
+            return (bytes, [], false)
+        }
+        var lines: [Range<Int>] = []
+        bytes.withUnsafeBufferPointer { p in
+            var start = expected.count
+            while let nl = IndexLine.firstIndex(of: 0x0a, in: p, from: start) {
+                if nl > start { lines.append(start..<nl) }
+                start = nl + 1
+            }
+            // A last line without its newline was cut short: ignored.
+        }
+        return (bytes, lines, true)
+    }
+
+    /// Replaces (or adds, or with `line == nil` removes) the line for `file`, keeping the
+    /// others as they are. Called with the store's lock held, right after the incident
+    /// file's rename. A header for another runbook or binary drops the other lines.
+    static func upsert(directory: String, file: String, line: [UInt8]?, runbook: RunbookSnapshot) throws {
+        let path = directory + "/" + name
+        let header = header(runbook)
+        var out = header
+        let key = Array(file.utf8)
+        if let (bytes, lines, ok) = load(path, expected: header), ok {
+            bytes.withUnsafeBufferPointer { p in
+                for r in lines {
+                    let l = UnsafeBufferPointer(rebasing: p[r])
+                    if let f = IndexLine.fileField(l), f.elementsEqual(key) { continue }
+                    out += l
+                    out.append(0x0a)
+                }
+            }
+        } else if line == nil, POSIXFile.kind(path) == .missing {
+            return
+        }
+        if let line { out += line }
+        try POSIXFile.writeAtomically(out, directory: directory, name: name, replacingSpecialFiles: true, durable: false)
+    }
+}
+
+/// One directory entry that looks like an incident file, with its fingerprint.
+struct IncidentFileEntry {
+    var id: IncidentID
+    /// `IndexLine.key`: the year (archive) and number.
+    var key: Int64
+    var path: String
+    var fingerprint: FileFingerprint?
+}
+
+extension POSIXFile {
+    /// The incident files (`INC-<n>.json`) of a directory, each stat'ed relative to the
+    /// directory (no symlink followed), and the `.json` names that are not incident IDs.
+    static func incidentFiles(_ directory: String, year: Int?) -> (files: [IncidentFileEntry], badNames: [String]) {
+        guard let dir = opendir(directory) else { return ([], []) }
+        defer { closedir(dir) }
+        let fd = dirfd(dir)
+        var files: [IncidentFileEntry] = []
+        var bad: [String] = []
+        while let entry = readdir(dir) {
+            withUnsafePointer(to: entry.pointee.d_name) { raw in
+                raw.withMemoryRebound(to: CChar.self, capacity: 256) { cname in
+                    let len = strlen(cname)
+                    guard len >= 6, cname[0] != 0x2E else { return }  // hidden: index, temp files
+                    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(cname).assumingMemoryBound(to: UInt8.self), count: len)
+                    guard bytes[len - 5] == 0x2E, bytes[len - 4] == 0x6A, bytes[len - 3] == 0x73,
+                          bytes[len - 2] == 0x6F, bytes[len - 1] == 0x6E else { return }  // ".json"
+                    guard let key = IndexLine.key(bytes) else { bad.append(String(cString: cname)); return }
+                    var st = stat()
+                    let fp = fstatat(fd, cname, &st, AT_SYMLINK_NOFOLLOW) == 0 ? FileFingerprint(st) : nil
+                    let number = Int(key & 0xFFFF_FFFF)
+                    files.append(IncidentFileEntry(id: IncidentID(number: number), key: IndexLine.key(year: year, number: number),
+                                                   path: directory + "/INC-" + String(number) + ".json", fingerprint: fp))
+                }
+            }
+        }
+        return (files, bad)
+    }
+}
+
+extension Store {
+    func indexDirectory(_ area: SummaryArea) -> String { area == .active ? activeDirectory : archiveDirectory }
+    public func indexPath(_ area: SummaryArea) -> String { indexDirectory(area) + "/" + DerivedIndex.name }
+
+    /// The store's runbook and its file's fingerprint, taken before it is read (the
+    /// built-in default, `built-in`, before the store exists).
+    public func loadStampedRunbook() throws -> (Runbook, String) {
+        let fp = FileFingerprint.of(runbookPath)
+        let runbook = try loadRunbook()
+        return (runbook, fp?.text ?? "built-in")
+    }
+
+    /// The runbook, its calendar's business time and their stamp.
+    public func loadRunbookSnapshot(zoneDirectory: String = ZoneDatabase.defaultDirectory) throws -> RunbookSnapshot {
+        let (runbook, stamp) = try loadStampedRunbook()
+        return RunbookSnapshot(runbook: runbook, time: try BusinessTime.of(runbook, zoneDirectory: zoneDirectory),
+                               stamp: stamp + RunbookSnapshot.calendarStamp(runbook, zoneDirectory: zoneDirectory))
+    }
+
+    /// Every incident file of an area.
+    func incidentFiles(_ area: SummaryArea) -> ([IncidentFileEntry], [StoreProblem]) {
+        var out: [IncidentFileEntry] = []
+        var problems: [StoreProblem] = []
+        let directories: [(year: Int?, dir: String)] = area == .active
+            ? [(nil, activeDirectory)]
+            : archiveYears.map { ($0, archiveDirectory + "/" + String($0)) }
+        for (year, dir) in directories {
+            let (files, bad) = POSIXFile.incidentFiles(dir, year: year)
+            for name in bad.sorted() {
+                problems.append(StoreProblem(path: dir + "/" + name, reason: "the file name is not an incident ID like INC-42.json"))
+            }
+            out += files
+        }
+        return (out, problems)
+    }
+
+    /// The summary of every incident in `area`, from its derived index where the index
+    /// holds a line for the file's current fingerprint, else from the file itself (and the
+    /// index is rewritten, if the lock is free). With `.timers`, each summary's timers are
+    /// valid at `now` (`IncidentSummary.timers(at: now)`).
+    public func summaries(_ area: SummaryArea, runbook: RunbookSnapshot, at now: Timestamp,
+                          detail: SummaryDetail = []) -> ([IncidentSummary], [StoreProblem]) {
+        let header = DerivedIndex.header(runbook)
+        let loaded = DerivedIndex.load(indexPath(area), expected: header)
+        var (files, problems) = incidentFiles(area)
+
+        struct Known { var fingerprint: FileFingerprint; var line: Int }
+        var known: [Int64: Known] = [:]
+        var decoded: [IncidentSummary] = []
+        var ranges: [Range<Int>] = []
+        var damaged = false
+        if let loaded {
+            known.reserveCapacity(loaded.lines.count)
+            decoded.reserveCapacity(loaded.lines.count)
+            let decoder = IndexLine.Decoder()
+            loaded.bytes.withUnsafeBufferPointer { p in
+                for r in loaded.lines {
+                    if let (key, fp, s) = decoder.decode(UnsafeBufferPointer(rebasing: p[r]), detail: detail.line) {
+                        known[key] = Known(fingerprint: fp, line: decoded.count)
+                        decoded.append(s)
+                        ranges.append(r)
+                    } else {
+                        damaged = true
+                    }
+                }
+            }
+        }
+        var rewrite = loaded == nil || loaded?.headerOK == false || damaged || known.count != files.count
+        var summaries: [IncidentSummary] = []
+        summaries.reserveCapacity(files.count)
+        var lines: [[UInt8]] = []
+        var keep: [Range<Int>] = []
+        files.sort { $0.key < $1.key }
+        for entry in files {
+            guard let fp = entry.fingerprint else {
+                problems.append(StoreProblem(path: entry.path, reason: "is not a regular file (a symbolic link?)"))
+                continue
+            }
+            if let k = known[entry.key], k.fingerprint == fp {
+                keep.append(ranges[k.line])
+                if detail.contains(.timers) && decoded[k.line].evaluatedAt > now {
+                    // The clock is behind the incident's latest event: evaluate at `now`.
+                    if let fresh = try? decodeRecord(at: entry.path, expecting: entry.id) {
+                        summaries.append(summary(of: fresh, runbook: runbook, at: now))
+                        continue
+                    }
+                }
+                summaries.append(decoded[k.line])
+                continue
+            }
+            rewrite = true
+            do {
+                let record = try decodeRecord(at: entry.path, expecting: entry.id)
+                let full = IncidentSummary(record, runbook: runbook.runbook, time: runbook.time)
+                let file = entry.key >> 32 == 0 ? entry.id.fileName : String(entry.key >> 32) + "/" + entry.id.fileName
+                lines.append(IndexLine.encode(file: file, fingerprint: fp, summary: full))
+                summaries.append(detail.contains(.timers) && full.evaluatedAt > now ? summary(of: record, runbook: runbook, at: now) : full)
+            } catch {
+                problems.append(StoreProblem(path: entry.path, error: error))
+            }
+        }
+        if rewrite {
+            var out = header
+            if let loaded {
+                loaded.bytes.withUnsafeBufferPointer { p in
+                    for r in keep { out += UnsafeBufferPointer(rebasing: p[r]); out.append(0x0a) }
+                }
+            }
+            for l in lines { out += l }
+            refreshIndex(out, area: area)
+        }
+        return (summaries, problems)
+    }
+
+    /// A summary whose timers are evaluated at `now` rather than at the latest event.
+    func summary(of record: IncidentRecord, runbook: RunbookSnapshot, at now: Timestamp) -> IncidentSummary {
+        var s = IncidentSummary(record, runbook: runbook.runbook, time: runbook.time)
+        s.timers = SLAEngine.evaluate(record, runbook: runbook.runbook, time: runbook.time, at: now)
+        s.evaluatedAt = now
+        return s
+    }
+
+    /// Rewrites an index if the lock is free right now; a reader never waits for it.
+    func refreshIndex(_ bytes: [UInt8], area: SummaryArea) {
+        let directory = indexDirectory(area)
+        guard POSIXFile.kind(root) == .directory, POSIXFile.kind(directory) == .directory,
+              let lock = try? POSIXFile.Lock(path: lockPath, timeout: 0) else { return }
+        defer { lock.release() }
+        try? POSIXFile.writeAtomically(bytes, directory: directory, name: DerivedIndex.name, replacingSpecialFiles: true, durable: false)
+    }
+
+    /// Keeps the derived indexes current after `record` was written to `target` (and any
+    /// other copy removed). Called with the lock held. A failure here never fails the
+    /// write: a line that was not updated no longer matches its file and is not used.
+    func updateIndexes(_ record: IncidentRecord, at target: IncidentLocation, removed: [IncidentLocation], runbook: RunbookSnapshot?) {
+        guard let runbook = runbook ?? (try? loadRunbookSnapshot()) else { return }
+        let line = FileFingerprint.of(path(of: record.id, in: target)).map {
+            IndexLine.encode(file: indexKey(record.id, target), fingerprint: $0, summary: IncidentSummary(record, runbook: runbook.runbook, time: runbook.time))
+        }
+        try? DerivedIndex.upsert(directory: indexDirectory(area(target)), file: indexKey(record.id, target), line: line, runbook: runbook)
+        // Only a move touches the other index (a note on an active incident never reads the archive's).
+        for place in removed where place != target {
+            try? DerivedIndex.upsert(directory: indexDirectory(area(place)), file: indexKey(record.id, place), line: nil, runbook: runbook)
+        }
+    }
+
+    func area(_ location: IncidentLocation) -> SummaryArea {
+        if case .active = location { return .active }
+        return .archive
+    }
+
+    func indexKey(_ id: IncidentID, _ location: IncidentLocation) -> String {
+        switch location {
+        case .active: return id.fileName
+        case let .archive(year): return String(year) + "/" + id.fileName
+        }
+    }
+}
+
+/// A derived index line that disagrees with its incident file.
+public struct IndexDisagreement: Sendable, Equatable {
+    /// The index file.
+    public var index: String
+    /// The incident file the line describes (or the index itself for a damaged line).
+    public var file: String
+    public var problem: String
+}
+
+extension Store {
+    /// Lines of the derived indexes that would be believed (their file's fingerprint is
+    /// unchanged) but say something other than the file, or are damaged. Read-only; with
+    /// `heal`, such lines are dropped from the index afterwards (if the lock is free).
+    public func indexDisagreements(runbook: RunbookSnapshot, heal: Bool = false) -> [IndexDisagreement] {
+        var out: [IndexDisagreement] = []
+        let header = DerivedIndex.header(runbook)
+        for area in [SummaryArea.active, .archive] {
+            let indexPath = indexPath(area)
+            guard let loaded = DerivedIndex.load(indexPath, expected: header), loaded.headerOK else { continue }
+            let (files, _) = incidentFiles(area)
+            var byKey: [Int64: IncidentFileEntry] = [:]
+            for f in files { byKey[f.key] = f }
+            var keep: [Range<Int>] = []
+            var bad = 0
+            let decoder = IndexLine.Decoder()
+            loaded.bytes.withUnsafeBufferPointer { p in
+                for r in loaded.lines {
+                    guard let (key, fp, line) = decoder.decode(UnsafeBufferPointer(rebasing: p[r]), detail: .all) else {
+                        bad += 1
+                        out.append(IndexDisagreement(index: indexPath, file: indexPath, problem: "a damaged line (its checksum or format is wrong); it is ignored"))
+                        continue
+                    }
+                    guard let f = byKey[key], f.fingerprint == fp else { keep.append(r); continue }
+                    guard let record = try? decodeRecord(at: f.path, expecting: f.id) else { keep.append(r); continue }
+                    // A writer may have replaced the file since it was stat'ed (checkers do not
+                    // hold the write lock): only a file unchanged across the read is compared.
+                    guard FileFingerprint.of(f.path) == fp else { keep.append(r); continue }
+                    let truth = IncidentSummary(record, runbook: runbook.runbook, time: runbook.time)
+                    if truth != line {
+                        bad += 1
+                        out.append(IndexDisagreement(index: indexPath, file: f.path,
+                                                     problem: "its line for \(line.id) disagrees with the file (\(IndexDisagreement.firstDifference(line, truth))); the file is what counts"))
+                    } else {
+                        keep.append(r)
+                    }
+                }
+            }
+            if heal && bad > 0 {
+                var rebuilt = header
+                loaded.bytes.withUnsafeBufferPointer { p in
+                    for r in keep { rebuilt += UnsafeBufferPointer(rebasing: p[r]); rebuilt.append(0x0a) }
+                }
+                refreshIndex(rebuilt, area: area)
+            }
+        }
+        return out
+    }
+}
+
+extension IndexDisagreement {
+    static func firstDifference(_ a: IncidentSummary, _ b: IncidentSummary) -> String {
+        if a.title != b.title { return "title" }
+        if a.severity != b.severity { return "severity" }
+        if a.status != b.status { return "status" }
+        if a.phase != b.phase { return "phase" }
+        if a.roles != b.roles { return "roles" }
+        if a.timers != b.timers { return "timers" }
+        if a.actionItems != b.actionItems { return "action items" }
+        if a.owedNotifications != b.owedNotifications { return "notifications owed" }
+        return "times"
+    }
+}

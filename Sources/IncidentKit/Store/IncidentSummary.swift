@@ -1,0 +1,67 @@
+/// What `list`, `sla`, `stats` and `actions` need of an incident, without its events: the
+/// derived indexes (`active/.index`, `archive/.index`) hold one of these per incident file.
+///
+/// `timers` are evaluated as of `evaluatedAt` (the latest event's time), when nothing about
+/// them can change any more except whether an open one has run out; `timers(at:)` answers
+/// for any later moment exactly as `SLAEngine.evaluate` would from the full record.
+public struct IncidentSummary: Sendable, Equatable {
+    public var id: IncidentID
+    public var title: String
+    public var severity: String
+    public var status: IncidentStatus
+    public var phase: String
+    public var type: String?
+    public var drill: Bool
+    public var startedAt: Timestamp
+    public var declaredAt: Timestamp
+    public var acknowledgedAt: Timestamp?
+    public var containedAt: Timestamp?
+    public var resolvedAt: Timestamp?
+    public var closedAt: Timestamp?
+    public var roles: [String: String]
+    /// The moment `timers` were evaluated at: the latest event's `at`.
+    public var evaluatedAt: Timestamp
+    /// Every timer of the runbook at this severity, as of `evaluatedAt`.
+    public var timers: [TimerStatus]
+    public var actionItems: [ActionItem]
+    /// Required notifications owed (see `Checklist.owedNotifications`).
+    public var owedNotifications: [ChecklistEntry]
+    /// `declined` or `merged` (status is then `closed`); nil for every other incident.
+    public var outcome: IncidentOutcome?
+    public var mergedInto: IncidentID?
+    /// The incident's summary text (for `list --search`).
+    public var summary: String?
+
+    /// Owners of the open action items (for `list --mine`).
+    public var actionOwners: [String] { actionItems.filter { $0.status == .open }.compactMap(\.owner) }
+
+    /// The list fields only (no timers, action items or notifications).
+    public init(_ s: IncidentState) {
+        id = s.id; title = s.title; severity = s.severity; status = s.status; phase = s.phase; type = s.type
+        drill = s.drill; startedAt = s.startedAt; declaredAt = s.declaredAt; acknowledgedAt = s.acknowledgedAt
+        containedAt = s.containedAt; resolvedAt = s.resolvedAt; closedAt = s.closedAt; roles = s.roles
+        evaluatedAt = s.declaredAt; timers = []; actionItems = []; owedNotifications = []
+        outcome = s.outcome; mergedInto = s.mergedInto; summary = s.summary
+    }
+
+    /// Everything, derived from the full record under `runbook` and its calendar.
+    public init(_ record: IncidentRecord, runbook: Runbook, time: BusinessTime) {
+        self.init(record.state)
+        evaluatedAt = record.events.map(\.at).max() ?? record.state.declaredAt
+        timers = SLAEngine.evaluate(record, runbook: runbook, time: time, at: evaluatedAt)
+        actionItems = ActionItems.items(in: record)
+        owedNotifications = Checklist.owedNotifications(record, runbook: runbook)
+    }
+
+    /// The timers at `now`, which must not be before `evaluatedAt`: only whether an open
+    /// timer has run out depends on the clock once every event has happened.
+    public func timers(at now: Timestamp) -> [TimerStatus] {
+        let horizon = closedAt.map { min($0, now) } ?? now
+        return timers.map { t in
+            guard t.isStarted, !t.finished, let due = t.dueAt else { return t }
+            var t = t
+            t.state = horizon > due ? .breached : .pending
+            return t
+        }
+    }
+}

@@ -1,0 +1,489 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What identifies one version of a file cheaply: size, modification and change times (ns)
+/// and inode. An edit that restores size and modification time (`touch -r`) still moves
+/// the change time, which no unprivileged tool can set back, and `sed -i` makes a new inode.
+struct FileFingerprint: Equatable, Sendable {
+    var size: Int64
+    var mtime: Int64
+    var ctime: Int64
+    var inode: UInt64
+
+    init(size: Int64, mtime: Int64, ctime: Int64, inode: UInt64) {
+        self.size = size; self.mtime = mtime; self.ctime = ctime; self.inode = inode
+    }
+
+    init?(_ st: stat) {
+        guard st.st_mode & S_IFMT == S_IFREG else { return nil }
+        size = Int64(st.st_size)
+        #if canImport(Darwin)
+        mtime = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
+        ctime = Int64(st.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(st.st_ctimespec.tv_nsec)
+        #else
+        mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
+        #endif
+        inode = UInt64(st.st_ino)
+    }
+
+    /// The fingerprint of a regular file (never through a symlink), or nil.
+    static func of(_ path: String, followLinks: Bool = false) -> FileFingerprint? {
+        var st = stat()
+        guard (followLinks ? stat(path, &st) : lstat(path, &st)) == 0 else { return nil }
+        return FileFingerprint(st)
+    }
+
+    var text: String { "\(size).\(mtime).\(ctime).\(inode)" }
+}
+
+/// One line of a derived index: a fixed, versioned, tab-separated format parsed directly
+/// (no JSON decoder). Fields, in order:
+///
+///     checksum file size mtime ctime inode id title severity status phase type drill
+///     startedAt declaredAt acknowledgedAt containedAt resolvedAt closedAt evaluatedAt
+///     roles timers actionItems owedNotifications
+///
+/// `checksum` is a 64-bit hash (hex) of the rest of the line, so a damaged or hand-edited
+/// line is ignored rather than believed. Text is escaped: every byte below 0x20 and `\`
+/// becomes `\` and two hex digits; `\-` is an absent value. Times are milliseconds since
+/// 1970. Lists separate items with 0x1E and an item's parts with 0x1F; a list inside an
+/// item (a notification's entry kinds) separates with 0x1D.
+enum IndexLine {
+    static let tab: UInt8 = 0x09, item: UInt8 = 0x1E, part: UInt8 = 0x1F, sub: UInt8 = 0x1D
+    static let fieldCount = 24
+
+    // MARK: Encoding
+
+    struct Writer {
+        var out: [UInt8] = []
+        var first = true
+
+        mutating func sep(_ s: UInt8) { out.append(s) }
+        mutating func text(_ s: String) {
+            for b in s.utf8 {
+                if b < 0x20 || b == 0x5C {
+                    out.append(0x5C)
+                    out.append(IndexLine.hex[Int(b >> 4)])
+                    out.append(IndexLine.hex[Int(b & 15)])
+                } else {
+                    out.append(b)
+                }
+            }
+        }
+        mutating func optionalText(_ s: String?) {
+            if let s { text(s) } else { out.append(0x5C); out.append(0x2D) }
+        }
+        mutating func int(_ n: Int64) { out += Array(String(n).utf8) }
+        mutating func time(_ t: Timestamp?) { if let t { int(t.milliseconds) } }
+        mutating func bool(_ b: Bool) { out.append(b ? 0x31 : 0x30) }
+    }
+
+    static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func encode(file: String, fingerprint fp: FileFingerprint, summary s: IncidentSummary) -> [UInt8] {
+        var w = Writer()
+        w.text(file); w.sep(tab)
+        w.int(fp.size); w.sep(tab); w.int(fp.mtime); w.sep(tab); w.int(fp.ctime); w.sep(tab)
+        w.out += Array(String(fp.inode).utf8); w.sep(tab)
+        w.int(Int64(s.id.number)); w.sep(tab)
+        w.text(s.title); w.sep(tab)
+        w.text(s.severity); w.sep(tab)
+        w.text(s.status.rawValue); w.sep(tab)
+        w.text(s.phase); w.sep(tab)
+        w.optionalText(s.type); w.sep(tab)
+        w.bool(s.drill); w.sep(tab)
+        w.time(s.startedAt); w.sep(tab)
+        w.time(s.declaredAt); w.sep(tab)
+        w.time(s.acknowledgedAt); w.sep(tab)
+        w.time(s.containedAt); w.sep(tab)
+        w.time(s.resolvedAt); w.sep(tab)
+        w.time(s.closedAt); w.sep(tab)
+        w.time(s.evaluatedAt); w.sep(tab)
+        for (n, key) in s.roles.keys.sorted().enumerated() {
+            if n > 0 { w.sep(item) }
+            w.text(key); w.sep(part); w.text(s.roles[key] ?? "")
+        }
+        w.sep(tab)
+        for (n, t) in s.timers.enumerated() {
+            if n > 0 { w.sep(item) }
+            w.text(t.id); w.sep(part)
+            w.text(t.title); w.sep(part)
+            w.text(t.duration.description); w.sep(part)
+            w.bool(t.repeats); w.sep(part)
+            w.time(t.startedAt); w.sep(part)
+            w.time(t.dueAt); w.sep(part)
+            w.time(t.metAt); w.sep(part)
+            w.text(t.state.rawValue); w.sep(part)
+            w.int(Int64(t.missed)); w.sep(part)
+            w.bool(t.finished); w.sep(part)
+            w.text(t.startTrigger)
+        }
+        w.sep(tab)
+        for (n, a) in s.actionItems.enumerated() {
+            if n > 0 { w.sep(item) }
+            w.text(a.id); w.sep(part)
+            w.text(a.text); w.sep(part)
+            w.optionalText(a.owner); w.sep(part)
+            w.time(a.dueAt); w.sep(part)
+            w.optionalText(a.term?.rawValue); w.sep(part)
+            w.text(a.status.rawValue); w.sep(part)
+            w.time(a.createdAt); w.sep(part)
+            w.time(a.doneAt)
+        }
+        w.sep(tab)
+        for (n, c) in s.owedNotifications.enumerated() {
+            if n > 0 { w.sep(item) }
+            w.int(Int64(c.number)); w.sep(part)
+            w.text(c.phase); w.sep(part)
+            w.text(c.text); w.sep(part)
+            w.bool(c.required); w.sep(part)
+            w.bool(c.done); w.sep(part)
+            for (k, kind) in c.satisfiedBy.enumerated() {
+                if k > 0 { w.sep(sub) }
+                w.text(kind)
+            }
+        }
+        w.sep(tab)
+        w.optionalText(s.outcome?.rawValue); w.sep(tab)
+        w.optionalText(s.mergedInto?.description); w.sep(tab)
+        w.optionalText(s.summary)
+        let body = w.out
+        var line = hex16(checksum(body))
+        line.append(tab)
+        line += body
+        line.append(0x0a)
+        return line
+    }
+
+    static func hex16(_ v: UInt64) -> [UInt8] {
+        (0..<16).map { i in hex[Int((v >> UInt64(60 - 4 * i)) & 15)] }
+    }
+
+    /// A fast 64-bit hash (not cryptographic: it catches damage and naive edits; `doctor`
+    /// and `verify` compare every line with its file for anything deliberate).
+    static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        let raw = UnsafeRawBufferPointer(bytes)
+        var i = 0
+        while i + 8 <= raw.count {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < raw.count { tail |= UInt64(raw[i]) << shift; shift += 8; i += 1 }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 29
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        return h ^ (h >> 32)
+    }
+
+    static func checksum(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBufferPointer { checksum($0) } }
+
+    // MARK: Decoding
+
+    /// What to decode beyond the list fields.
+    struct Detail: OptionSet, Sendable {
+        let rawValue: Int
+        static let timers = Detail(rawValue: 1)
+        static let actionItems = Detail(rawValue: 2)
+        static let owed = Detail(rawValue: 4)
+        static let all: Detail = [.timers, .actionItems, .owed]
+    }
+
+    /// The file name field of a line (the second field), without checking anything else.
+    static func fileField(_ line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        guard let t1 = firstIndex(of: tab, in: line, from: 0) else { return nil }
+        let end = firstIndex(of: tab, in: line, from: t1 + 1) ?? line.count
+        return UnsafeBufferPointer(rebasing: line[(t1 + 1)..<end])
+    }
+
+    @inline(__always)
+    static func firstIndex(of byte: UInt8, in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < p.count, let base = p.baseAddress else { return nil }
+        guard let hit = memchr(base + start, Int32(byte), p.count - start) else { return nil }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Fields of a byte range, one at a time, without allocating.
+    struct Fields {
+        let p: UnsafeBufferPointer<UInt8>
+        let separator: UInt8
+        var start = 0
+        var done = false
+
+        init(_ p: UnsafeBufferPointer<UInt8>, _ separator: UInt8) {
+            self.p = p; self.separator = separator; done = false
+        }
+
+        mutating func next() -> UnsafeBufferPointer<UInt8>? {
+            if done { return nil }
+            if let i = IndexLine.firstIndex(of: separator, in: p, from: start) {
+                defer { start = i + 1 }
+                return UnsafeBufferPointer(rebasing: p[start..<i])
+            }
+            done = true
+            return UnsafeBufferPointer(rebasing: p[start...])
+        }
+
+        /// True when every field was consumed.
+        var atEnd: Bool { done }
+    }
+
+    /// Decodes lines, sharing the strings that repeat on every line (severities, phases,
+    /// timer names) instead of building them again.
+    final class Decoder {
+        private var interned: [UInt64: String] = [:]
+        private var durations: [String: SLADuration] = [:]
+
+        /// Text that repeats across lines (short names): built once.
+        func name(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+            guard p.count <= 64 else { return IndexLine.text(p) }
+            let key = IndexLine.checksum(p)
+            if let hit = interned[key], hit.utf8.elementsEqual(p) { return hit }
+            guard let t = IndexLine.text(p) else { return nil }
+            if interned.count < 4096 { interned[key] = t }
+            return t
+        }
+
+        func duration(_ p: UnsafeBufferPointer<UInt8>) -> SLADuration? {
+            guard let text = name(p) else { return nil }
+            if let hit = durations[text] { return hit }
+            guard let d = SLADuration(parsing: text), d.description == text else { return nil }
+            durations[text] = d
+            return d
+        }
+
+        /// Parses one line (without its newline). Nil when damaged in any way.
+        func decode(_ line: UnsafeBufferPointer<UInt8>, detail: Detail) -> (key: Int64, fingerprint: FileFingerprint, summary: IncidentSummary)? {
+            guard line.count > 17, line[16] == tab else { return nil }
+            let body = UnsafeBufferPointer(rebasing: line[17...])
+            guard let sum = parseHex(UnsafeBufferPointer(rebasing: line[0..<16])), sum == checksum(body) else { return nil }
+            var f = Fields(body, tab)
+            guard let fileField = f.next(), let key = IndexLine.key(fileField),
+                  let size = f.next().flatMap(int), let mtime = f.next().flatMap(int), let ctime = f.next().flatMap(int),
+                  let inode = f.next().flatMap(uint),
+                  let number = f.next().flatMap(int), number > 0, number < 1_000_000_000, Int64(number) == key & 0xFFFF_FFFF,
+                  let title = f.next().flatMap(text), let severity = f.next().flatMap(name),
+                  let statusText = f.next().flatMap(name), let status = IncidentStatus(rawValue: statusText),
+                  let phase = f.next().flatMap(name), let typeField = f.next(), let type = optionalText(typeField),
+                  let drill = f.next().flatMap(bool),
+                  let startedAt = f.next().flatMap(time), let declaredAt = f.next().flatMap(time),
+                  let acknowledgedAt = f.next().flatMap(optionalTime), let containedAt = f.next().flatMap(optionalTime),
+                  let resolvedAt = f.next().flatMap(optionalTime), let closedAt = f.next().flatMap(optionalTime),
+                  let evaluatedAt = f.next().flatMap(time),
+                  let rolesField = f.next(), let timersField = f.next(), let actionsField = f.next(),
+                  let owedField = f.next(),
+                  let outcomeField = f.next(), let outcomeText = optionalText(outcomeField),
+                  let mergedField = f.next(), let mergedText = optionalText(mergedField),
+                  let summaryField = f.next(), let summaryText = optionalText(summaryField), f.atEnd
+            else { return nil }
+            var outcome: IncidentOutcome?
+            if let outcomeText {
+                guard let o = IncidentOutcome(rawValue: outcomeText) else { return nil }
+                outcome = o
+            }
+            var mergedInto: IncidentID?
+            if let mergedText {
+                guard let m = IncidentID(mergedText) else { return nil }
+                mergedInto = m
+            }
+            var roles: [String: String] = [:]
+            if !rolesField.isEmpty {
+                var items = Fields(rolesField, item)
+                while let r = items.next() {
+                    var parts = Fields(r, part)
+                    guard let k = parts.next().flatMap(name), let v = parts.next().flatMap(name), parts.atEnd else { return nil }
+                    roles[k] = v
+                }
+            }
+            var s = IncidentSummary(IncidentState(
+                id: IncidentID(number: Int(number)), title: title, summary: nil, severity: severity, status: status,
+                phase: phase, type: type, drill: drill, startedAt: startedAt, declaredAt: declaredAt,
+                acknowledgedAt: acknowledgedAt, containedAt: containedAt, resolvedAt: resolvedAt, closedAt: closedAt,
+                postmortemPublishedAt: nil, resolutionSummary: nil, roles: roles, checked: [], phaseHistory: []))
+            s.evaluatedAt = evaluatedAt
+            s.outcome = outcome
+            s.mergedInto = mergedInto
+            s.summary = summaryText
+            if detail.contains(.timers) && !timersField.isEmpty {
+                var items = Fields(timersField, item)
+                while let t = items.next() {
+                    var p = Fields(t, part)
+                    guard let id = p.next().flatMap(name), let title = p.next().flatMap(name),
+                          let duration = p.next().flatMap(duration), let repeats = p.next().flatMap(bool),
+                          let startedAt = p.next().flatMap(optionalTime), let dueAt = p.next().flatMap(optionalTime),
+                          let metAt = p.next().flatMap(optionalTime),
+                          let st = p.next().flatMap(name), let state = SLAState(rawValue: st), let missed = p.next().flatMap(int),
+                          missed >= 0, missed < Int64(Int32.max), let finished = p.next().flatMap(bool),
+                          let trigger = p.next().flatMap(name), p.atEnd
+                    else { return nil }
+                    s.timers.append(TimerStatus(id: id, title: title, duration: duration, repeats: repeats, startedAt: startedAt,
+                                                dueAt: dueAt, metAt: metAt, state: state, missed: Int(missed), finished: finished,
+                                                startTrigger: trigger))
+                }
+            }
+            if detail.contains(.actionItems) && !actionsField.isEmpty {
+                var items = Fields(actionsField, item)
+                while let a = items.next() {
+                    var p = Fields(a, part)
+                    guard let id = p.next().flatMap(name), let text = p.next().flatMap(IndexLine.text),
+                          let ownerField = p.next(), let owner = optionalText(ownerField),
+                          let due = p.next().flatMap(optionalTime), let termField = p.next(), let termText = optionalText(termField),
+                          let statusText = p.next().flatMap(name), let status = ActionItem.Status(rawValue: statusText),
+                          let created = p.next().flatMap(time), let done = p.next().flatMap(optionalTime), p.atEnd
+                    else { return nil }
+                    var term: ActionItem.Term?
+                    if let termText {
+                        guard let t = ActionItem.Term(rawValue: termText) else { return nil }
+                        term = t
+                    }
+                    s.actionItems.append(ActionItem(incident: s.id, id: id, text: text, owner: owner, dueAt: due, term: term,
+                                                    status: status, createdAt: created, doneAt: done))
+                }
+            }
+            if detail.contains(.owed) && !owedField.isEmpty {
+                var items = Fields(owedField, item)
+                while let c = items.next() {
+                    var p = Fields(c, part)
+                    guard let number = p.next().flatMap(int), number >= 0, number < 1_000_000, let phase = p.next().flatMap(name),
+                          let text = p.next().flatMap(IndexLine.text), let required = p.next().flatMap(bool),
+                          let done = p.next().flatMap(bool), let kindsField = p.next(), p.atEnd else { return nil }
+                    var kinds: [String] = []
+                    if !kindsField.isEmpty {
+                        var k = Fields(kindsField, sub)
+                        while let kind = k.next() {
+                            guard let kindText = name(kind) else { return nil }
+                            kinds.append(kindText)
+                        }
+                    }
+                    s.owedNotifications.append(ChecklistEntry(number: Int(number), phase: phase, text: text, required: required,
+                                                              done: done, satisfiedBy: kinds))
+                }
+            }
+            return (key, FileFingerprint(size: size, mtime: mtime, ctime: ctime, inode: inode), s)
+        }
+    }
+
+    /// `INC-17.json` → 17; `2026/INC-17.json` → 2026 << 32 | 17: the index's key for a file.
+    static func key(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var year: Int64 = 0
+        var i = 0
+        if p.count > 5 && p[4] == 0x2F {
+            for k in 0..<4 {
+                guard p[k] >= 0x30 && p[k] <= 0x39 else { return nil }
+                year = year * 10 + Int64(p[k] - 0x30)
+            }
+            i = 5
+        }
+        let rest = p.count - i
+        guard rest >= 10, rest <= 18, p[i] == 0x49, p[i + 1] == 0x4E, p[i + 2] == 0x43, p[i + 3] == 0x2D, p[i + 4] != 0x30,
+              p[p.count - 5] == 0x2E, p[p.count - 4] == 0x6A, p[p.count - 3] == 0x73, p[p.count - 2] == 0x6F,
+              p[p.count - 1] == 0x6E else { return nil }
+        var n: Int64 = 0
+        for k in (i + 4)..<(p.count - 5) {
+            guard p[k] >= 0x30 && p[k] <= 0x39 else { return nil }
+            n = n * 10 + Int64(p[k] - 0x30)
+        }
+        guard n > 0, n < 1_000_000_000 else { return nil }
+        return year << 32 | n
+    }
+
+    static func key(year: Int?, number: Int) -> Int64 { Int64(year ?? 0) << 32 | Int64(number) }
+
+    static func text(_ p: UnsafeBufferPointer<UInt8>) -> String? {
+        if firstIndex(of: 0x5C, in: p, from: 0) == nil {
+            if p.contains(where: { $0 < 0x20 }) { return nil }
+            return String(validating: p, as: UTF8.self)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(p.count)
+        var i = 0
+        while i < p.count {
+            let b = p[i]
+            if b < 0x20 { return nil }
+            if b == 0x5C {
+                guard i + 2 < p.count, let hi = hexValue(p[i + 1]), let lo = hexValue(p[i + 2]) else { return nil }
+                let v = hi << 4 | lo
+                guard v < 0x20 || v == 0x5C else { return nil }
+                out.append(v)
+                i += 3
+            } else {
+                out.append(b)
+                i += 1
+            }
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    /// `\-` is absent; anything else is text.
+    static func optionalText(_ p: UnsafeBufferPointer<UInt8>) -> String?? {
+        if p.count == 2 && p[0] == 0x5C && p[1] == 0x2D { return .some(nil) }
+        guard let t = text(p) else { return nil }
+        return .some(t)
+    }
+
+    static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: return b - 0x30
+        case 0x61...0x66: return b - 0x61 + 10
+        default: return nil
+        }
+    }
+
+    static func parseHex(_ p: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        var v: UInt64 = 0
+        for b in p {
+            guard let d = hexValue(b) else { return nil }
+            v = v << 4 | UInt64(d)
+        }
+        return v
+    }
+
+    static func uint(_ p: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard !p.isEmpty, p.count <= 20 else { return nil }
+        var v: UInt64 = 0
+        for b in p {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(b - 0x30))
+            guard !o1 && !o2 else { return nil }
+            v = a
+        }
+        return v
+    }
+
+    static func int(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !p.isEmpty else { return nil }
+        if p[0] == 0x2D {
+            guard let v = uint(UnsafeBufferPointer(rebasing: p[1...])), v <= UInt64(Int64.max) else { return nil }
+            return -Int64(v)
+        }
+        guard let v = uint(p), v <= UInt64(Int64.max) else { return nil }
+        return Int64(v)
+    }
+
+    /// Times the rest of the code can format: years 1 to 9999.
+    static func time(_ p: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        guard let ms = int(p), ms >= -62_135_596_800_000, ms <= 253_402_300_799_999 else { return nil }
+        return Timestamp(milliseconds: ms)
+    }
+
+    static func optionalTime(_ p: UnsafeBufferPointer<UInt8>) -> Timestamp?? {
+        if p.isEmpty { return .some(nil) }
+        guard let t = time(p) else { return nil }
+        return .some(t)
+    }
+
+    static func bool(_ p: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard p.count == 1 else { return nil }
+        return p[0] == 0x31 ? true : p[0] == 0x30 ? false : nil
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+import Testing
+@testable import IncidentKit
+import TestSupport
+
+/// The derived summaries (`active/.index`, `archive/.index`) are hints: whatever happens to
+/// them or to the incident files behind the tool's back, every read command must answer
+/// exactly as it would from the incident files alone.
+@Suite struct DerivedIndexTests {
+    static let commands: [[String]] = [
+        ["list", "--json"], ["list", "--all", "--json"], ["list", "--all"], ["list"], ["sla", "--json"], ["sla"],
+        ["stats", "--json"], ["actions", "--json"], ["actions", "--overdue"],
+    ]
+
+    /// A store with active (one with an overdue timer, one with action items) and archived incidents.
+    static func makeStore() -> InProcessCLI {
+        let cli = InProcessCLI(now: ts("2026-11-23T14:05:00Z"))
+        for (n, severity) in ["critical", "high", "low", "medium", "high"].enumerated() {
+            let r = cli.run(["declare", "Incident \(n) payments", "-s", severity, "--at", "2026-11-\(19 + n)T10:00:00Z"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        cli.run(["ack", "2", "--at", "2026-11-20T10:05:00Z"])
+        cli.run(["assign", "2", "ic", "carol", "--at", "2026-11-20T10:06:00Z"])
+        cli.run(["note", "2", "--kind", "comms", "Status page updated", "--at", "2026-11-20T10:10:00Z"])
+        cli.run(["action", "add", "2", "Alert on pool exhaustion", "--owner", "bob", "--due", "2026-11-22T00:00:00Z"])
+        cli.run(["action", "add", "3", "Write the runbook page", "--owner", "erin", "--due", "2026-12-30T00:00:00Z"])
+        for id in ["1", "3"] {
+            cli.run(["resolve", id, "--at", "2026-11-23T12:00:00Z"])
+            #expect(cli.run(["close", id, "--force", "--reason", "test", "--at", "2026-11-23T12:30:00Z"]).status == 0)
+        }
+        return cli
+    }
+
+    /// What the commands print when computed from the incident files alone: a copy of the
+    /// store without any derived file, read with the same clock.
+    static func truth(_ cli: InProcessCLI, _ args: [String]) throws -> RunResult {
+        let copy = temporaryDirectory("truth") + "/s"
+        try FileManager.default.copyItem(atPath: cli.store, toPath: copy)
+        for index in ["/active/.index", "/archive/.index"] { try? FileManager.default.removeItem(atPath: copy + index) }
+        return InProcessCLI(store: copy, now: cli.now, user: cli.user).run(args)
+    }
+
+    /// Every read command answers as the files do (and again, once the index was rebuilt).
+    static func expectTruth(_ cli: InProcessCLI, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for args in commands {
+            let expected = try truth(cli, args)
+            for pass in 1...2 {
+                let got = cli.run(args)
+                #expect(got.status == expected.status, "\(label): \(args) pass \(pass): \(got.stderr)", sourceLocation: sourceLocation)
+                #expect(got.stdout == expected.stdout, "\(label): \(args) pass \(pass)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    static func indexes(_ cli: InProcessCLI) -> [String] { [cli.store + "/active/.index", cli.store + "/archive/.index"] }
+
+    /// Rewrites a file keeping its size, modification time and access time (what `sed`
+    /// followed by `touch -r` does): only the change time and maybe the inode move.
+    static func editKeepingSizeAndTime(_ path: String, _ edit: (inout [UInt8]) -> Void) throws {
+        var st = stat()
+        #expect(lstat(path, &st) == 0)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let size = bytes.count
+        edit(&bytes)
+        #expect(bytes.count == size, "the edit must keep the size")
+        let fd = open(path, O_WRONLY | O_TRUNC)
+        #expect(fd >= 0)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var times = [st.st_atim, st.st_mtim]
+        futimens(fd, &times)
+        close(fd)
+        var after = stat()
+        lstat(path, &after)
+        #expect(after.st_size == st.st_size && after.st_mtim.tv_sec == st.st_mtim.tv_sec && after.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
+    }
+
+    static func replace(_ bytes: inout [UInt8], _ from: String, _ to: String) {
+        let a = Array(from.utf8), b = Array(to.utf8)
+        precondition(a.count == b.count)
+        guard let i = (0...(bytes.count - a.count)).first(where: { bytes[$0..<($0 + a.count)].elementsEqual(a) }) else {
+            Issue.record("'\(from)' not found"); return
+        }
+        bytes.replaceSubrange(i..<(i + a.count), with: b)
+    }
+
+    @Test func summariesAreWrittenByWritesAndServeReads() throws {
+        let cli = Self.makeStore()
+        for index in Self.indexes(cli) {
+            let text = try String(contentsOfFile: index, encoding: .utf8)
+            #expect(text.hasPrefix("incident-index 3\t"))
+        }
+        let active = try String(contentsOfFile: cli.store + "/active/.index", encoding: .utf8)
+        #expect(active.split(separator: "\n").count == 4)  // header + INC-2, INC-4, INC-5
+        try Self.expectTruth(cli, "fresh")
+    }
+
+    @Test(arguments: ["delete", "truncate", "empty", "garbage", "flipped byte", "other version", "duplicate lines"])
+    func damagedIndexesAreIgnoredAndRebuilt(_ damage: String) throws {
+        let cli = Self.makeStore()
+        _ = cli.run(["list", "--all"])
+        for index in Self.indexes(cli) {
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: index)))
+            switch damage {
+            case "delete": try FileManager.default.removeItem(atPath: index); continue
+            case "truncate": bytes = Array(bytes.prefix(bytes.count * 2 / 3))
+            case "empty": bytes = []
+            case "garbage": bytes = Array("incident-index 3\tx\ty\n\u{1E}\t\t\\zz{\n".utf8) + (0..<500).map { _ in UInt8.random(in: 0...255) }
+            case "flipped byte": bytes[bytes.count - 20] ^= 0x01
+            case "other version": bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "incident-index 3", with: "incident-index 9").utf8)
+            default: bytes += bytes.split(separator: 0x0A).dropFirst().flatMap { Array($0) + [0x0A] }
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: index))
+        }
+        try Self.expectTruth(cli, damage)
+        for index in Self.indexes(cli) { #expect(FileManager.default.fileExists(atPath: index), "rebuilt after \(damage)") }
+    }
+
+    @Test func anIndexEditedInPlaceKeepingSizeAndTimeIsNotBelieved() throws {
+        let cli = Self.makeStore()
+        _ = cli.run(["list", "--all"])
+        // The attack from the review: sed the index, keep size and mtime.
+        try Self.editKeepingSizeAndTime(cli.store + "/archive/.index") { Self.replace(&$0, "Incident 0 payments", "Incident 0 PAYMENTS") }
+        try Self.editKeepingSizeAndTime(cli.store + "/active/.index") { Self.replace(&$0, "Incident 1 payments", "Incident 1 PAYMENTS") }
+        #expect(!cli.run(["list", "--all"]).stdout.contains("PAYMENTS"))
+        try Self.expectTruth(cli, "index sed")
+    }
+
+    @Test func aForgedIndexLineIsReportedByVerifyAndDoctorAndHealed() throws {
+        let cli = Self.makeStore()
+        _ = cli.run(["list", "--all"])
+        // A forger who also recomputes the line's checksum: the hint is believed by list
+        // (it is a hint), but verify and doctor compare it with the file, and verify heals it.
+        let path = cli.store + "/archive/.index"
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let i = try #require(lines.firstIndex { $0.contains("Incident 0 payments") })
+        let body = String(lines[i].dropFirst(17)).replacingOccurrences(of: "Incident 0 payments", with: "Nothing happened")
+        lines[i] = String(decoding: IndexLine.hex16(IndexLine.checksum(Array(body.utf8))), as: UTF8.self) + "\t" + body
+        try lines.joined(separator: "\n").write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(cli.run(["list", "--all"]).stdout.contains("Nothing happened"))
+        let doctor = cli.run(["doctor"])
+        #expect(doctor.status == 6)
+        #expect(doctor.stdout.contains("archive/.index") && doctor.stdout.contains("INC-1") && doctor.stdout.contains("title"))
+        let verify = cli.run(["verify"])
+        #expect(verify.status == 6)
+        #expect(verify.stderr.contains("derived index disagrees"))
+        #expect(!cli.run(["list", "--all"]).stdout.contains("Nothing happened"))
+        #expect(cli.run(["verify"]).status == 0)
+        #expect(cli.run(["doctor"]).status == 0)
+        try Self.expectTruth(cli, "after heal")
+    }
+
+    @Test func incidentFilesChangedBehindTheToolsBack() throws {
+        let cli = Self.makeStore()
+        _ = cli.run(["list", "--all"])
+        _ = cli.run(["sla"])
+        // An edit keeping size and modification time, in an active and an archived file:
+        // the change time gives it away; verify names the broken event.
+        try Self.editKeepingSizeAndTime(cli.store + "/active/INC-2.json") { Self.replace(&$0, "Incident 1 payments", "Incident 1 paymentz") }
+        try Self.editKeepingSizeAndTime(cli.store + "/archive/2026/INC-1.json") { Self.replace(&$0, "Incident 0 payments", "Incident 0 paymentz") }
+        try Self.expectTruth(cli, "same-size edits")
+        #expect(cli.run(["list", "--all"]).stdout.contains("Incident 0 paymentz"))
+        let verify = cli.run(["verify"])
+        #expect(verify.status == 6)
+        #expect(verify.stdout.contains("INC-1: BROKEN") && verify.stdout.contains("INC-2: BROKEN"))
+        #expect(cli.run(["doctor"]).status == 6)
+
+        // A file removed, one added (written by another store), one moved to the archive by hand.
+        try FileManager.default.removeItem(atPath: cli.store + "/active/INC-4.json")
+        let other = InProcessCLI(now: cli.now)
+        for n in 1...7 { other.run(["declare", "Other \(n)", "-s", "critical", "--at", "2026-11-23T13:00:00Z"]) }
+        other.run(["action", "add", "7", "From elsewhere", "--owner", "dan", "--due", "2026-11-01T00:00:00Z"])
+        try FileManager.default.copyItem(atPath: other.store + "/active/INC-7.json", toPath: cli.store + "/active/INC-7.json")
+        try FileManager.default.createDirectory(atPath: cli.store + "/archive/2025", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: other.store + "/active/INC-6.json", toPath: cli.store + "/archive/2025/INC-6.json")
+        try Self.expectTruth(cli, "added and removed")
+        #expect(cli.run(["actions", "--json"]).stdout.contains("From elsewhere"))
+
+        // A damaged incident file is reported, not served from the index.
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: cli.store + "/active/INC-5.json"))
+        let list = cli.run(["list"])
+        #expect(list.stderr.contains("INC-5.json"))
+        try Self.expectTruth(cli, "damaged file")
+    }
+
+    @Test func timersAreReEvaluatedAgainstTheClock() throws {
+        let cli = Self.makeStore()
+        _ = cli.run(["sla"])
+        // Hours later nothing was written, yet pending timers must now show as breached.
+        for later in ["2026-11-23T16:00:00Z", "2026-11-25T00:00:00Z", "2027-01-10T00:00:00Z"] {
+            let clock = InProcessCLI(store: cli.store, now: ts(later), user: cli.user)
+            try Self.expectTruth(clock, "at \(later)")
+        }
+        // A clock behind the latest event (a teammate's entry dated ahead): still the truth.
+        #expect(cli.run(["note", "4", "From the future", "--at", "2026-11-23T15:00:00Z", "--future"]).status == 0)
+        let behind = InProcessCLI(store: cli.store, now: ts("2026-11-23T14:30:00Z"), user: cli.user)
+        try Self.expectTruth(behind, "clock behind")
+        // --at answers as things stood then.
+        for args in [["sla", "--at", "2026-11-21T11:00:00Z", "--json"], ["list", "--at", "2026-11-21T11:00:00Z", "--json"]] {
+            #expect(cli.run(args).stdout == (try Self.truth(cli, args)).stdout)
+        }
+    }
+
+    @Test func aChangedRunbookInvalidatesTheTimers() throws {
+        let cli = Self.makeStore()
+        _ = cli.run(["sla"])
+        _ = cli.run(["stats"])
+        let path = cli.store + "/runbook.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("\"15m\""))
+        try text.replacingOccurrences(of: "\"15m\"", with: "\"17m\"").write(toFile: path, atomically: true, encoding: .utf8)
+        try Self.expectTruth(cli, "runbook edited")
+    }
+
+    @Test func writesKeepTheSummaryCurrentWithoutReadingTheArchive() throws {
+        let cli = Self.makeStore()
+        _ = cli.run(["list", "--all"])
+        let archive = cli.store + "/archive/.index"
+        let before = try Data(contentsOf: URL(fileURLWithPath: archive))
+        cli.run(["note", "2", "An ordinary note"])
+        cli.run(["severity", "4", "critical", "--reason", "worse"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: archive)) == before, "a write to an active incident left the archive index alone")
+        let active = try String(contentsOfFile: cli.store + "/active/.index", encoding: .utf8)
+        #expect(active.contains("\tcritical\t"))
+        // Closing moves the line from one index to the other; reopening moves it back.
+        cli.run(["resolve", "5"])
+        cli.run(["close", "5", "--force", "--reason", "done"])
+        #expect(try String(contentsOfFile: archive, encoding: .utf8).contains("2026/INC-5.json"))
+        #expect(!(try String(contentsOfFile: cli.store + "/active/.index", encoding: .utf8)).contains("\tINC-5.json"))
+        try Self.expectTruth(cli, "after close")
+        cli.run(["reopen", "5", "--reason", "again"])
+        #expect(!(try String(contentsOfFile: archive, encoding: .utf8)).contains("2026/INC-5.json"))
+        try Self.expectTruth(cli, "after reopen")
+    }
+
+    @Test func everyLineRoundTrips() throws {
+        let cli = Self.makeStore()
+        let store = Store(root: cli.store)
+        let snapshot = try store.loadRunbookSnapshot()
+        for area in [SummaryArea.active, .archive] {
+            let (files, _) = store.incidentFiles(area)
+            for f in files {
+                let record = try store.decodeRecord(at: f.path)
+                var summary = IncidentSummary(record, runbook: snapshot.runbook, time: snapshot.time)
+                summary.title += "\t\\ \n \u{1}\u{1E}\u{1F}\u{1D} é 日本"
+                summary.roles["x\u{1F}y"] = "a\u{1E}b"
+                let fp = FileFingerprint(size: 1, mtime: -2, ctime: 3, inode: UInt64.max)
+                let line = IndexLine.encode(file: "2026/" + record.id.fileName, fingerprint: fp, summary: summary)
+                #expect(line.last == 0x0A && line.dropLast().allSatisfy { $0 != 0x0A })
+                let decoded = line.dropLast().withUnsafeBufferPointer { IndexLine.Decoder().decode($0, detail: .all) }
+                #expect(decoded?.summary == summary)
+                #expect(decoded?.fingerprint == fp)
+                #expect(decoded?.key == IndexLine.key(year: 2026, number: record.id.number))
+            }
+        }
+    }
+
+    @Test func summaryTimersMatchTheEngineAtAnyLaterMoment() throws {
+        let cli = Self.makeStore()
+        let store = Store(root: cli.store)
+        let runbook = try store.loadRunbook()
+        let (records, _) = store.loadActive()
+        let (archived, _) = store.loadArchived()
+        #expect(records.count == 3 && archived.count == 2)
+        for record in records + archived {
+            let summary = IncidentSummary(record, runbook: runbook, time: .standard)
+            for minutes in [0, 1, 14, 15, 16, 59, 60, 61, 240, 1440, 10_000, 100_000] {
+                let t = summary.evaluatedAt.adding(minutes: Int64(minutes))
+                #expect(summary.timers(at: t) == SLAEngine.evaluate(record, runbook: runbook, time: .standard, at: t), "\(record.id) +\(minutes)m")
+            }
+        }
+    }
+}
