@@ -187,7 +187,8 @@ struct Invocation {
             .map { (id: $0.id, title: $0.title) }
         var matches = active.filter { $0.title.lowercased().contains(needle) }
         if matches.isEmpty {
-            matches = store.archivedSummaries().0.filter { $0.outcome != .merged }.map { (id: $0.id, title: $0.title) }
+            // Read-only: resolving an argument never writes to the store (not even an index).
+            matches = store.loadArchived().0.map(\.state).filter { $0.outcome != .merged }.map { (id: $0.id, title: $0.title) }
                 .filter { $0.title.lowercased().contains(needle) }
         }
         matches.sort { $0.id < $1.id }

@@ -25,7 +25,7 @@ enum StatsCommand {
         let (b, pb) = inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: .timers)
         for p in pa + pb { inv.err("warning: skipped \(p.path): \(p.reason).") }
         // Declined incidents and merged duplicates are not incidents to measure.
-        let all = (a + b).filter { (since.map { t in $0.declaredAt >= t } ?? true) && $0.outcome == nil }
+        let all = (a + b).filter { s in (since.map { s.declaredAt >= $0 } ?? true) && s.outcome == nil }
         let real = all.filter { !$0.drill }
         func measure(_ pick: (IncidentSummary) -> Timestamp?) -> Measure {
             let spans = real.compactMap { s in pick(s).map { s.startedAt.distance(to: $0) / 1000 } }
