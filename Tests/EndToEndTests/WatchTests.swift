@@ -38,7 +38,7 @@ final class TmuxSession: @unchecked Sendable {
 
     /// Polls the screen until `condition` holds (or `seconds` pass); returns the last screen.
     @discardableResult
-    func waitFor(_ what: String, seconds: Double = 15, _ condition: (String) -> Bool) -> String {
+    func waitFor(_ what: String, seconds: Double = 30, _ condition: (String) -> Bool) -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
