@@ -50,7 +50,19 @@ final class TmuxSession: @unchecked Sendable {
         return last
     }
 
-    deinit { _ = try? run("kill-server") }
+    /// The server inherits the test runner's blocked signals, so `kill-server` alone may not
+    /// end it: its panes' processes and the server itself are killed by process ID.
+    deinit {
+        let server = (try? run("display-message", "-p", "#{pid}").stdout)?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let panes = ((try? run("list-panes", "-a", "-F", "#{pane_pid}").stdout) ?? "").split(separator: "\n").compactMap { Int32($0) }
+        _ = try? run("kill-server")
+        for pane in panes where pane > 1 {
+            let children = (try? runProgram("/usr/bin/pgrep", ["-P", String(pane)], environment: [:]).stdout) ?? ""
+            for child in children.split(separator: "\n").compactMap({ Int32($0) }) where child > 1 { kill(child, SIGKILL) }
+            kill(pane, SIGKILL)
+        }
+        if let server, let pid = Int32(server), pid > 1 { kill(pid, SIGKILL) }
+    }
 }
 
 @Suite(.serialized) struct WatchTests {
