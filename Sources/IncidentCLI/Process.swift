@@ -63,7 +63,9 @@ extension CLI {
             stderrIsTerminal: isatty(2) == 1,
             loginName: loginName(),
             width: terminalWidth(stdoutIsTerminal),
-            invalidEnvironment: invalid)
+            invalidEnvironment: invalid,
+            terminal: stdoutIsTerminal ? POSIXTerminal() : nil,
+            composeWithEditor: composeWithEditor)
         return run(arguments: arguments, context: context)
     }
 
