@@ -26,16 +26,23 @@ public struct Context: Sendable {
     /// Names of environment variables whose value is not valid UTF-8 (left out of
     /// `environment`; a command that needs one refuses rather than use a repaired value).
     public var invalidEnvironment: Set<String>
+    /// The terminal for full-screen views (`watch`); nil when stdout is not one, and in tests.
+    public var terminal: (any LiveTerminal)?
+    /// Opens an editor on a private temporary file and returns what was saved (`note --edit`):
+    /// `(editor command, byte limit)`. nil where there is no editor to run (tests).
+    public var composeWithEditor: (@Sendable (_ editor: String, _ limit: Int) throws -> [UInt8])?
 
     public init(environment: [String: String], now: @escaping @Sendable () -> Timestamp, stdout: any TextSink,
                 stderr: any TextSink, readStandardInput: @escaping @Sendable (Int) -> [UInt8]? = { _ in nil },
                 stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, loginName: String? = nil, width: Int = 100,
-                invalidEnvironment: Set<String> = [], executablePath: String? = nil) {
+                invalidEnvironment: Set<String> = [], executablePath: String? = nil, terminal: (any LiveTerminal)? = nil,
+                composeWithEditor: (@Sendable (String, Int) throws -> [UInt8])? = nil) {
         self.environment = environment; self.now = now; self.stdout = stdout; self.stderr = stderr
         self.readStandardInput = readStandardInput; self.stdoutIsTerminal = stdoutIsTerminal
         self.stderrIsTerminal = stderrIsTerminal; self.loginName = loginName; self.width = width
         self.invalidEnvironment = invalidEnvironment
         self.executablePath = executablePath
+        self.terminal = terminal; self.composeWithEditor = composeWithEditor
     }
 }
 

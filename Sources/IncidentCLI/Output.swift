@@ -107,6 +107,10 @@ struct IncidentJSON: Encodable {
     var checklist: [ChecklistJSON]
     var actionItems: [ActionItemJSON]
     var headHash: String
+    /// "declined" or "merged" (status is then "closed"); absent otherwise.
+    var outcome: String?
+    var mergedInto: String?
+    var outcomeReason: String?
 
     var monitoring: MonitoringJSON?
 
@@ -133,6 +137,8 @@ struct IncidentJSON: Encodable {
         }
         actionItems = ActionItems.items(in: r).map { ActionItemJSON($0, now: now) }
         headHash = r.headHash
+        outcome = s.outcome?.rawValue; mergedInto = s.mergedInto?.description
+        outcomeReason = s.outcomeReason
     }
 }
 
@@ -162,6 +168,8 @@ struct ListItemJSON: Encodable {
     var nextDueAt: Timestamp?
     /// How many running timers are overdue.
     var overdue: Int
+    var outcome: String?
+    var mergedInto: String?
 }
 
 struct ProblemJSON: Encodable {

@@ -64,7 +64,9 @@ extension CLI {
             loginName: loginName(),
             width: terminalWidth(stdoutIsTerminal),
             invalidEnvironment: invalid,
-            executablePath: executablePath())
+            executablePath: executablePath(),
+            terminal: stdoutIsTerminal ? POSIXTerminal() : nil,
+            composeWithEditor: composeWithEditor)
         return run(arguments: arguments, context: context)
     }
 

@@ -35,6 +35,8 @@ enum DeclareCommand {
         let actor = try inv.actor
         let checkedRunbook = try inv.runbook()
         try Actions.validate(declaration, runbook: checkedRunbook, actor: actor)
+        // The deadlines printed afterwards need the calendar: an unusable one is refused first.
+        _ = try inv.businessTime(checkedRunbook)
         // Validated: only now may the store be created.
         // In a git store shared with a remote, the number is reserved by pushing: the incident
         // starts provisional, and a sync (fetch, merge, number, push) gives it the next number

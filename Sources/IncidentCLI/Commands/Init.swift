@@ -46,6 +46,12 @@ enum InitCommand {
             var withZone = chosen ?? Runbook.builtInDefault
             let zone = askedZone ?? withZone.calendar?.timeZone ?? systemZoneName(inv.context.environment, directory: directory)
             if withZone.calendar == nil { withZone.calendar = BusinessCalendar(timeZone: zone) } else { withZone.calendar?.timeZone = zone }
+            if askedZone == nil {
+                // A zone named by the runbook file itself must exist here too.
+                do { _ = try ZoneDatabase.rules(named: zone, directory: directory) } catch let e as ZoneError {
+                    throw UsageError("The runbook's calendar.timeZone: \(e.message)")
+                }
+            }
             chosen = withZone
         }
         if inv.flag("git") {

@@ -5,7 +5,7 @@ enum ShowCommand {
         path: ["show"],
         summary: "One incident: what is overdue and missing first, then state, roles, checklist and recent entries.",
         discussion: "With --at, shows the incident as it stood at that moment.",
-        arguments: [ArgumentSpec(name: "ID", help: "The incident (INC-42, inc-42 or 42).")],
+        arguments: [Invocation.idArgument],
         examples: ["incident show 42", "incident show INC-42 --json", "incident show 42 --at 2026-11-23T14:00:00Z"],
         run: run)
 
@@ -18,10 +18,12 @@ enum ShowCommand {
         let s = inv.atGiven ? try IncidentState.derive(id: record.id, events: record.events, asOf: inv.at) : record.state
         let st = inv.style
         var lines: [String] = []
+        if let notice = inv.outcomeNotice(record) { lines.append(st.yellow(notice)); lines.append("") }
         lines.append("\(st.bold(record.id.description))  \(inv.safe(s.title))\(s.drill ? "  " + st.yellow("[DRILL]") : "")")
         lines.append("  \(inv.levelTitle(s.severity, runbook)) · \(s.status.rawValue) · phase \(inv.phaseTitle(s.phase, runbook))"
                      + (s.type.map { " · type \(runbook.incidentType(id: $0)?.title ?? $0)" } ?? ""))
         if let summary = s.summary { lines.append("  " + inv.safe(summary)) }
+        if let p = s.publicTitle { lines.append("  Public title: " + inv.safe(p)) }
         let timers = SLAEngine.evaluate(record, runbook: runbook, time: try inv.businessTime(runbook), at: inv.at, asOf: inv.atGiven)
         let monitoring = SLAEngine.monitoring(s, runbook: runbook, time: try inv.businessTime(runbook))
         let missing = s.status == .closed ? [] : SLAEngine.missingRoles(s, runbook: runbook)

@@ -3,6 +3,13 @@ public enum IncidentStatus: String, Codable, Sendable, CaseIterable {
     case active, resolved, closed
 }
 
+/// How an incident ended when it was not an incident to work through: declined (it was not
+/// one after all) or merged into another as a duplicate. Both leave the status `closed`;
+/// reports and metrics leave such incidents out.
+public enum IncidentOutcome: String, Codable, Sendable, CaseIterable {
+    case declined, merged
+}
+
 /// The incident as it stands: a pure function of its events (`derive`). The store keeps a
 /// copy in each file for readers such as `grep` and `list`; `verify` recomputes it.
 public struct IncidentState: Codable, Sendable, Equatable {
@@ -37,12 +44,19 @@ public struct IncidentState: Codable, Sendable, Equatable {
     /// Ids of entries written while the incident was closed (a note racing a close on another
     /// clone): nothing is dropped, but the timeline says they came after the close.
     public var afterClose: [String]?
+    /// `declined` or `merged` (status is then `closed`); nil for every other incident.
+    public var outcome: IncidentOutcome? = nil
+    /// The incident this one was merged into, when `outcome` is `merged`.
+    public var mergedInto: IncidentID? = nil
+    /// Why it was declined.
+    public var outcomeReason: String? = nil
 
     /// The keys of the cached state in a file; any other key is refused when it is read.
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, title, publicTitle, summary, severity, status, phase, type, drill, startedAt, declaredAt, acknowledgedAt
         case containedAt, resolvedAt, closedAt, postmortemPublishedAt, resolutionSummary, roles, checked, phaseHistory
         case contestedRoles, afterClose
+        case outcome, mergedInto, outcomeReason
     }
 
     public struct PhaseEntry: Codable, Sendable, Equatable {
@@ -55,7 +69,9 @@ public struct IncidentState: Codable, Sendable, Equatable {
     /// Folds the log into a state. The `declared` event (the first one written) sets the
     /// initial state; every other event is applied in time order (ties: order written), so a
     /// back-filled entry lands where it happened.
-    public static func derive(id: IncidentID, events: [Event], asOf: Timestamp? = nil) throws -> IncidentState {
+    /// Corrections (`amend`, `strike`) are applied first: the state follows the corrected log.
+    public static func derive(id: IncidentID, events raw: [Event], asOf: Timestamp? = nil) throws -> IncidentState {
+        let events = Corrections.effective(raw)
         guard let declared = events.first, declared.kind == BuiltInKind.declared else {
             throw IncidentError.corrupt(path: id.description, reason: "its first event is not a declaration")
         }
@@ -144,6 +160,24 @@ public struct IncidentState: Codable, Sendable, Equatable {
             status = .active
             resolvedAt = nil
             closedAt = nil
+            outcome = nil
+            mergedInto = nil
+            outcomeReason = nil
+        case BuiltInKind.declined:
+            status = .closed
+            closedAt = event.at
+            outcome = .declined
+            outcomeReason = f["reason"]
+        case BuiltInKind.merged:
+            status = .closed
+            closedAt = event.at
+            outcome = .merged
+            mergedInto = f["into"].flatMap { IncidentID($0) }
+        case BuiltInKind.edited:
+            if let t = f["title"] { title = t }
+            if let s = f["summary"] { summary = s }
+            if let p = f["publicTitle"] { publicTitle = p }
+            if let t = f["startedAt"].flatMap(TimeParser.parseISO8601) { startedAt = t }
         case BuiltInKind.checked:
             if let item = f["item"], !checked.contains(item) { checked.append(item) }
         case BuiltInKind.unchecked:
@@ -281,6 +315,12 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         return r
     }
 
-    /// The timeline a person reads: every event in time order.
-    public var timeline: [Event] { IncidentState.timeOrdered(events) }
+    /// The timeline a person reads: every entry as corrected (amended text and times, struck
+    /// entries left out), in time order. The correction events themselves are in `history`.
+    public var timeline: [Event] {
+        IncidentState.timeOrdered(Corrections.effective(events).filter { !Corrections.isCorrection($0.kind) })
+    }
+
+    /// Every event as written, in the order written: the audit trail.
+    public var history: [Event] { events }
 }

@@ -56,7 +56,7 @@ public struct SummaryDetail: OptionSet, Sendable {
 /// its file's fingerprint is unchanged and its checksum holds; anything else is read from
 /// the incident file and the index rewritten. Deleting it is always safe.
 enum DerivedIndex {
-    static let magic = "incident-index 2"
+    static let magic = "incident-index 3"
     static let name = ".index"
 
     /// Changes whenever the binary does, so a new version never trusts what an older one
