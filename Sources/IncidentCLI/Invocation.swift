@@ -403,6 +403,9 @@ struct Invocation {
             if try git.ensureDriver(executable: context.executablePath) {
                 err("incident: configured the incident merge driver in \(git.commonDir)/config (git does not copy it when cloning).")
             }
+            if try git.restoreAttributes() {
+                err("incident: put back the lines of \(git.root)/.gitattributes that hand incident files to the merge driver (a change that came through git had removed them); the next commit records them.")
+            }
             if git.mergeInProgress || git.plainMergeUnchecked {
                 let actor = (try? self.actor) ?? Actor(name: "incident", at: now, recordedAt: now)
                 let notes = try store.withLock { try git.finishInterruptedMerge(actor: actor) + git.repairAfterPlainMerge(actor: actor) }

@@ -25,18 +25,29 @@ public enum ActionItems {
     public static let doneKind = "action-item-done"
 
     /// The incident's action items, in the order they were added.
-    public static func items(in record: IncidentRecord) -> [ActionItem] {
-        var items: [ActionItem] = []
+    public static func items(in record: IncidentRecord) -> [ActionItem] { numbered(in: record).map(\.item) }
+
+    /// Each item with the ID of the event that added it. Two clones that each added an item
+    /// before syncing both wrote `A1`: the first in the log keeps it and each later duplicate
+    /// is shown under the next free number (the same on every clone, since the merged log is).
+    /// A completion names the adding event (`item`), so it closes the item that was meant;
+    /// one written before that field existed names the ID only.
+    static func numbered(in record: IncidentRecord) -> [(item: ActionItem, event: String)] {
+        var items: [(item: ActionItem, event: String)] = []
+        var highest = 0
         for e in record.events where e.kind == addedKind || e.kind == doneKind {
-            guard let id = e.fields["id"] else { continue }
+            guard var id = e.fields["id"] else { continue }
             if e.kind == addedKind {
-                items.append(ActionItem(
+                if items.contains(where: { $0.item.id == id }) { id = "A\(highest + 1)" }
+                highest = max(highest, Int(id.dropFirst()) ?? 0)
+                items.append((ActionItem(
                     incident: record.id, id: id, text: e.fields["text"] ?? e.text, owner: e.fields["owner"],
                     dueAt: e.fields["due"].flatMap(TimeParser.parseISO8601), term: e.fields["term"].flatMap(ActionItem.Term.init),
-                    status: .open, createdAt: e.at, doneAt: nil))
-            } else if let i = items.firstIndex(where: { $0.id == id }) {
-                items[i].status = .done
-                items[i].doneAt = e.at
+                    status: .open, createdAt: e.at, doneAt: nil), e.id))
+            } else if let i = e.fields["item"].flatMap({ target in items.firstIndex { $0.event == target } })
+                        ?? items.firstIndex(where: { $0.item.id == id }) {
+                items[i].item.status = .done
+                items[i].item.doneAt = e.at
             }
         }
         return items
@@ -51,7 +62,7 @@ extension Actions {
     public static func addActionItem(_ r: inout IncidentRecord, text: String, owner: String?, dueAt: Timestamp?,
                                      term: ActionItem.Term?, actor: Actor) throws {
         let clean = try cleanShort(text, what: "The action item", allowSecrets: actor.allowSecrets)
-        let id = "A\(ActionItems.items(in: r).count + 1)"
+        let id = "A\((ActionItems.items(in: r).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
         var fields = ["id": id, "text": clean]
         var line = "Action item \(id): \(clean)"
         if let owner {
@@ -71,9 +82,11 @@ extension Actions {
     }
 
     public static func completeActionItem(_ r: inout IncidentRecord, item selector: String, actor: Actor) throws {
-        let item = try ActionItems.find(selector, in: ActionItems.items(in: r))
+        let numbered = ActionItems.numbered(in: r)
+        let item = try ActionItems.find(selector, in: numbered.map(\.item))
         if item.status == .done { throw IncidentError.refused("Action item \(item.id) of \(r.id) is already done.") }
-        try append(&r, ActionItems.doneKind, "Action item \(item.id) done: \(item.text)", ["id": item.id], actor)
+        let event = numbered.first { $0.item.id == item.id }?.event ?? ""
+        try append(&r, ActionItems.doneKind, "Action item \(item.id) done: \(item.text)", ["id": item.id, "item": event], actor)
     }
 }
 

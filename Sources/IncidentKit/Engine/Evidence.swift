@@ -26,16 +26,26 @@ public struct EvidenceItem: Sendable, Equatable {
 }
 
 public enum Evidence {
-    public static func items(in record: IncidentRecord) -> [EvidenceItem] {
-        var items: [EvidenceItem] = []
+    public static func items(in record: IncidentRecord) -> [EvidenceItem] { numbered(in: record).map(\.item) }
+
+    /// Each item with the ID of the event that recorded it. As with action items, a `E1`
+    /// written on two clones before a sync is shown once as `E1` and then under the next free
+    /// number; a custody transfer names the recording event (`item`) to say which it meant.
+    static func numbered(in record: IncidentRecord) -> [(item: EvidenceItem, event: String)] {
+        var items: [(item: EvidenceItem, event: String)] = []
+        var highest = 0
         for e in IncidentState.timeOrdered(record.events) {
-            if e.kind == BuiltInKind.evidence, let id = e.fields["id"], let location = e.fields["location"] {
-                items.append(EvidenceItem(
+            if e.kind == BuiltInKind.evidence, var id = e.fields["id"], let location = e.fields["location"] {
+                if items.contains(where: { $0.item.id == id }) { id = "E\(highest + 1)" }
+                highest = max(highest, Int(id.dropFirst()) ?? 0)
+                items.append((EvidenceItem(
                     id: id, location: location, isFile: e.fields["type"] == "file", sha256: e.fields["sha256"],
                     size: e.fields["size"].flatMap { Int64($0) }, note: e.fields["note"], collectedBy: e.author,
-                    collectedAt: e.at, copy: e.fields["copy"], custody: []))
-            } else if e.kind == BuiltInKind.custody, let id = e.fields["id"], let i = items.firstIndex(where: { $0.id == id }) {
-                items[i].custody.append(.init(at: e.at, from: e.fields["from"] ?? items[i].holder, to: e.fields["to"] ?? "?", note: e.fields["note"]))
+                    collectedAt: e.at, copy: e.fields["copy"], custody: []), e.id))
+            } else if e.kind == BuiltInKind.custody, let id = e.fields["id"],
+                      let i = e.fields["item"].flatMap({ target in items.firstIndex { $0.event == target } })
+                        ?? items.firstIndex(where: { $0.item.id == id }) {
+                items[i].item.custody.append(.init(at: e.at, from: e.fields["from"] ?? items[i].item.holder, to: e.fields["to"] ?? "?", note: e.fields["note"]))
             }
         }
         return items
@@ -54,7 +64,7 @@ public enum Evidence {
 extension Actions {
     public static func addEvidence(_ r: inout IncidentRecord, location: String, isFile: Bool, sha256: String?, size: Int64?,
                                    note: String?, copy: String?, actor: Actor) throws {
-        let id = "E\(Evidence.items(in: r).count + 1)"
+        let id = "E\((Evidence.items(in: r).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
         var fields = ["id": id, "location": location, "type": isFile ? "file" : "reference"]
         if let sha256 { fields["sha256"] = sha256 }
         if let size { fields["size"] = String(size) }
@@ -67,10 +77,12 @@ extension Actions {
     }
 
     public static func transferEvidence(_ r: inout IncidentRecord, item selector: String, to person: String, note: String?, actor: Actor) throws {
-        let item = try Evidence.find(selector, in: Evidence.items(in: r))
+        let numbered = Evidence.numbered(in: r)
+        let item = try Evidence.find(selector, in: numbered.map(\.item))
         let to = try cleanShort(person, what: "The recipient (--to)")
         if to == item.holder { throw IncidentError.refused("\(to) already holds \(item.id).") }
         var fields = ["id": item.id, "from": item.holder, "to": to]
+        if let event = numbered.first(where: { $0.item.id == item.id })?.event { fields["item"] = event }
         if let note { fields["note"] = try cleanShort(note, what: "The note") }
         try append(&r, BuiltInKind.custody, "Custody of \(item.id) passed from \(item.holder) to \(to)" + (fields["note"].map { ": \($0)" } ?? ""), fields, actor)
     }

@@ -57,9 +57,11 @@ extension Store {
     }
 
     /// Moves an incident to a new ID, recording the change in its log.
-    public func renumber(_ record: inout IncidentRecord, to newID: IncidentID, actor: Actor, why: String) throws {
+    /// `removingOldFile: false` when the old ID's file now belongs to another incident (the
+    /// one that kept the number at a merge): only this incident moves.
+    public func renumber(_ record: inout IncidentRecord, to newID: IncidentID, actor: Actor, why: String, removingOldFile: Bool = true) throws {
         let old = record.id
-        let oldPlaces = locations(of: old).map { path(of: old, in: $0) }
+        let oldPlaces = removingOldFile ? locations(of: old).map { path(of: old, in: $0) } : []
         record.id = newID
         let at = max(actor.at, record.events.map(\.at).max() ?? actor.at)
         try record.append(Event(id: Event.newID(), kind: BuiltInKind.numbered, at: at, recordedAt: actor.recordedAt,

@@ -45,10 +45,41 @@ public struct GitStore: Sendable {
     /// The git store at `store`, or nil when the store is not kept in git.
     public static func open(_ store: Store, environment: [String: String]) -> GitStore? {
         let root = absolute(store.root)
-        guard let attributes = try? POSIXFile.read(root + "/.gitattributes", limit: 1 << 16),
-              String(decoding: attributes, as: UTF8.self).contains(attributesMarker) else { return nil }
+        let marked = attributesIntact(root)
         guard let (gitDir, commonDir) = findGitDirectory(from: root) else { return nil }
+        // `.gitattributes` arrives through git, so a teammate's edit can remove its lines; a
+        // repository whose own configuration names the incident merge driver (set on this
+        // machine by an earlier command) is still a git store, and the lines are put back.
+        if !marked {
+            guard let config = try? POSIXFile.read(commonDir + "/config", limit: 1 << 20),
+                  String(decoding: config, as: UTF8.self).contains("[merge \"incident\"]") else { return nil }
+        }
         return GitStore(store: store, root: root, gitDir: gitDir, commonDir: commonDir, environment: environment)
+    }
+
+    static func attributesIntact(_ root: String) -> Bool {
+        guard let attributes = try? POSIXFile.read(root + "/.gitattributes", limit: 1 << 16) else { return false }
+        return String(decoding: attributes, as: UTF8.self).contains(attributesMarker)
+    }
+
+    /// Puts back the lines of `.gitattributes` that hand incident files to the merge driver,
+    /// if a change that came through git removed them. True when it wrote the file.
+    public func restoreAttributes() throws -> Bool {
+        if GitStore.attributesIntact(root) { return false }
+        var current = ""
+        if POSIXFile.exists(root + "/.gitattributes") {
+            current = String(decoding: try POSIXFile.read(root + "/.gitattributes", limit: 1 << 16), as: UTF8.self)
+        }
+        let joined = current.isEmpty ? GitStore.attributesText : current + (current.hasSuffix("\n") ? "" : "\n") + GitStore.attributesText
+        try POSIXFile.writeAtomically(Array(joined.utf8), directory: root, name: ".gitattributes", mode: 0o644, replacingSpecialFiles: true)
+        return true
+    }
+
+    /// A branch to name in advice for a detached HEAD: the only local branch, else a placeholder.
+    var branchToSuggest: String {
+        guard let r = try? git(["for-each-ref", "--format=%(refname:short)", "refs/heads"]), r.status == 0 else { return "BRANCH" }
+        let names = r.out.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        return names.count == 1 ? names[0] : "BRANCH"
     }
 
     static func absolute(_ path: String) -> String {
@@ -124,6 +155,27 @@ public struct GitStore: Sendable {
         let r = try git(arguments, timeout: timeout, extraEnvironment: extra)
         guard r.status == 0 else { throw IncidentError.storage("git could not \(what): \(GitStore.firstLine(r)).") }
         return r
+    }
+
+    /// True when a failed fetch or push will fail the same way next time (a wrong URL, a
+    /// refused transport, no access): not "offline". Network trouble, or anything not
+    /// recognised, counts as offline, to be retried.
+    /// A remote on a local path that is missing (an unmounted share, a disconnected disk)
+    /// counts as offline; a server that answers that the repository is not there does not.
+    static func failureIsPermanent(_ r: Subprocess.Result, url: String?) -> Bool {
+        if r.timedOut { return false }
+        let text = (r.err + "\n" + r.out).lowercased()
+        let local = url.map { !$0.contains("://") && !($0.split(separator: "/").first?.contains(":") ?? false) } ?? false
+        if local && (text.contains("does not appear to be a git repository") || text.contains("no such file")) { return false }
+        let network = ["could not resolve", "connection refused", "timed out", "network is unreachable", "no route to host",
+                       "connection reset", "temporary failure", "could not connect", "connection closed", "broken pipe",
+                       "ssl_connect", "gnutls", "early eof", "unexpected disconnect"]
+        if network.contains(where: text.contains) { return false }
+        let permanent = ["does not appear to be a git repository", "not allowed", "blocked", "repository not found",
+                         "not found", "authentication failed", "permission denied", "invalid username or password",
+                         "unable to find remote helper", "unsupported", "no such file or directory", "not a git repository",
+                         "strange pathname", "protocol '"]
+        return permanent.contains(where: text.contains)
     }
 
     static func firstLine(_ r: Subprocess.Result) -> String {
@@ -252,6 +304,11 @@ public struct GitStore: Sendable {
     /// when there was nothing to commit.
     @discardableResult
     public func commitAll(message: String, author: String?) throws -> Bool {
+        // Staging would mark conflicted files as resolved, and committing would publish git's
+        // conflict markers: while git still has unmerged paths, nothing is committed.
+        if mergeInProgress, let conflicted = try? unmerged(), !conflicted.isEmpty {
+            throw IncidentError.refused("not committed: a git merge is in progress and \(conflicted.keys.sorted().prefix(3).joined(separator: ", ")) \(conflicted.count == 1 ? "is" : "are") still conflicted; the change is written to the file. Resolve the conflict by hand (or run 'git -C \(root) merge --abort'), then 'incident sync'.")
+        }
         try checked(["add", "-A", "--", "."], "stage the store's changes")
         var extra: [String: String] = [:]
         if let author, environment["GIT_AUTHOR_NAME"] == nil { extra["GIT_AUTHOR_NAME"] = author }

@@ -71,7 +71,10 @@ extension GitStore {
         var remaining: [String] = []
         var done = Set<IncidentID>()
         for path in conflicts.keys.sorted() {
-            guard let id = GitStore.incidentFile(path) else { remaining.append(path); continue }
+            guard let id = GitStore.incidentFile(path) else {
+                if let note = try resolveOwnedFile(path, stages: conflicts[path] ?? [:]) { notes.append(note) } else { remaining.append(path) }
+                continue
+            }
             if done.contains(id) { continue }
             let stages = conflicts[path] ?? [:]
             func version(_ stage: Int) -> IncidentRecord? {
@@ -102,8 +105,10 @@ extension GitStore {
                 try store.save(keep)
                 var mine = try IncidentMerge.merge([ours] + copies.filter { IncidentMerge.sameIncident($0, ours) })
                 let newID = try store.allocateID()
+                // The old number's file is now the team's incident: only this one moves.
                 try store.renumber(&mine, to: newID, actor: actor,
-                                   why: "Renumbered \(newID): \(id) was taken on the shared remote by a different incident (\"\(keep.state.title.prefix(60))\")")
+                                   why: "Renumbered \(newID): \(id) was taken on the shared remote by a different incident (\"\(keep.state.title.prefix(60))\")",
+                                   removingOldFile: false)
                 touched.insert(String(store.path(of: newID, in: .active).dropFirst(store.root.count + 1)))
                 touched.insert("archive")
                 touched.insert("aliases")
@@ -125,13 +130,46 @@ extension GitStore {
         return (notes, remaining)
     }
 
+    /// A conflict in a file the tool writes itself, other than an incident: a postmortem
+    /// published on two clones (each a rendering of the same log, which records both
+    /// publications: this clone's copy is kept) or two evidence copies under one name (both
+    /// kept: the other clone's beside this one's). Nil for anything else (left to a person).
+    func resolveOwnedFile(_ path: String, stages: [Int: String]) throws -> String? {
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.hasPrefix(".") }),
+              parts[0] == "postmortems" || parts[0] == "evidence" else { return nil }
+        let directory = root + "/" + parts.dropLast().joined(separator: "/")
+        let name = parts[parts.count - 1]
+        let ours = stages[2].flatMap(blob), theirs = stages[3].flatMap(blob)
+        guard let kept = ours ?? theirs else { return nil }
+        try POSIXFile.makeDirectory(directory)
+        try POSIXFile.writeAtomically(kept, directory: directory, name: name, mode: 0o644, replacingSpecialFiles: true)
+        var staged = [path]
+        var note: String
+        if parts[0] == "postmortems" {
+            note = "\(path) was written on two clones; kept this clone's copy ('incident postmortem ID' renders it again from the merged log)."
+        } else {
+            note = "\(path) was added on two clones; kept this clone's copy"
+            if let ours, let theirs, ours != theirs, let sha = stages[3] {
+                let other = name + ".other-" + String(sha.prefix(8))
+                try POSIXFile.writeAtomically(theirs, directory: directory, name: other, mode: 0o644, replacingSpecialFiles: true)
+                staged.append(parts.dropLast().joined(separator: "/") + "/" + other)
+                note += " and saved the other clone's as \(other)"
+            }
+            note += "."
+        }
+        try checked(["add", "--"] + staged, "record the merged \(path)")
+        return note
+    }
+
     /// Finishes a merge that git (a plain `git pull`) left unfinished because of incident
     /// files: merges them and, when nothing else is conflicted, commits the merge.
     public func finishInterruptedMerge(actor: Actor) throws -> [String] {
         guard mergeInProgress else { return [] }
         let (notes, remaining) = try resolveConflicts(actor: actor)
         if !remaining.isEmpty {
-            throw IncidentError.storage("A git merge is in progress and git could not merge \(remaining.prefix(3).joined(separator: ", ")), which are not incident files; resolve them by hand and run 'git commit' (or 'git merge --abort').")
+            let which = remaining.count == 1 ? "\(remaining[0]), which is not an incident file" : "\(remaining.prefix(3).joined(separator: ", ")), which are not incident files"
+            throw IncidentError.storage("A git merge is in progress and git could not merge \(which); resolve \(remaining.count == 1 ? "it" : "them") by hand and run 'git commit' (or 'git merge --abort').")
         }
         try checked(["commit", "-q", "--no-verify", "--no-edit"], "commit the merge", extra: identity(actor.name))
         return notes + ["Finished the git merge that was left in progress."]
@@ -173,7 +211,9 @@ extension GitStore {
     /// Numbers every provisional incident (call after merging what the remote holds).
     func numberProvisional(actor: Actor) throws -> [(IncidentID, IncidentID)] {
         var out: [(IncidentID, IncidentID)] = []
-        for p in store.provisionalIDs() {
+        // In the order they were declared (a provisional ID is random), so numbers follow time.
+        let declared = store.provisionalIDs().map { p in (p, (try? store.load(p).0.state.declaredAt) ?? Timestamp.latest) }
+        for p in declared.sorted(by: { ($0.1, $0.0) < ($1.1, $1.0) }).map(\.0) {
             out.append((p, try store.number(p, actor: actor)))
         }
         return out
@@ -186,7 +226,7 @@ extension GitStore {
     public func sync(actor: Actor, timeout: Double = 60, executable: String?) throws -> SyncReport {
         var report = SyncReport()
         guard let branch else {
-            throw IncidentError.refused("\(root) is on a detached HEAD; run 'git -C \(root) switch -' (or 'git switch main') to return to the branch, then 'incident sync'.")
+            throw IncidentError.refused("\(root) is on a detached HEAD; run 'git -C \(root) switch -' (or 'git -C \(root) switch \(branchToSuggest)') to return to the branch, then 'incident sync'.")
         }
         report.notes += try finishInterruptedMerge(actor: actor)
         _ = try commitAll(message: "incident sync: changes not yet committed (\(actor.name))", author: actor.name)
@@ -203,6 +243,9 @@ extension GitStore {
             attempt += 1
             let fetch = try git(["fetch", "-q", "--no-tags", remote, "+refs/heads/*:refs/remotes/\(remote)/*"], timeout: timeout)
             if fetch.status != 0 {
+                if GitStore.failureIsPermanent(fetch, url: config()["remote.\(remote).url"]) {
+                    throw IncidentError.storage("git could not fetch from '\(remote)': \(GitStore.firstLine(fetch)). Waiting will not fix this: check the remote ('git -C \(root) remote -v') and your access to it. Everything is committed locally.")
+                }
                 report.offline = GitStore.firstLine(fetch)
                 break
             }
@@ -213,7 +256,16 @@ extension GitStore {
                                     extraEnvironment: identity(actor.name))
                 if merge.status != 0 {
                     guard mergeInProgress else { throw IncidentError.storage("git could not merge \(remote)/\(remoteBranch): \(GitStore.firstLine(merge)).") }
-                    report.notes += try finishInterruptedMerge(actor: actor).dropLast()
+                    do {
+                        report.notes += try finishInterruptedMerge(actor: actor).dropLast()
+                    } catch {
+                        // A file incident does not own (the runbook, a file someone added) was
+                        // changed on both sides: undo the merge so this clone keeps working,
+                        // and leave that merge to a person.
+                        let files = ((try? unmerged().keys.filter { GitStore.incidentFile($0) == nil }.sorted()) ?? []).prefix(3)
+                        _ = try? git(["merge", "--abort"])
+                        throw IncidentError.storage("sync stopped: git cannot merge \(files.isEmpty ? "a file" : files.joined(separator: ", ")), changed both here and on \(remote) (incident merges only incident files). The merge was undone: this clone works as before and nothing is lost. Merge it by hand ('git -C \(root) pull', fix the file, 'git commit'), then run 'incident sync'.")
+                    }
                 }
                 let joined = try joinCopies(changedSince: head)
                 if joined.moved {
@@ -238,6 +290,9 @@ extension GitStore {
             let text = push.out + push.err
             if (text.contains("rejected") || text.contains("non-fast-forward") || text.contains("fetch first")) && attempt < 6 {
                 continue
+            }
+            if GitStore.failureIsPermanent(push, url: config()["remote.\(remote).url"]) {
+                throw IncidentError.storage("git could not push to '\(remote)': \(GitStore.firstLine(push)). Waiting will not fix this: check the remote and your access to it. Everything is committed locally.")
             }
             report.offline = GitStore.firstLine(push)
             break
@@ -367,8 +422,12 @@ extension GitStore {
         }
         guard let branch else {
             out.append(Diagnosis(path: root, problem: "the store's repository is on a detached HEAD: commits made now belong to no branch and sync cannot push them",
-                                 repair: "'git -C \(root) switch -' (or 'git -C \(root) switch main'), then 'incident sync'"))
+                                 repair: "'git -C \(root) switch -' (or 'git -C \(root) switch \(branchToSuggest)'), then 'incident sync'"))
             return out
+        }
+        if !GitStore.attributesIntact(root) {
+            out.append(Diagnosis(path: root + "/.gitattributes", problem: "it no longer hands incident files to the incident merge driver (a change that came through git removed the lines), so a plain 'git pull' would merge them line by line",
+                                 repair: "run any incident command on the store (it puts the lines back; the next commit records them)"))
         }
         if let executable, executable.hasPrefix("/"), config()["merge.incident.driver"] != GitStore.driverCommand(executable: executable) {
             out.append(Diagnosis(path: commonDir + "/config", problem: "the incident merge driver is not configured for this binary, so a plain 'git pull' would merge incident files line by line",

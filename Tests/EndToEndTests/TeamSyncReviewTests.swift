@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Cases a hostile review of team sync found, each replayed against the binary with a bare
+/// remote and clones on disk.
+@Suite(.serialized) struct TeamSyncReviewTests {
+    func expectOK(_ r: RunResult, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(r.status == 0, "\(what): exit \(r.status): \(r.stderr)", sourceLocation: sourceLocation)
+    }
+
+    /// A store that numbered an incident before it had a remote joins the team's remote, where
+    /// INC-1 is already someone else's: the team's INC-1 survives everywhere, the local one moves.
+    @Test func joiningARemoteNeverDeletesTheTeamsIncident() throws {
+        let t = try GitTeam()
+        try t.start(["a"])
+        expectOK(try t.run("a", ["declare", "Team incident", "--severity", "high"], as: "alice"), "declare a")
+        expectOK(try t.run("a", ["note", "1", "alice's note"], as: "alice"), "note a")
+        expectOK(try t.run("a", ["sync"], as: "alice"), "sync a")
+        expectOK(try t.run("x", ["init", "--git"], as: "xavier"), "init x")
+        expectOK(try t.run("x", ["declare", "Xavier's incident", "--severity", "low"], as: "xavier"), "declare x")
+        expectOK(try t.run("x", ["init", "--git", "--remote", t.remote], as: "xavier"), "remote x")
+        let sync = try t.run("x", ["sync"], as: "xavier")
+        expectOK(sync, "sync x")
+        #expect(sync.stderr.contains("yours is now INC-2"), "\(sync.stderr)")
+        expectOK(try t.run("a", ["sync"], as: "alice"), "sync a again")
+        for clone in ["a", "x"] {
+            let one = try t.showObject(clone, "INC-1"), two = try t.showObject(clone, "INC-2")
+            #expect(one["title"] as? String == "Team incident", "\(clone): \(one)")
+            #expect((one["timeline"] as? [[String: Any]])?.contains { $0["text"] as? String == "alice's note" } == true)
+            #expect(two["title"] as? String == "Xavier's incident", "\(clone): \(two)")
+            expectOK(try t.run(clone, ["verify"]), "verify \(clone)")
+        }
+    }
+
+    /// While git still has a conflicted file the tool does not own, a write is kept in its file
+    /// but never committed: conflict markers are not published.
+    @Test func noCommitWhileGitHasUnmergedFiles() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Disk full", "--severity", "high"]), "declare")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        // Both edit the same line of a file that is not an incident, and commit it with git.
+        for (clone, text) in [("a", "alpha\n"), ("b", "beta\n")] {
+            try text.write(toFile: t.path(clone) + "/NOTES.txt", atomically: true, encoding: .utf8)
+            expectOK(try t.git(["add", "NOTES.txt"], in: t.path(clone)), "add")
+            expectOK(try t.git(["commit", "-q", "-m", "notes"], in: t.path(clone)), "commit")
+        }
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        // incident sync undoes such a merge (and says so); a plain git pull leaves it.
+        let stopped = try t.run("b", ["sync"], as: "bob")
+        #expect(stopped.status != 0 && stopped.status != 7 && stopped.stderr.contains("The merge was undone"), "\(stopped.status) \(stopped.stderr)")
+        expectOK(try t.run("b", ["list"], as: "bob"), "the store still works after the stopped sync")
+        let pull = try t.git(["pull", "-q", "--no-rebase"], in: t.path("b"))
+        #expect(pull.status != 0)
+        let note = try t.run("b", ["note", "1", "written during the conflict"], as: "bob")
+        expectOK(note, "note during the conflict")
+        #expect(note.stderr.contains("not committed"), "\(note.stderr)")
+        let log = try t.git(["log", "-1", "--format=%s"], in: t.path("b"))
+        #expect(!log.stdout.contains("written during"), "\(log.stdout)")
+        let status = try t.git(["ls-files", "-u"], in: t.path("b"))
+        #expect(!status.stdout.isEmpty, "the conflict must still be there for a person to resolve")
+    }
+
+    /// The tool's own files written on two clones (a published postmortem) do not stop sync.
+    @Test func aPostmortemPublishedOnTwoClonesSyncs() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Login errors", "--severity", "high", "--at", "2026-11-23T14:05:00Z"]), "declare")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        expectOK(try t.run("a", ["postmortem", "1", "--publish"]), "publish a")
+        expectOK(try t.run("b", ["note", "1", "bob's late note"], as: "bob"), "note b")
+        expectOK(try t.run("b", ["postmortem", "1", "--publish"], as: "bob"), "publish b")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        let b = try t.run("b", ["sync"], as: "bob")
+        expectOK(b, "sync b after both published")
+        #expect(b.stderr.contains("written on two clones"), "\(b.stderr)")
+        expectOK(try t.run("a", ["sync"]), "sync a again")
+        for clone in ["a", "b"] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: t.path(clone) + "/postmortems")
+            for f in files {
+                let text = try String(contentsOfFile: t.path(clone) + "/postmortems/" + f, encoding: .utf8)
+                #expect(!text.contains("<<<<<<<"), "\(clone)/\(f)")
+            }
+            expectOK(try t.run(clone, ["doctor"]), "doctor \(clone)")
+        }
+    }
+
+    /// A teammate's commit that strips `.gitattributes` does not turn the store into a plain
+    /// directory: the next command puts the lines back, and writes are still commits.
+    @Test func aStrippedGitattributesIsRepaired() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Queue stuck", "--severity", "high"]), "declare")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        try "* -text\n".write(toFile: t.path("b") + "/.gitattributes", atomically: true, encoding: .utf8)
+        expectOK(try t.git(["commit", "-q", "-am", "simplify"], in: t.path("b")), "commit")
+        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        expectOK(try t.git(["pull", "-q", "--no-rebase"], in: t.path("a")), "pull")
+        let doctor = try t.run("a", ["doctor"])
+        let note = try t.run("a", ["note", "1", "after the attributes change"])
+        expectOK(note, "note")
+        #expect(note.stderr.contains("put back"), "\(note.stderr) / doctor: \(doctor.stdout)")
+        let attributes = try String(contentsOfFile: t.path("a") + "/.gitattributes", encoding: .utf8)
+        #expect(attributes.contains("merge=incident"))
+        let status = try t.git(["status", "--porcelain"], in: t.path("a"))
+        #expect(status.stdout.isEmpty, "everything committed: \(status.stdout)")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+    }
+
+    /// A remote that can never work (a refused transport) is an error, not "offline": exit 7
+    /// means "try again later", which would loop forever.
+    @Test func aRemoteThatCannotWorkIsNotReportedAsOffline() throws {
+        let t = try GitTeam()
+        try t.start(["a"])
+        expectOK(try t.git(["remote", "set-url", "origin", "ext::false"], in: t.path("a")), "set-url")
+        let r = try t.run("a", ["sync"])
+        #expect(r.status != 0 && r.status != 7, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("Waiting will not fix this"), "\(r.stderr)")
+    }
+
+    /// Incidents declared offline are numbered in the order they were declared.
+    @Test func provisionalIncidentsAreNumberedInDeclarationOrder() throws {
+        let t = try GitTeam()
+        try t.start(["a"])
+        expectOK(try t.git(["remote", "set-url", "origin", t.directory + "/unreachable.git"], in: t.path("a")), "set-url")
+        var provisional: [String] = []
+        for (n, title) in ["First", "Second", "Third", "Fourth"].enumerated() {
+            let r = try t.run("a", ["declare", title, "--severity", "low", "--at", "2026-11-23T14:0\(n):00Z"])
+            expectOK(r, "declare \(title)")
+            provisional.append(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        expectOK(try t.git(["remote", "set-url", "origin", t.remote], in: t.path("a")), "set-url back")
+        expectOK(try t.run("a", ["sync"]), "sync")
+        for (n, title) in ["First", "Second", "Third", "Fourth"].enumerated() {
+            #expect(try t.showObject("a", "INC-\(n + 1)")["title"] as? String == title)
+            #expect(try t.showObject("a", provisional[n])["title"] as? String == title)
+        }
+    }
+
+    /// Two clones each add an action item (both written as A1) and evidence (both E1): after
+    /// sync every clone shows two distinct IDs, and each command acts on the item it names.
+    @Test func itemsAddedOnTwoClonesKeepDistinctIDs() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Keys leaked", "--severity", "high", "--at", "2026-11-23T14:05:00Z"]), "declare")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        expectOK(try t.run("a", ["action", "add", "1", "rotate keys", "--owner", "alice", "--at", "2026-11-23T14:10:00Z"]), "action a")
+        expectOK(try t.run("b", ["action", "add", "1", "audit access logs", "--owner", "bob", "--at", "2026-11-23T14:11:00Z"], as: "bob"), "action b")
+        expectOK(try t.run("a", ["evidence", "add", "1", "--ref", "s3://logs/a", "--at", "2026-11-23T14:12:00Z"]), "evidence a")
+        expectOK(try t.run("b", ["evidence", "add", "1", "--ref", "s3://logs/b", "--at", "2026-11-23T14:13:00Z"], as: "bob"), "evidence b")
+        for _ in 0..<2 { for c in ["a", "b"] { expectOK(try t.run(c, ["sync"], as: "sync-\(c)"), "sync \(c)") } }
+        func items(_ clone: String) throws -> [String: String] {
+            let r = try t.run(clone, ["actions", "--json"])
+            let list = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] ?? []
+            return Dictionary(uniqueKeysWithValues: list.compactMap { i in (i["id"] as? String).map { ($0, i["text"] as? String ?? "") } })
+        }
+        let onA = try items("a")
+        #expect(onA.count == 2 && Set(onA.keys) == ["A1", "A2"], "\(onA)")
+        #expect(try items("b") == onA)
+        // bob closes his own item, whichever number it shows under.
+        let bobs = onA.first { $0.value == "audit access logs" }!.key
+        let done = try t.run("b", ["action", "done", "1", bobs], as: "bob")
+        expectOK(done, "done")
+        #expect(done.stdout.contains("audit access logs"), "\(done.stdout)")
+        for _ in 0..<2 { for c in ["a", "b"] { expectOK(try t.run(c, ["sync"], as: "sync-\(c)"), "sync \(c)") } }
+        let open = try t.run("a", ["actions", "--open", "--json"])
+        #expect(open.stdout.contains("rotate keys") && !open.stdout.contains("audit access logs"), "\(open.stdout)")
+        let evidence = try t.run("a", ["evidence", "list", "1"])
+        #expect(evidence.stdout.contains("E1") && evidence.stdout.contains("E2"), "\(evidence.stdout)")
+        // A new item after the merge takes the next number.
+        expectOK(try t.run("a", ["action", "add", "1", "write the timeline", "--at", "2026-11-23T15:00:00Z"]), "third action")
+        #expect(try items("a")["A3"] == "write the timeline")
+        for c in ["a", "b"] { expectOK(try t.run(c, ["verify"]), "verify \(c)") }
+    }
+}
