@@ -10,15 +10,20 @@ public enum CLI {
         InitCommand.spec, DeclareCommand.spec, ListCommand.spec, ShowCommand.spec, AckCommand.spec,
         SeverityCommand.spec, AssignCommand.spec, UnassignCommand.spec, PhaseCommand.spec, NoteCommand.spec,
         TimelineCommand.spec, SLACommand.spec, ContainCommand.spec, ResolveCommand.spec, CloseCommand.spec,
-        ReopenCommand.spec, PostmortemCommand.spec, ChecklistCommand.spec, CheckCommand.spec,
+        ReopenCommand.spec, AmendCommand.spec, StrikeCommand.spec, EditCommand.spec, DeclineCommand.spec, MergeCommand.spec, WatchCommand.spec, SyncCommand.spec,
+        PostmortemCommand.spec, ChecklistCommand.spec, CheckCommand.spec,
         ActionAddCommand.spec, ActionDoneCommand.spec, ActionsCommand.spec,
-        RunbookShowCommand.spec, RunbookValidateCommand.spec, RunbookListCommand.spec,
+        RunbookShowCommand.spec, RunbookValidateCommand.spec, RunbookListCommand.spec, RunbookImportCommand.spec,
         DrillsCommand.spec, StatsCommand.spec, CommsCommand.spec, EvidenceAddCommand.spec, EvidenceTransferCommand.spec,
         EvidenceListCommand.spec, EvidenceVerifyCommand.spec, VerifyCommand.spec, DoctorCommand.spec, CompletionsCommand.spec, HelpCommand.spec, VersionCommand.spec,
-        CompletionsCommand.namesSpec,
+        CompletionsCommand.namesSpec, MergeDriverCommand.spec, AutopushCommand.spec,
         HooksCommand.spec, HooksCommand.testSpec, HooksCommand.trustSpec, TickCommand.spec, PublicTitleCommand.spec,
         ExportCommand.spec, StatusPageCommand.spec, ReportCommand.spec,
     ]
+
+    /// Commands that never open a git store's repository state (the merge driver runs inside
+    /// git; init and sync do their own git preparation under the lock).
+    static let withoutGitPreparation: Set<String> = ["merge-driver", "_autopush", "help", "version", "completions", "_names", "init", "sync", "doctor"]
 
     public static func run(arguments: [String], context: Context) -> Int32 {
         do {
@@ -36,6 +41,7 @@ public enum CLI {
                 return ExitCode.success
             }
             let invocation = try Invocation(context: context, command: parsed.command!, parsed: parsed)
+            if !withoutGitPreparation.contains(parsed.command!.path[0]) { invocation.prepareGitStore() }
             // Hooks run after the command's own output, whether or not it then failed:
             // what they announce is already stored.
             defer { invocation.runPendingHooks() }
@@ -113,7 +119,7 @@ enum Help {
 
         """
         let nameWidth = (commands.map { $0.name.count }.max() ?? 10) + 2
-        for c in commands where !c.path[0].hasPrefix("_") {
+        for c in commands where !c.hidden {
             s += "  " + c.name.padding(nameWidth) + wrap(c.summary, width: width - nameWidth - 2, indent: nameWidth + 2) + "\n"
         }
         s += "\nGLOBAL OPTIONS (before or after the command):\n"
@@ -128,6 +134,7 @@ enum Help {
 
         EXIT STATUS: 0 ok · 1 refused (gate, transition) · 2 command line wrong, nothing written ·
         3 no such incident · 4 store or file unusable · 5 lock timeout · 6 verification failed ·
+        7 the team's git remote could not be reached (everything stays committed locally) ·
         8 sla --fail-on found a breached (or soon due) timer.
 
         ENVIRONMENT: INCIDENT_STORE, INCIDENT_USER, INCIDENT_LOCK_TIMEOUT (seconds 0-3600, default 10), NO_COLOR,

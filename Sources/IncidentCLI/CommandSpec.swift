@@ -34,6 +34,8 @@ struct CommandSpec: Sendable {
     var run: @Sendable (Invocation) throws -> Int32
 
     var name: String { path.joined(separator: " ") }
+    /// Plumbing run by scripts or git, not by people: left out of help and completion.
+    var hidden: Bool { path[0].hasPrefix("_") || path[0] == "merge-driver" }
 }
 
 enum GlobalOptions {

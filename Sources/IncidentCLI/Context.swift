@@ -20,18 +20,29 @@ public struct Context: Sendable {
     public var loginName: String?
     /// Terminal width for help text; fixed in tests.
     public var width: Int
+    /// The absolute path of the running `incident` binary: what a git store's merge driver
+    /// runs (nil in-process, where no driver is configured).
+    public var executablePath: String?
     /// Names of environment variables whose value is not valid UTF-8 (left out of
     /// `environment`; a command that needs one refuses rather than use a repaired value).
     public var invalidEnvironment: Set<String>
+    /// The terminal for full-screen views (`watch`); nil when stdout is not one, and in tests.
+    public var terminal: (any LiveTerminal)?
+    /// Opens an editor on a private temporary file and returns what was saved (`note --edit`):
+    /// `(editor command, byte limit)`. nil where there is no editor to run (tests).
+    public var composeWithEditor: (@Sendable (_ editor: String, _ limit: Int) throws -> [UInt8])?
 
     public init(environment: [String: String], now: @escaping @Sendable () -> Timestamp, stdout: any TextSink,
                 stderr: any TextSink, readStandardInput: @escaping @Sendable (Int) -> [UInt8]? = { _ in nil },
                 stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, loginName: String? = nil, width: Int = 100,
-                invalidEnvironment: Set<String> = []) {
+                invalidEnvironment: Set<String> = [], executablePath: String? = nil, terminal: (any LiveTerminal)? = nil,
+                composeWithEditor: (@Sendable (String, Int) throws -> [UInt8])? = nil) {
         self.environment = environment; self.now = now; self.stdout = stdout; self.stderr = stderr
         self.readStandardInput = readStandardInput; self.stdoutIsTerminal = stdoutIsTerminal
         self.stderrIsTerminal = stderrIsTerminal; self.loginName = loginName; self.width = width
         self.invalidEnvironment = invalidEnvironment
+        self.executablePath = executablePath
+        self.terminal = terminal; self.composeWithEditor = composeWithEditor
     }
 }
 
@@ -50,6 +61,9 @@ public enum ExitCode {
     public static let lockTimeout: Int32 = 5
     /// `verify` / `doctor` / `evidence verify` found a problem.
     public static let verifyFailed: Int32 = 6
+    /// `sync` (or a command that needed the team's remote) could not reach it; everything is
+    /// committed locally and the next `sync` delivers it.
+    public static let offline: Int32 = 7
     /// `sla --fail-on`: a running timer is breached (or due within the window).
     public static let slaAlert: Int32 = 8
 }

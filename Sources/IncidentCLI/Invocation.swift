@@ -20,10 +20,12 @@ struct Invocation {
     let style: Style
     /// The store's runbook, parsed at most once per command (validation and the write share it).
     private let runbookCache = RunbookCache()
+    private let gitCache = GitCache()
     /// Hooks fired by what this command stored; run by `CLI.run` after the command.
     let pendingHooks = PendingHooks()
 
     private final class RunbookCache { var value: (Runbook, String)? }
+    private final class GitCache { var value: GitStore?? }
     /// Zones, read only when a command first prints or computes local time.
     private let zones = ZoneCache()
 
@@ -84,7 +86,9 @@ struct Invocation {
         }
         switch TimeParser.interpret(text, now: now, zone: zone) {
         case let .success(t): return t
-        case .failure(.malformed): throw badTime(text, option: option)
+        case .failure(.malformed):
+            if let problem = TimeParser.impossibleDate(text) { throw UsageError("\(option) '\(Sanitizer.forTerminal(String(text.prefix(40))))': \(problem).") }
+            throw badTime(text, option: option)
         case .failure(.outOfRange):
             throw UsageError("\(option) '\(Sanitizer.forTerminal(String(text.prefix(60))))' names an instant outside 1970-01-01 to 9999-12-31 UTC, the times an incident file can hold.")
         case .failure(.skipped):
@@ -170,11 +174,63 @@ struct Invocation {
         return t
     }
 
+    /// An incident from `INC-42`, `inc-42`, `42`, or a unique part of an incident's title
+    /// (case-insensitive; open incidents first, then the archive; duplicates merged into
+    /// another are skipped). Anything shaped like an ID is only ever an ID, so a number is
+    /// never ambiguous; a title part matching several incidents is a usage error naming them.
     func incidentID(_ text: String) throws -> IncidentID {
-        guard let id = IncidentID(text) else {
-            throw CommandFailure(message: "'\(Sanitizer.forTerminal(String(text.prefix(40))))' is not an incident ID; IDs look like INC-42 (or 42).", code: ExitCode.notFound)
+        if let id = IncidentID(text) { return id }
+        let needle = text.trimmingCharacters(in: " ").lowercased()
+        let shownText = Sanitizer.forTerminal(String(text.prefix(40)))
+        let idShaped = needle.allSatisfy { $0 >= "0" && $0 <= "9" }
+            || (needle.hasPrefix("inc-") && needle.dropFirst(4).allSatisfy { $0 >= "0" && $0 <= "9" })
+        guard !needle.isEmpty, !idShaped, store.exists else {
+            throw CommandFailure(message: "'\(shownText)' is not an incident ID; IDs look like INC-42 (or 42), or give a unique part of the title.", code: ExitCode.notFound)
         }
-        return id
+        let active = store.loadActive().0.map(\.state).filter { $0.outcome != .merged }
+            .map { (id: $0.id, title: $0.title) }
+        var matches = active.filter { $0.title.lowercased().contains(needle) }
+        if matches.isEmpty {
+            // Read-only: resolving an argument never writes to the store (not even an index).
+            matches = store.loadArchived().0.map(\.state).filter { $0.outcome != .merged }.map { (id: $0.id, title: $0.title) }
+                .filter { $0.title.lowercased().contains(needle) }
+        }
+        matches.sort { $0.id < $1.id }
+        if matches.count == 1 { return matches[0].id }
+        if matches.isEmpty {
+            throw CommandFailure(message: "No incident is INC-\(shownText) or has '\(shownText)' in its title; 'incident list --all' shows them.", code: ExitCode.notFound)
+        }
+        let listed = matches.prefix(8).map { "\($0.id) “\(Sanitizer.forTerminal(String($0.title.prefix(50))))”" }.joined(separator: ", ")
+        throw UsageError("'\(shownText)' matches \(matches.count) incidents: \(listed)\(matches.count > 8 ? ", ..." : ""); give the ID or more of the title.", command: command.name)
+    }
+
+    /// For an incident merged into another: the survivor, following a chain of merges.
+    func survivor(of record: IncidentRecord) -> IncidentID? {
+        guard record.state.outcome == .merged, var current = record.state.mergedInto else { return nil }
+        var seen: Set<IncidentID> = [record.id]
+        while !seen.contains(current), seen.count < 20, let next = try? store.load(current).0,
+              next.state.outcome == .merged, let into = next.state.mergedInto {
+            seen.insert(current)
+            current = into
+        }
+        return current
+    }
+
+    /// The line saying an incident is a merged duplicate or was declined, if it is.
+    func outcomeNotice(_ record: IncidentRecord) -> String? {
+        let s = record.state
+        switch s.outcome {
+        case .merged?:
+            let into = s.mergedInto.map(\.description) ?? "another incident"
+            let final = survivor(of: record).map(\.description) ?? into
+            var line = "\(record.id) is a duplicate: it was merged into \(into) at \(s.closedAt.map(human) ?? "?")"
+            if final != into { line += " (which was merged into \(final))" }
+            return line + "; 'incident show \(final)' has its entries."
+        case .declined?:
+            return "\(record.id) was declined at \(s.closedAt.map(human) ?? "?"): not an incident (\(Sanitizer.forTerminal(s.outcomeReason ?? "no reason given")))."
+        case nil:
+            return nil
+        }
     }
 
     /// `--force` needs `--reason`.
@@ -216,6 +272,9 @@ struct Invocation {
         if store.exists { runbookCache.value = loaded }
         return loaded
     }
+
+    /// Write commands whose human report evaluates timers (see Lifecycle.swift).
+    static let reportsDeadlines: Set<String> = ["resolve", "severity", "close"]
 
     /// The runbook with its calendar and their fingerprints, which the derived summaries
     /// are tied to. Fails (like `businessTime`) when the calendar cannot be used.
@@ -282,10 +341,16 @@ struct Invocation {
         var actor = try self.actor
         try requireStore(id)
         let runbook = try self.runbook()
+        // Commands whose report shows deadlines need the calendar: an unusable one is refused
+        // before anything is written, not after.
+        if json || Invocation.reportsDeadlines.contains(command.name) { _ = try businessTime(runbook) }
         var before: IncidentState?
         var firstNew = 0
         let record = try store.withLock { () -> IncidentRecord in
             var record = try store.load(id).0
+            if record.state.outcome == .merged, let notice = outcomeNotice(record) {
+                throw CommandFailure(message: notice + " Record changes there instead.", code: ExitCode.refused)
+            }
             before = record.state
             firstNew = record.events.count
             if !atGiven, let latest = record.events.map(\.at).max(), latest > actor.at,
@@ -297,10 +362,55 @@ struct Invocation {
             }
             try body(&record, runbook, actor)
             try store.save(record, runbook: try? runbookSnapshot())
+            commitWrite(record)
             return record
         }
         queueHooks(record, runbook: runbook, newEvents: record.events[min(firstNew, record.events.count)...], before: before)
         return (record, runbook)
+    }
+
+    // MARK: Git
+
+    /// The store's git side, when it is kept in git (`incident init --git`).
+    var git: GitStore? {
+        if let cached = gitCache.value { return cached }
+        let found = GitStore.open(store, environment: context.environment)
+        gitCache.value = .some(found)
+        return found
+    }
+
+    /// After a write (lock held): commit it, unless `incident.autocommit` is false, and with
+    /// `incident.autopush` start a background push. A failed commit never fails the write.
+    func commitWrite(_ record: IncidentRecord) {
+        guard let git, git.autocommit, let last = record.events.last else { return }
+        do {
+            try git.commitAll(message: GitStore.message(record.id, last.text, author: last.author), author: last.author)
+        } catch {
+            err("incident: warning: \(CLI.describe(error).0)")
+            return
+        }
+        if git.autopush, let exe = context.executablePath, store.provisionalIDs().isEmpty {
+            Subprocess.spawnDetached(exe, ["_autopush", "--store", git.root], environment: context.environment)
+        }
+    }
+
+    /// Every command that opens a git store: make sure .git/config names this binary as the
+    /// merge driver (git does not clone .git/config), and finish a merge a plain `git pull`
+    /// left conflicted on incident files, saying so.
+    func prepareGitStore() {
+        guard store.exists, let git else { return }
+        do {
+            if try git.ensureDriver(executable: context.executablePath) {
+                err("incident: configured the incident merge driver in \(git.commonDir)/config (git does not copy it when cloning).")
+            }
+            if git.mergeInProgress || git.plainMergeUnchecked {
+                let actor = (try? self.actor) ?? Actor(name: "incident", at: now, recordedAt: now)
+                let notes = try store.withLock { try git.finishInterruptedMerge(actor: actor) + git.repairAfterPlainMerge(actor: actor) }
+                for n in notes { err("incident: " + n) }
+            }
+        } catch {
+            err("incident: warning: \(CLI.describe(error).0)")
+        }
     }
 
     // MARK: Output

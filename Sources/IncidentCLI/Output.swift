@@ -10,10 +10,14 @@ struct EntryJSON: Encodable {
     var kind: String
     var text: String
     var fields: [String: String]?
+    /// True for an entry written while the incident was closed (e.g. a note from a teammate's
+    /// clone that raced the close).
+    var afterClose: Bool?
 
-    init(_ e: Event) {
+    init(_ e: Event, afterClose: Set<String> = []) {
         id = e.id; at = e.at; recordedAt = e.recordedAt; author = e.author; kind = e.kind; text = e.text
         fields = e.fields.isEmpty ? nil : e.fields
+        self.afterClose = afterClose.contains(e.id) ? true : nil
     }
 }
 
@@ -95,12 +99,18 @@ struct IncidentJSON: Encodable {
     var postmortemPublishedAt: Timestamp?
     var resolutionSummary: String?
     var roles: [String: String]
+    /// Roles two people were assigned to concurrently on two clones: role → the names.
+    var contestedRoles: [String: [String]]?
     var missingRoles: [String]
     var timeline: [EntryJSON]
     var sla: [TimerJSON]
     var checklist: [ChecklistJSON]
     var actionItems: [ActionItemJSON]
     var headHash: String
+    /// "declined" or "merged" (status is then "closed"); absent otherwise.
+    var outcome: String?
+    var mergedInto: String?
+    var outcomeReason: String?
 
     var monitoring: MonitoringJSON?
 
@@ -113,9 +123,11 @@ struct IncidentJSON: Encodable {
         containedAt = s.containedAt; resolvedAt = s.resolvedAt; closedAt = s.closedAt
         postmortemPublishedAt = s.postmortemPublishedAt; resolutionSummary = s.resolutionSummary
         roles = s.roles
+        contestedRoles = s.contestedRoles
         missingRoles = SLAEngine.missingRoles(s, runbook: runbook)
         let events = asOf ? r.timeline.filter { $0.at <= now || $0.kind == BuiltInKind.declared } : r.timeline
-        timeline = events.map(EntryJSON.init)
+        let late = Set(s.afterClose ?? [])
+        timeline = events.map { EntryJSON($0, afterClose: late) }
         sla = SLAEngine.evaluate(r, runbook: runbook, time: time, at: now, asOf: asOf).filter(\.isStarted).map { TimerJSON($0, now: now) }
         monitoring = SLAEngine.monitoring(s, runbook: runbook, time: time).map {
             MonitoringJSON(window: $0.duration.description, startedAt: $0.startedAt, endsAt: $0.endsAt, over: $0.isOver(at: now))
@@ -125,6 +137,8 @@ struct IncidentJSON: Encodable {
         }
         actionItems = ActionItems.items(in: r).map { ActionItemJSON($0, now: now) }
         headHash = r.headHash
+        outcome = s.outcome?.rawValue; mergedInto = s.mergedInto?.description
+        outcomeReason = s.outcomeReason
     }
 }
 
@@ -154,6 +168,8 @@ struct ListItemJSON: Encodable {
     var nextDueAt: Timestamp?
     /// How many running timers are overdue.
     var overdue: Int
+    var outcome: String?
+    var mergedInto: String?
 }
 
 struct ProblemJSON: Encodable {

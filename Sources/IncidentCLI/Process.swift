@@ -63,8 +63,18 @@ extension CLI {
             stderrIsTerminal: isatty(2) == 1,
             loginName: loginName(),
             width: terminalWidth(stdoutIsTerminal),
-            invalidEnvironment: invalid)
+            invalidEnvironment: invalid,
+            executablePath: executablePath(),
+            terminal: stdoutIsTerminal ? POSIXTerminal() : nil,
+            composeWithEditor: composeWithEditor)
         return run(arguments: arguments, context: context)
+    }
+
+    /// This binary's absolute path (what a git store's merge driver runs).
+    static func executablePath() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
     }
 
     struct InvalidArgument: Error { var index: Int }

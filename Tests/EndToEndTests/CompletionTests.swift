@@ -76,7 +76,7 @@ import TestSupport
     @Test func bashNeverEvaluatesNamesFromTheStore() throws {
         let (store, cwd) = try Self.hostileStore()
         let got = try Self.bash(["incident severity 1 ", "incident assign 1 ", "incident note 1 --kind ", "incident show ",
-                                 "incident declare x --severity ", "incident list --status "],
+                                 "incident declare x --severity ", "incident amend 1 ", "incident strike Checkout ", "incident list --status "],
                                 store: store, cwd: cwd, path: binaryDirectory() + ":/usr/bin:/bin")
         #expect(Self.pwned(cwd).isEmpty, "completion ran code: \(Self.pwned(cwd))")
         // The runbook validator refuses this runbook outright (unsafe ids), so completion falls
@@ -90,6 +90,9 @@ import TestSupport
         #expect(got["incident note 1 --kind "]?.contains("decision") == true)
         #expect(got["incident note 1 --kind "]?.contains { $0.contains("touch") || $0 == "*" || $0 == "globbait" } == false)
         #expect(got["incident show "] == ["INC-1"])
+        #expect(got["incident amend 1 "]?.count == 1)
+        #expect(got["incident amend 1 "]?.first?.hasPrefix("ev-") == true)
+        #expect(got["incident strike Checkout "] == nil || got["incident strike Checkout "]?.isEmpty == true)
         #expect(got["incident list --status "] == ["active", "resolved", "closed", "declined", "merged"])
     }
 

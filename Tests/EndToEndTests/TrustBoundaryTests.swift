@@ -324,6 +324,14 @@ import Glibc
         #expect(try sha256(big) == (try e.json("evidence", "list", "1") as? [[String: Any]])?.last?["sha256"] as? String)
         // No temp files are left in the evidence directory.
         #expect(try FileManager.default.contentsOfDirectory(atPath: e.store + "/evidence").allSatisfy { !$0.hasPrefix(".tmp-") })
+        // A copy left by a killed command is swept by the next write once its process is gone;
+        // one still being streamed (its process alive) is left alone.
+        let dead = e.store + "/evidence/.tmp-copy.2147483646.dead"
+        let alive = e.store + "/evidence/.tmp-copy.\(getpid()).alive"
+        for path in [dead, alive] { try "partial".write(toFile: path, atomically: false, encoding: .utf8) }
+        #expect(try e.run("note", "1", "sweep").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: alive))
     }
 
     // MARK: The ID counter

@@ -87,7 +87,7 @@ import TestSupport
         let cli = Self.makeStore()
         for index in Self.indexes(cli) {
             let text = try String(contentsOfFile: index, encoding: .utf8)
-            #expect(text.hasPrefix("incident-index 2\t"))
+            #expect(text.hasPrefix("incident-index 3\t"))
         }
         let active = try String(contentsOfFile: cli.store + "/active/.index", encoding: .utf8)
         #expect(active.split(separator: "\n").count == 4)  // header + INC-2, INC-4, INC-5
@@ -104,9 +104,9 @@ import TestSupport
             case "delete": try FileManager.default.removeItem(atPath: index); continue
             case "truncate": bytes = Array(bytes.prefix(bytes.count * 2 / 3))
             case "empty": bytes = []
-            case "garbage": bytes = Array("incident-index 2\tx\ty\n\u{1E}\t\t\\zz{\n".utf8) + (0..<500).map { _ in UInt8.random(in: 0...255) }
+            case "garbage": bytes = Array("incident-index 3\tx\ty\n\u{1E}\t\t\\zz{\n".utf8) + (0..<500).map { _ in UInt8.random(in: 0...255) }
             case "flipped byte": bytes[bytes.count - 20] ^= 0x01
-            case "other version": bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "incident-index 2", with: "incident-index 9").utf8)
+            case "other version": bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "incident-index 3", with: "incident-index 9").utf8)
             default: bytes += bytes.split(separator: 0x0A).dropFirst().flatMap { Array($0) + [0x0A] }
             }
             try Data(bytes).write(to: URL(fileURLWithPath: index))

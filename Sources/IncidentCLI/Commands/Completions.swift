@@ -11,9 +11,9 @@ enum CompletionsCommand {
         run: { inv in
             let scripts = CompletionScripts(commands: CLI.commands)
             switch try inv.required("SHELL").lowercased() {
-            case "bash": inv.out(scripts.bash())
-            case "zsh": inv.out(scripts.zsh())
-            case "fish": inv.out(scripts.fish())
+            case "bash": inv.document(scripts.bash())
+            case "zsh": inv.document(scripts.zsh())
+            case "fish": inv.document(scripts.fish())
             default: throw UsageError("Completions exist for bash, zsh and fish, not '\(Sanitizer.forTerminal(try inv.required("SHELL")))'.")
             }
             return ExitCode.success
@@ -27,7 +27,7 @@ enum CompletionsCommand {
                     ArgumentSpec(name: "ID", help: "The incident, for entries.", optional: true, completion: "none")],
         run: { inv in
             let lines = try names(inv.required("CATEGORY"), id: inv.argument("ID"), inv: inv)
-            if !lines.isEmpty { inv.out(lines.joined(separator: "\n")) }
+            if !lines.isEmpty { inv.document(lines.joined(separator: "\n")) }
             return ExitCode.success
         })
 

@@ -35,18 +35,43 @@ enum DeclareCommand {
         let actor = try inv.actor
         let checkedRunbook = try inv.runbook()
         try Actions.validate(declaration, runbook: checkedRunbook, actor: actor)
+        // The deadlines printed afterwards need the calendar: an unusable one is refused first.
+        _ = try inv.businessTime(checkedRunbook)
         // Validated: only now may the store be created.
+        // In a git store shared with a remote, the number is reserved by pushing: the incident
+        // starts provisional, and a sync (fetch, merge, number, push) gives it the next number
+        // free on the remote. Offline it stays provisional until the next 'incident sync'.
+        let shared = inv.store.exists ? inv.git.flatMap { $0.remote != nil && $0.autocommit ? $0 : nil } : nil
+        var offline: String?
         let (record, storeRunbook) = try inv.store.withLock { () -> (IncidentRecord, Runbook) in
             // The runbook the store runs now, under the lock: a racing 'init --runbook' may have
             // set up the store since the check above, and the incident must obey its runbook.
             let (storeRunbook, stamp) = try inv.store.loadStampedRunbook()
             if storeRunbook != checkedRunbook { try Actions.validate(declaration, runbook: storeRunbook, actor: actor) }
-            let id = try inv.store.allocateID()
-            let record = try Actions.declare(id: id, runbook: storeRunbook, declaration, actor: actor)
+            var id: IncidentID
+            if shared != nil {
+                repeat { id = IncidentID.newProvisional() } while !inv.store.locations(of: id).isEmpty
+            } else {
+                id = try inv.store.allocateID()
+            }
+            var record = try Actions.declare(id: id, runbook: storeRunbook, declaration, actor: actor)
             try inv.store.save(record, runbook: try? inv.runbookSnapshot(storeRunbook, stamp: stamp))
+            inv.commitWrite(record)
+            if let git = shared {
+                do {
+                    let report = try git.sync(actor: actor, timeout: 10, executable: inv.context.executablePath)
+                    offline = report.offline
+                    if let number = report.numbered.first(where: { $0.0 == id })?.1 { record = try inv.store.load(number).0 }
+                } catch {
+                    offline = CLI.describe(error).0
+                }
+            }
             return (record, storeRunbook)
         }
         let runbook = storeRunbook
+        if let offline, record.id.isProvisional {
+            inv.err("incident: \(record.id) is provisional: the team's remote could not be reached (\(inv.safe(offline))). 'incident sync' gives it its number; \(record.id) keeps working as an alias.")
+        }
         inv.queueHooks(record, runbook: runbook, newEvents: record.events[...], before: nil)
         if inv.json {
             try inv.printJSON(IncidentJSON(record, runbook: runbook, time: try inv.businessTime(runbook), now: inv.at, asOf: false))

@@ -20,7 +20,7 @@ enum ExportCommand {
         let (record, runbook) = try inv.load(inv.argument("ID")!)
         let page = IncidentPage.render(record, runbook: runbook, time: try inv.businessTime(runbook), now: inv.at)
         if let output = inv.option("output") {
-            try writeUserFile(output, page)
+            try writeUserFile(output, page, store: inv.store)
             if inv.json {
                 try inv.printJSON(["id": record.id.description, "path": output, "format": "html"])
             } else {
@@ -72,8 +72,8 @@ enum StatusPageCommand {
         let items = StatusPage.items(records, since: since)
         let feedID = baseURL.map { $0 + "feed.xml" }
             ?? "urn:incident-status:" + String(SHA256.hex(Array(HookTrust.realPath(inv.store.root).utf8)).prefix(24))
-        try writeUserFile(dir + "/index.html", StatusPage.html(items, title: title, now: inv.at))
-        try writeUserFile(dir + "/feed.xml", StatusPage.atom(items, title: title, feedID: feedID, baseURL: baseURL, now: inv.at))
+        try writeUserFile(dir + "/index.html", StatusPage.html(items, title: title, now: inv.at), store: inv.store)
+        try writeUserFile(dir + "/feed.xml", StatusPage.atom(items, title: title, feedID: feedID, baseURL: baseURL, now: inv.at), store: inv.store)
         let current = items.filter(\.current).count
         if inv.json {
             try inv.printJSON(StatusPageJSON(directory: dir, files: ["index.html", "feed.xml"], current: current, recent: items.count - current))

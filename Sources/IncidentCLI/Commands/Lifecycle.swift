@@ -11,7 +11,7 @@ extension Invocation {
         return ExitCode.success
     }
 
-    static let idArgument = ArgumentSpec(name: "ID", help: "The incident (INC-42, inc-42 or 42).")
+    static let idArgument = ArgumentSpec(name: "ID", help: "The incident (INC-42, inc-42, 42, or a unique part of its title).")
 }
 
 enum AckCommand {
@@ -186,18 +186,31 @@ enum NoteCommand {
         path: ["note"], aliases: ["log-entry", "add"],
         summary: "Append a timeline entry; back-fill with --at. TEXT '-' reads standard input.",
         discussion: "Kinds come from the runbook (note, decision, comms, exec-notification, customer-notification, regulator-notification, observation, hypothesis, mitigation, detection, review in the default one). A comms entry restarts the status-update cadence; decisions get their own section in the postmortem. Text that looks like a credential is redacted before it is stored unless --allow-secrets; entries are limited to 1 MiB.",
-        arguments: [Invocation.idArgument, ArgumentSpec(name: "TEXT", help: "The entry, or - for standard input.", rest: true)],
-        options: [OptionSpec(name: "kind", short: "k", value: "KIND", help: "The entry's kind (default: note).")],
+        arguments: [Invocation.idArgument, ArgumentSpec(name: "TEXT", help: "The entry, or - for standard input (not with --edit).", optional: true, rest: true)],
+        options: [OptionSpec(name: "kind", short: "k", value: "KIND", help: "The entry's kind (default: note)."),
+                  OptionSpec(name: "edit", short: "e", help: "Write the entry in $VISUAL or $EDITOR (vi if neither is set): a private temporary file, removed afterwards. An empty file records nothing.")],
         examples: [
             "incident note 42 \"Rolled back checkout to v1.4.2\"",
             "incident note 42 --kind decision \"Fail over to us-east; eu-west stays drained\"",
             "incident note 42 --kind comms \"Status page updated\" --at 14:30",
             "kubectl logs deploy/checkout --tail 50 | incident note 42 -",
+            "incident note 42 --edit --kind decision",
         ],
         run: { inv in
             let runbook = try inv.runbook()
             let kind = try inv.option("kind").map { try runbook.entryKind(named: $0).id }
-            guard let text = try inv.text("TEXT") else { throw UsageError("'incident note' needs TEXT.") }
+            let text: String
+            if inv.flag("edit") {
+                if inv.argument("TEXT") != nil { throw UsageError("Give TEXT or --edit, not both.", command: "note") }
+                guard let edited = try NoteCommand.compose(inv) else {
+                    inv.err("Nothing was saved in the editor; nothing recorded.")
+                    return ExitCode.success
+                }
+                text = edited
+            } else {
+                guard let given = try inv.text("TEXT") else { throw UsageError("'incident note' needs TEXT (or --edit).", command: "note") }
+                text = given
+            }
             _ = try Actions.cleanLong(text, allowSecrets: true)
             let (r, rb) = try inv.mutate(inv.required("ID")) { r, rb, actor in
                 try Actions.note(&r, runbook: rb, text: text, kind: kind, actor: actor)
@@ -207,4 +220,26 @@ enum NoteCommand {
             }
             return try inv.report(r, rb, "Added to \(r.id) at \(inv.human(r.events.last!.at)) (\(r.events.last!.kind)).")
         })
+
+    /// `--edit`: the incident is checked first (so nothing typed is lost on a wrong ID), then
+    /// the editor runs; nil when nothing (or only white space) was saved.
+    static func compose(_ inv: Invocation) throws -> String? {
+        _ = try inv.load(inv.required("ID"))
+        guard let compose = inv.context.composeWithEditor else {
+            throw UsageError("--edit needs an editor to run, which this context has none of; give TEXT or - instead.", command: "note")
+        }
+        let nonEmpty = { (name: String) in inv.context.environment[name].flatMap { $0.trimmingCharacters(in: " ").isEmpty ? nil : $0 } }
+        let editor = nonEmpty("VISUAL") ?? nonEmpty("EDITOR") ?? "vi"
+        let bytes: [UInt8]
+        do { bytes = try compose(editor, Limits.longText) } catch let e as EditorFailure {
+            throw CommandFailure(message: e.message, code: ExitCode.refused)
+        }
+        if bytes.count > Limits.longText {
+            throw UsageError("The entry is over the \(Limits.longText)-byte (1 MiB) limit; attach large logs as evidence instead.", command: "note")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw UsageError("The saved file is not valid UTF-8 text; nothing recorded.", command: "note")
+        }
+        return text.allSatisfy { $0.isWhitespace } ? nil : text
+    }
 }

@@ -11,24 +11,32 @@ enum ListCommand {
             OptionSpec(name: "archived", help: "Archived (closed) only."),
             OptionSpec(name: "severity", short: "s", value: "LEVEL", help: "Only this severity."),
             OptionSpec(name: "phase", value: "PHASE", help: "Only this phase."),
-            OptionSpec(name: "status", value: "STATUS", help: "Only active, resolved or closed."),
+            OptionSpec(name: "status", value: "STATUS", help: "Only active, resolved, closed, declined or merged (the last two are left out otherwise)."),
+            OptionSpec(name: "mine", help: "Only incidents where --as (or $INCIDENT_USER) holds a role or owns an open action item."),
+            OptionSpec(name: "search", value: "TEXT", help: "Only incidents whose title or summary contains TEXT (ignoring case)."),
             OptionSpec(name: "drills", help: "Only drills."),
             OptionSpec(name: "no-drills", help: "Leave drills out."),
         ],
-        examples: ["incident list", "incident list --all --severity critical", "incident list --phase contain --json"],
+        examples: ["incident list", "incident list --all --severity critical", "incident list --phase contain --json",
+                   "incident list --mine --as alice", "incident list --all --search checkout", "incident list --status declined"],
         run: run)
 
     static func run(_ inv: Invocation) throws -> Int32 {
         let runbook = try inv.runbook()
         let level = try inv.option("severity").map { try runbook.level(named: $0).id }
         let phase = try inv.option("phase").map { try runbook.phase(named: $0).id }
-        let status = try inv.option("status").map { text -> IncidentStatus in
-            guard let s = IncidentStatus(rawValue: text.lowercased()) else {
-                throw UsageError("Unknown status '\(text)'; use active, resolved or closed.")
-            }
-            return s
+        var status: IncidentStatus?
+        var outcome: IncidentOutcome?
+        if let text = inv.option("status") {
+            if let o = IncidentOutcome(rawValue: text.lowercased()) { outcome = o }
+            else if let st = IncidentStatus(rawValue: text.lowercased()) { status = st }
+            else { throw UsageError("Unknown status '\(Sanitizer.forTerminal(text))'; use active, resolved, closed, declined or merged.") }
         }
         if inv.flag("all") && inv.flag("archived") { throw UsageError("Give --all or --archived, not both.") }
+        let search = try inv.option("search").map { try Actions.cleanShort($0, what: "The search text (--search)").lowercased() }
+        let me = inv.flag("mine") ? try inv.author.lowercased() : nil
+        // Declined and merged incidents are archived: asking for them searches the archive.
+        let archivedToo = inv.flag("all") || inv.flag("archived") || outcome != nil || status == .closed
         // Both come from the derived summaries (active/.index, archive/.index), which are
         // checked against every file's fingerprint; --at re-reads active files to answer
         // as they stood then.
@@ -49,25 +57,28 @@ enum ListCommand {
                 if let calendarError, !records.isEmpty { throw calendarError }
                 rows += records.map { r in
                     let timers = SLAEngine.evaluate(r, runbook: runbook, time: snapshot.time, at: inv.at, asOf: true)
-                    return Row(summary: IncidentSummary(r.state), timers: timers.filter { $0.isStarted && !$0.finished })
+                    return Row(summary: IncidentSummary(r, runbook: runbook, time: snapshot.time), timers: timers.filter { $0.isStarted && !$0.finished })
                 }
             } else {
-                let (summaries, p) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: .timers)
+                let (summaries, p) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: me == nil ? .timers : [.timers, .actionItems])
                 if let calendarError, !summaries.isEmpty { throw calendarError }
                 problems += p
                 rows += summaries.map { s in Row(summary: s, timers: s.timers(at: inv.at).filter { $0.isStarted && !$0.finished }) }
             }
         }
-        if inv.flag("all") || inv.flag("archived") {
-            let (summaries, p) = inv.store.summaries(.archive, runbook: snapshot, at: inv.at)
+        if archivedToo {
+            let (summaries, p) = me == nil ? inv.store.summaries(.archive, runbook: snapshot, at: inv.at)
+                : inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: .actionItems)
             problems += p
             rows += summaries.map { Row(summary: $0, timers: []) }
         }
         rows = rows.filter { row in
             let s = row.summary
             return (level == nil || s.severity == level) && (phase == nil || s.phase == phase)
-                && (status == nil || s.status == status)
+                && (status == nil || s.status == status) && s.outcome == outcome
                 && (!inv.flag("drills") || s.drill) && (!inv.flag("no-drills") || !s.drill)
+                && (search.map { q in s.title.lowercased().contains(q) || (s.summary?.lowercased().contains(q) ?? false) } ?? true)
+                && (me.map { who in s.roles.values.contains { $0.lowercased() == who } || s.actionOwners.contains { $0.lowercased() == who } } ?? true)
         }
         // Sort small keys, not the rows (10,000 archived summaries are large values).
         let ranks = Dictionary(runbook.levels.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -88,12 +99,13 @@ enum ListCommand {
                     phase: s.phase, type: s.type, drill: s.drill, startedAt: s.startedAt,
                     declaredAt: s.declaredAt, acknowledgedAt: s.acknowledgedAt, resolvedAt: s.resolvedAt,
                     closedAt: s.closedAt, roles: s.roles, nextDueAt: running.compactMap(\.dueAt).min(),
-                    overdue: running.filter { ($0.remaining(at: inv.at) ?? 0) < 0 }.count)
+                    overdue: running.filter { ($0.remaining(at: inv.at) ?? 0) < 0 }.count,
+                    outcome: s.outcome?.rawValue, mergedInto: s.mergedInto?.description)
             })
             return ExitCode.success
         }
         if rows.isEmpty {
-            inv.out(inv.flag("archived") || inv.flag("all") ? "No incidents." : "No active incidents.")
+            inv.out(archivedToo || search != nil || me != nil ? "No incidents match." : "No active incidents.")
             return ExitCode.success
         }
         var cells = ["ID", "SEVERITY", "STATUS", "PHASE", "AGE", "NEXT", "IC", "TITLE"].map { inv.style.bold($0) }
@@ -110,7 +122,8 @@ enum ListCommand {
             let phase = phaseTitles[s.phase] ?? inv.phaseTitle(s.phase, runbook)
             phaseTitles[s.phase] = phase
             cells += [
-                s.id.description, level, s.status.rawValue + (s.drill ? " (drill)" : ""),
+                s.id.description, level,
+                (s.outcome == .merged ? "merged → \(s.mergedInto?.description ?? "?")" : s.outcome?.rawValue ?? s.status.rawValue) + (s.drill ? " (drill)" : ""),
                 phase, formatSpan(milliseconds: max(0, s.startedAt.distance(to: end))), next,
                 commander.flatMap { s.roles[$0] }.map(inv.safe) ?? "—", inv.safe(s.title),
             ]

@@ -57,7 +57,7 @@ enum ReportCommand {
             return ExitCode.success
         }
         if let output = inv.option("output") {
-            try writeUserFile(output, body)
+            try writeUserFile(output, body, store: inv.store)
             inv.out("Wrote the report to \(output).")
         } else {
             inv.context.stdout.write(body)

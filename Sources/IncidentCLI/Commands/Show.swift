@@ -5,7 +5,7 @@ enum ShowCommand {
         path: ["show"],
         summary: "One incident: what is overdue and missing first, then state, roles, checklist and recent entries.",
         discussion: "With --at, shows the incident as it stood at that moment.",
-        arguments: [ArgumentSpec(name: "ID", help: "The incident (INC-42, inc-42 or 42).")],
+        arguments: [Invocation.idArgument],
         examples: ["incident show 42", "incident show INC-42 --json", "incident show 42 --at 2026-11-23T14:00:00Z"],
         run: run)
 
@@ -18,10 +18,12 @@ enum ShowCommand {
         let s = inv.atGiven ? try IncidentState.derive(id: record.id, events: record.events, asOf: inv.at) : record.state
         let st = inv.style
         var lines: [String] = []
+        if let notice = inv.outcomeNotice(record) { lines.append(st.yellow(notice)); lines.append("") }
         lines.append("\(st.bold(record.id.description))  \(inv.safe(s.title))\(s.drill ? "  " + st.yellow("[DRILL]") : "")")
         lines.append("  \(inv.levelTitle(s.severity, runbook)) · \(s.status.rawValue) · phase \(inv.phaseTitle(s.phase, runbook))"
                      + (s.type.map { " · type \(runbook.incidentType(id: $0)?.title ?? $0)" } ?? ""))
         if let summary = s.summary { lines.append("  " + inv.safe(summary)) }
+        if let p = s.publicTitle { lines.append("  Public title: " + inv.safe(p)) }
         let timers = SLAEngine.evaluate(record, runbook: runbook, time: try inv.businessTime(runbook), at: inv.at, asOf: inv.atGiven)
         let monitoring = SLAEngine.monitoring(s, runbook: runbook, time: try inv.businessTime(runbook))
         let missing = s.status == .closed ? [] : SLAEngine.missingRoles(s, runbook: runbook)
@@ -51,7 +53,10 @@ enum ShowCommand {
         let required = Set(runbook.requiredRoles(level: s.severity, type: s.type))
         var roleRows: [[String]] = []
         for role in runbook.roles {
-            if let who = s.roles[role.id] { roleRows.append(["  " + role.title, inv.safe(who)]) }
+            if let names = s.contestedRoles?[role.id] {
+                let holder = s.roles[role.id].map(inv.safe) ?? "nobody"
+                roleRows.append(["  " + role.title, holder + st.yellow("  (contested: " + names.map(inv.safe).joined(separator: " and ") + " were assigned at the same time on different machines; \(holder) holds it by the latest assignment — reassign to settle it)")])
+            } else if let who = s.roles[role.id] { roleRows.append(["  " + role.title, inv.safe(who)]) }
             else if required.contains(role.id) { roleRows.append(["  " + role.title, st.red("unstaffed (required)")]) }
         }
         lines += roleRows.isEmpty ? ["  none assigned"] : table(roleRows)
@@ -77,7 +82,8 @@ enum ShowCommand {
         let entries = inv.atGiven ? record.timeline.filter { $0.at <= inv.at } : record.timeline
         lines.append("")
         lines.append(st.bold("Latest entries") + " (\(entries.count) in all; 'incident timeline \(record.id)' shows every one)")
-        for e in entries.suffix(5) { lines.append(TimelineCommand.line(e, inv: inv, runbook: runbook)) }
+        let late = Set(s.afterClose ?? [])
+        for e in entries.suffix(5) { lines.append(TimelineCommand.line(e, inv: inv, runbook: runbook, afterClose: late.contains(e.id))) }
         inv.out(lines.joined(separator: "\n"))
         return ExitCode.success
     }

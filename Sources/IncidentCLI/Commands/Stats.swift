@@ -4,7 +4,7 @@ enum StatsCommand {
     static let spec = CommandSpec(
         path: ["stats"],
         aliases: ["metrics"],
-        summary: "Incident metrics: counts by severity, mean and worst time to acknowledge, contain and resolve, SLA breaches. Drills are left out.",
+        summary: "Incident metrics: counts by severity, mean and worst time to acknowledge, contain and resolve, SLA breaches. Drills, declined incidents and merged duplicates are left out.",
         options: [OptionSpec(name: "since", value: "TIME", help: "Only incidents declared at or after TIME.")],
         examples: ["incident stats", "incident stats --since 2026-10-01T00:00:00Z --json"],
         run: run)
@@ -24,7 +24,8 @@ enum StatsCommand {
         let (a, pa) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: .timers)
         let (b, pb) = inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: .timers)
         for p in pa + pb { inv.err("warning: skipped \(p.path): \(p.reason).") }
-        let all = (a + b).filter { since == nil || $0.declaredAt >= since! }
+        // Declined incidents and merged duplicates are not incidents to measure.
+        let all = (a + b).filter { s in (since.map { s.declaredAt >= $0 } ?? true) && s.outcome == nil }
         let real = all.filter { !$0.drill }
         func measure(_ pick: (IncidentSummary) -> Timestamp?) -> Measure {
             let spans = real.compactMap { s in pick(s).map { s.startedAt.distance(to: $0) / 1000 } }

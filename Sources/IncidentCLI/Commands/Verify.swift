@@ -78,7 +78,8 @@ enum DoctorCommand {
         summary: "Report every problem in the store and how to repair it (read-only).",
         examples: ["incident doctor"],
         run: { inv in
-            let report = try inv.store.withSharedLock { inv.store.diagnose() }
+            var report = try inv.store.withSharedLock { inv.store.diagnose() }
+            if inv.store.exists, let git = inv.git { report += git.diagnose(executable: inv.context.executablePath) }
             if inv.json {
                 try inv.printJSON(report.map { ["path": $0.path, "problem": $0.problem, "repair": $0.repair] })
             } else if report.isEmpty {

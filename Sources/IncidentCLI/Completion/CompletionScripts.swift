@@ -11,7 +11,7 @@ struct CompletionScripts {
     let commands: [CommandSpec]
 
     init(commands: [CommandSpec]) {
-        self.commands = commands.filter { !$0.path[0].hasPrefix("_") }
+        self.commands = commands.filter { !$0.hidden }
     }
 
     var groups: [String] {
@@ -204,7 +204,7 @@ struct CompletionScripts {
         # quotes them: nothing the store holds is expanded or evaluated.
 
         _incident_names() {
-          emulate -L zsh
+          setopt localoptions no_shwordsplit no_globsubst no_ksharrays
           local -a sargs vals descs lines
           local line
           [[ -n $_incident_store_dir ]] && sargs=(--store "$_incident_store_dir")
@@ -215,21 +215,25 @@ struct CompletionScripts {
             if [[ $line == *$'\\t'* ]]; then descs+=("${line%%$'\\t'*}  -- ${line#*$'\\t'}"); else descs+=("${line}"); fi
           done
           (( ${#vals} )) || return 1
-          compadd -l -d descs -a vals
+          compadd "${_incident_copts[@]}" -l -d descs -a vals
         }
 
+        # Called by _arguments as `_incident_value [compadd options...] CATEGORY`.
         _incident_value() {
-          emulate -L zsh
-          case $1 in
-            files) _files;;
+          setopt localoptions no_shwordsplit no_globsubst no_ksharrays
+          local category=${@[-1]}
+          local -a _incident_copts
+          _incident_copts=("${@[1,-2]}")
+          case $category in
+            files) _files "${_incident_copts[@]}";;
 
         """
         for (name, words) in CompletionCategory.statics.sorted(by: { $0.key < $1.key }) {
-            s += "    \(name)) compadd -- \(words.joined(separator: " "));;\n"
+            s += "    \(name)) compadd \"${_incident_copts[@]}\" -- \(words.joined(separator: " "));;\n"
         }
         s += """
             entries) _incident_names entries "${line[1]}";;
-            *) _incident_names "$1";;
+            *) _incident_names "$category";;
           esac
         }
 
@@ -239,7 +243,7 @@ struct CompletionScripts {
         s += "_incident_globals=(\n" + globalSpecs.map { "  " + $0 }.joined(separator: "\n") + "\n)\n\n"
         s += """
         _incident() {
-          emulate -L zsh
+          setopt localoptions no_shwordsplit no_globsubst no_ksharrays
           local curcontext=$curcontext state state_descr line ret=1 _incident_store_dir="" i
           typeset -A opt_args
           for (( i = 2; i < CURRENT; i++ )); do

@@ -32,7 +32,7 @@ public enum Checklist {
     public static func items(for state: IncidentState, events: [Event] = [], runbook: Runbook) -> [ChecklistEntry] {
         var out: [ChecklistEntry] = []
         let typeItems = state.type.flatMap { runbook.incidentType(id: $0)?.checklist } ?? []
-        let kinds = Set(events.map(\.kind))
+        let kinds = Set(Corrections.effective(events).map(\.kind))
         func typePhase(_ item: Runbook.ChecklistItem) -> String {
             // Catalogue types name phases loosely ("contain"); unknown names go to the first phase.
             item.phase.flatMap { name in runbook.phases.first { $0.matches(name) }?.id } ?? runbook.phases[0].id

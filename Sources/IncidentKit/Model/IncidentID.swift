@@ -1,24 +1,73 @@
-/// An incident identifier, `INC-<n>`. Parsed from `INC-42`, `inc-42` or `42`; anything
-/// else is refused before it can reach a file path.
+/// An incident identifier. Numbered, `INC-<n>` (parsed from `INC-42`, `inc-42` or `42`), or
+/// provisional, `INC-<10 hex digits with at least one letter>` (`INC-7f3a9c2e41`): what a
+/// `declare` in a git store gets while the team's remote cannot be reached. A provisional ID
+/// is random, so it cannot collide with another clone's; the next `sync` gives the incident
+/// its number and the provisional ID stays valid as an alias. Anything else is refused before
+/// it can reach a file path.
 public struct IncidentID: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    /// The number; 0 for a provisional ID.
     public let number: Int
+    /// The lowercase hex token of a provisional ID.
+    public let provisional: String?
+
+    public static let provisionalLength = 10
 
     /// The largest number an ID can have: IDs are typed, so at most nine digits.
     public static let maxNumber = 999_999_999
 
-    public init(number: Int) { self.number = number }
+    public init(number: Int) { self.number = number; self.provisional = nil }
+
+    /// A provisional ID from its token (validated: 10 hex digits, at least one a–f).
+    public init?(provisional token: String) {
+        let t = token.lowercased()
+        guard IncidentID.isProvisionalToken(t) else { return nil }
+        number = 0
+        provisional = t
+    }
 
     public init?(_ text: String) {
         var s = Substring(text)
         if s.count > 4, s.prefix(4).lowercased() == "inc-" { s = s.dropFirst(4) }
-        guard !s.isEmpty, s.count <= 9, s.allSatisfy(\.isASCIIDigit), let n = Int(s), n > 0 else { return nil }
-        number = n
+        if !s.isEmpty, s.count <= 9, s.allSatisfy(\.isASCIIDigit), let n = Int(s), n > 0 {
+            number = n
+            provisional = nil
+            return
+        }
+        let t = String(s).lowercased()
+        guard IncidentID.isProvisionalToken(t) else { return nil }
+        number = 0
+        provisional = t
     }
 
-    public var description: String { "INC-\(number)" }
+    static func isProvisionalToken(_ t: String) -> Bool {
+        t.utf8.count == provisionalLength
+            && t.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+            && t.utf8.contains { $0 >= 0x61 && $0 <= 0x66 }
+    }
+
+    /// A fresh random provisional ID.
+    public static func newProvisional() -> IncidentID {
+        var g = SystemRandomNumberGenerator()
+        while true {
+            let bytes = (0..<(provisionalLength / 2)).map { _ in UInt8.random(in: 0...255, using: &g) }
+            if let id = IncidentID(provisional: bytes.hexString) { return id }
+        }
+    }
+
+    public var isProvisional: Bool { provisional != nil }
+
+    public var description: String { provisional.map { "INC-" + $0 } ?? "INC-\(number)" }
     public var fileName: String { "\(description).json" }
 
-    public static func < (a: IncidentID, b: IncidentID) -> Bool { a.number < b.number }
+    /// Numbered IDs in numeric order, then provisional ones.
+    public static func < (a: IncidentID, b: IncidentID) -> Bool {
+        switch (a.provisional, b.provisional) {
+        case (nil, nil): return a.number < b.number
+        case (nil, _): return true
+        case (_, nil): return false
+        case let (x?, y?): return x < y
+        }
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()

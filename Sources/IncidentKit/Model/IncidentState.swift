@@ -3,6 +3,13 @@ public enum IncidentStatus: String, Codable, Sendable, CaseIterable {
     case active, resolved, closed
 }
 
+/// How an incident ended when it was not an incident to work through: declined (it was not
+/// one after all) or merged into another as a duplicate. Both leave the status `closed`;
+/// reports and metrics leave such incidents out.
+public enum IncidentOutcome: String, Codable, Sendable, CaseIterable {
+    case declined, merged
+}
+
 /// The incident as it stands: a pure function of its events (`derive`). The store keeps a
 /// copy in each file for readers such as `grep` and `list`; `verify` recomputes it.
 public struct IncidentState: Codable, Sendable, Equatable {
@@ -30,11 +37,26 @@ public struct IncidentState: Codable, Sendable, Equatable {
     public var checked: [String]
     /// Every phase entry, in time order (the first is the initial phase at declaration).
     public var phaseHistory: [PhaseEntry]
+    /// Roles that two people were assigned to concurrently, on two clones, before a merge:
+    /// role id → every name assigned concurrently (sorted). The holder is still decided by the
+    /// fold (latest `at`, then canonical order); absent when nothing is contested.
+    public var contestedRoles: [String: [String]]?
+    /// Ids of entries written while the incident was closed (a note racing a close on another
+    /// clone): nothing is dropped, but the timeline says they came after the close.
+    public var afterClose: [String]?
+    /// `declined` or `merged` (status is then `closed`); nil for every other incident.
+    public var outcome: IncidentOutcome? = nil
+    /// The incident this one was merged into, when `outcome` is `merged`.
+    public var mergedInto: IncidentID? = nil
+    /// Why it was declined.
+    public var outcomeReason: String? = nil
 
     /// The keys of the cached state in a file; any other key is refused when it is read.
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, title, publicTitle, summary, severity, status, phase, type, drill, startedAt, declaredAt, acknowledgedAt
         case containedAt, resolvedAt, closedAt, postmortemPublishedAt, resolutionSummary, roles, checked, phaseHistory
+        case contestedRoles, afterClose
+        case outcome, mergedInto, outcomeReason
     }
 
     public struct PhaseEntry: Codable, Sendable, Equatable {
@@ -47,7 +69,9 @@ public struct IncidentState: Codable, Sendable, Equatable {
     /// Folds the log into a state. The `declared` event (the first one written) sets the
     /// initial state; every other event is applied in time order (ties: order written), so a
     /// back-filled entry lands where it happened.
-    public static func derive(id: IncidentID, events: [Event], asOf: Timestamp? = nil) throws -> IncidentState {
+    /// Corrections (`amend`, `strike`) are applied first: the state follows the corrected log.
+    public static func derive(id: IncidentID, events raw: [Event], asOf: Timestamp? = nil) throws -> IncidentState {
+        let events = Corrections.effective(raw)
         guard let declared = events.first, declared.kind == BuiltInKind.declared else {
             throw IncidentError.corrupt(path: id.description, reason: "its first event is not a declaration")
         }
@@ -60,12 +84,42 @@ public struct IncidentState: Codable, Sendable, Equatable {
             phase: phase, type: f["type"], drill: f["drill"] == "true",
             startedAt: f["startedAt"].flatMap(TimeParser.parseISO8601) ?? declared.at, declaredAt: declared.at,
             acknowledgedAt: nil, containedAt: nil, resolvedAt: nil, closedAt: nil, postmortemPublishedAt: nil,
-            resolutionSummary: nil, roles: [:], checked: [], phaseHistory: [PhaseEntry(phase: phase, at: declared.at)])
+            resolutionSummary: nil, roles: [:], checked: [], phaseHistory: [PhaseEntry(phase: phase, at: declared.at)],
+            contestedRoles: nil, afterClose: nil)
         for event in IncidentState.timeOrdered(events.dropFirst()) {
             if let asOf, event.at > asOf { continue }
+            if state.status == .closed && event.kind != BuiltInKind.reopened && event.kind != BuiltInKind.numbered {
+                state.afterClose = (state.afterClose ?? []) + [event.id]
+            }
             state.apply(event)
         }
+        state.contestedRoles = contested(events, asOf: asOf)
         return state
+    }
+
+    /// Roles assigned to different people by events neither of which follows the other.
+    static func contested(_ events: [Event], asOf: Timestamp?) -> [String: [String]]? {
+        var byRole: [String: [Event]] = [:]
+        for e in events where e.kind == BuiltInKind.assigned {
+            if let asOf, e.at > asOf { continue }
+            if let role = e.fields["role"], e.fields["name"] != nil { byRole[role, default: []].append(e) }
+        }
+        var out: [String: [String]] = [:]
+        var ancestry: EventLog.Ancestry?
+        for (role, list) in byRole where Set(list.compactMap { $0.fields["name"] }).count > 1 {
+            if ancestry == nil { ancestry = EventLog.Ancestry(events) }
+            var names = Set<String>()
+            for i in list.indices {
+                for j in list.indices where j > i && list[i].fields["name"] != list[j].fields["name"] {
+                    if ancestry!.concurrent(list[i].hash, list[j].hash) {
+                        names.insert(list[i].fields["name"]!)
+                        names.insert(list[j].fields["name"]!)
+                    }
+                }
+            }
+            if !names.isEmpty { out[role] = names.sorted() }
+        }
+        return out.isEmpty ? nil : out
     }
 
     /// Events sorted by `at`, ties kept in the order they were written.
@@ -106,6 +160,24 @@ public struct IncidentState: Codable, Sendable, Equatable {
             status = .active
             resolvedAt = nil
             closedAt = nil
+            outcome = nil
+            mergedInto = nil
+            outcomeReason = nil
+        case BuiltInKind.declined:
+            status = .closed
+            closedAt = event.at
+            outcome = .declined
+            outcomeReason = f["reason"]
+        case BuiltInKind.merged:
+            status = .closed
+            closedAt = event.at
+            outcome = .merged
+            mergedInto = f["into"].flatMap { IncidentID($0) }
+        case BuiltInKind.edited:
+            if let t = f["title"] { title = t }
+            if let s = f["summary"] { summary = s }
+            if let p = f["publicTitle"] { publicTitle = p }
+            if let t = f["startedAt"].flatMap(TimeParser.parseISO8601) { startedAt = t }
         case BuiltInKind.checked:
             if let item = f["item"], !checked.contains(item) { checked.append(item) }
         case BuiltInKind.unchecked:
@@ -202,13 +274,14 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
     /// before that field fall back to the top-level name).
     public var declaredRunbook: String { events.first?.fields["runbook"] ?? runbook }
 
-    /// The hash of the last event written.
+    /// The hash of the last event in the log.
     public var headHash: String { events.last?.hash ?? "" }
 
-    /// Appends an event, chaining it to the current head and hashing it.
+    /// Appends an event after every current head of the log (one on a single clone; several
+    /// after a merge, which the new event joins, as a git merge commit does) and hashes it.
     public mutating func append(_ event: Event) throws {
         var e = event
-        e.parents = events.isEmpty ? [] : [headHash]
+        e.parents = events.isEmpty ? [] : EventLog.heads(events)
         e.hash = e.computedHash(hashFormat)
         events.append(e)
         state = try IncidentState.derive(id: id, events: events)
@@ -242,6 +315,12 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         return r
     }
 
-    /// The timeline a person reads: every event in time order.
-    public var timeline: [Event] { IncidentState.timeOrdered(events) }
+    /// The timeline a person reads: every entry as corrected (amended text and times, struck
+    /// entries left out), in time order. The correction events themselves are in `history`.
+    public var timeline: [Event] {
+        IncidentState.timeOrdered(Corrections.effective(events).filter { !Corrections.isCorrection($0.kind) })
+    }
+
+    /// Every event as written, in the order written: the audit trail.
+    public var history: [Event] { events }
 }

@@ -197,9 +197,23 @@ public enum BuiltInKind {
     public static let actionItemDone = "action-item-done"
     public static let evidence = "evidence"
     public static let custody = "custody"
+    /// A provisional incident received its number at a sync (`from` → `to`).
+    public static let numbered = "numbered"
+    /// Corrections: new events pointing at the entry they correct (see `Corrections`).
+    public static let amended = "amended"
+    public static let struck = "struck"
+    /// `edit`: the title, summary, impact start or public title changed.
+    public static let edited = "edited"
+    /// Outcomes: not an incident after all; a duplicate merged into another incident.
+    public static let declined = "declined"
+    public static let merged = "merged"
+    /// In the survivor: a duplicate was merged in; and each entry copied from it.
+    public static let mergedIn = "merged-in"
+    public static let mergedEntry = "merged-entry"
     public static let all: [String] = [declared, acknowledged, severity, assigned, unassigned, phase, contained,
                                        resolved, closed, reopened, checked, unchecked, postmortem, retitled,
-                                       actionItem, actionItemDone, evidence, custody]
+                                       actionItem, actionItemDone, evidence, custody, amended, struck, edited,
+                                       declined, merged, mergedIn, mergedEntry, numbered]
     /// Milestones usable as timer triggers.
     public static let milestones: [String] = ["started", declared, acknowledged, contained, resolved, closed]
 }

@@ -39,7 +39,8 @@ public enum SLAEngine {
     ///     "what was overdue at 14:00?". When false, every event counts.
     ///   - time: the runbook's calendar (`BusinessTime.of(runbook, …)`), which decides `bd`/`bh`.
     public static func evaluate(_ record: IncidentRecord, runbook: Runbook, time: BusinessTime, at now: Timestamp, asOf: Bool = false) -> [TimerStatus] {
-        let events = asOf ? record.events.filter { $0.at <= now || $0.kind == BuiltInKind.declared } : record.events
+        let corrected = Corrections.effective(record.events)
+        let events = asOf ? corrected.filter { $0.at <= now || $0.kind == BuiltInKind.declared } : corrected
         guard let state = try? IncidentState.derive(id: record.id, events: events) else { return [] }
         let ordered = IncidentState.timeOrdered(events)
         return runbook.timers.compactMap { spec in

@@ -56,7 +56,7 @@ public struct SummaryDetail: OptionSet, Sendable {
 /// its file's fingerprint is unchanged and its checksum holds; anything else is read from
 /// the incident file and the index rewritten. Deleting it is always safe.
 enum DerivedIndex {
-    static let magic = "incident-index 2"
+    static let magic = "incident-index 3"
     static let name = ".index"
 
     /// Changes whenever the binary does, so a new version never trusts what an older one
@@ -249,7 +249,9 @@ extension Store {
                 let record = try decodeRecord(at: entry.path, expecting: entry.id)
                 let full = IncidentSummary(record, runbook: runbook.runbook, time: runbook.time)
                 let file = entry.key >> 32 == 0 ? entry.id.fileName : String(entry.key >> 32) + "/" + entry.id.fileName
-                lines.append(IndexLine.encode(file: file, fingerprint: fp, summary: full))
+                // A provisional incident (numbered at the next sync) gets no line: the line
+                // format holds numbers only, and its file is read directly until then.
+                if !entry.id.isProvisional { lines.append(IndexLine.encode(file: file, fingerprint: fp, summary: full)) }
                 summaries.append(detail.contains(.timers) && full.evaluatedAt > now ? summary(of: record, runbook: runbook, at: now) : full)
             } catch {
                 problems.append(StoreProblem(path: entry.path, error: error))
@@ -290,7 +292,7 @@ extension Store {
     /// write: a line that was not updated no longer matches its file and is not used.
     func updateIndexes(_ record: IncidentRecord, at target: IncidentLocation, removed: [IncidentLocation], runbook: RunbookSnapshot?) {
         guard let runbook = runbook ?? (try? loadRunbookSnapshot()) else { return }
-        let line = FileFingerprint.of(path(of: record.id, in: target)).map {
+        let line = record.id.isProvisional ? nil : FileFingerprint.of(path(of: record.id, in: target)).map {
             IndexLine.encode(file: indexKey(record.id, target), fingerprint: $0, summary: IncidentSummary(record, runbook: runbook.runbook, time: runbook.time))
         }
         try? DerivedIndex.upsert(directory: indexDirectory(area(target)), file: indexKey(record.id, target), line: line, runbook: runbook)

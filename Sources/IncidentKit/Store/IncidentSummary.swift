@@ -26,6 +26,14 @@ public struct IncidentSummary: Sendable, Equatable {
     public var actionItems: [ActionItem]
     /// Required notifications owed (see `Checklist.owedNotifications`).
     public var owedNotifications: [ChecklistEntry]
+    /// `declined` or `merged` (status is then `closed`); nil for every other incident.
+    public var outcome: IncidentOutcome?
+    public var mergedInto: IncidentID?
+    /// The incident's summary text (for `list --search`).
+    public var summary: String?
+
+    /// Owners of the open action items (for `list --mine`).
+    public var actionOwners: [String] { actionItems.filter { $0.status == .open }.compactMap(\.owner) }
 
     /// The list fields only (no timers, action items or notifications).
     public init(_ s: IncidentState) {
@@ -33,6 +41,7 @@ public struct IncidentSummary: Sendable, Equatable {
         drill = s.drill; startedAt = s.startedAt; declaredAt = s.declaredAt; acknowledgedAt = s.acknowledgedAt
         containedAt = s.containedAt; resolvedAt = s.resolvedAt; closedAt = s.closedAt; roles = s.roles
         evaluatedAt = s.declaredAt; timers = []; actionItems = []; owedNotifications = []
+        outcome = s.outcome; mergedInto = s.mergedInto; summary = s.summary
     }
 
     /// Everything, derived from the full record under `runbook` and its calendar.

@@ -149,6 +149,10 @@ enum IndexLine {
                 w.text(kind)
             }
         }
+        w.sep(tab)
+        w.optionalText(s.outcome?.rawValue); w.sep(tab)
+        w.optionalText(s.mergedInto?.description); w.sep(tab)
+        w.optionalText(s.summary)
         let body = w.out
         var line = hex16(checksum(body))
         line.append(tab)
@@ -276,8 +280,21 @@ enum IndexLine {
                   let resolvedAt = f.next().flatMap(optionalTime), let closedAt = f.next().flatMap(optionalTime),
                   let evaluatedAt = f.next().flatMap(time),
                   let rolesField = f.next(), let timersField = f.next(), let actionsField = f.next(),
-                  let owedField = f.next(), f.atEnd
+                  let owedField = f.next(),
+                  let outcomeField = f.next(), let outcomeText = optionalText(outcomeField),
+                  let mergedField = f.next(), let mergedText = optionalText(mergedField),
+                  let summaryField = f.next(), let summaryText = optionalText(summaryField), f.atEnd
             else { return nil }
+            var outcome: IncidentOutcome?
+            if let outcomeText {
+                guard let o = IncidentOutcome(rawValue: outcomeText) else { return nil }
+                outcome = o
+            }
+            var mergedInto: IncidentID?
+            if let mergedText {
+                guard let m = IncidentID(mergedText) else { return nil }
+                mergedInto = m
+            }
             var roles: [String: String] = [:]
             if !rolesField.isEmpty {
                 var items = Fields(rolesField, item)
@@ -293,6 +310,9 @@ enum IndexLine {
                 acknowledgedAt: acknowledgedAt, containedAt: containedAt, resolvedAt: resolvedAt, closedAt: closedAt,
                 postmortemPublishedAt: nil, resolutionSummary: nil, roles: roles, checked: [], phaseHistory: []))
             s.evaluatedAt = evaluatedAt
+            s.outcome = outcome
+            s.mergedInto = mergedInto
+            s.summary = summaryText
             if detail.contains(.timers) && !timersField.isEmpty {
                 var items = Fields(timersField, item)
                 while let t = items.next() {

@@ -130,7 +130,7 @@ public struct Store: Sendable {
     }
 
     /// Every place a file for `id` exists.
-    func locations(of id: IncidentID) -> [IncidentLocation] {
+    public func locations(of id: IncidentID) -> [IncidentLocation] {
         var found: [IncidentLocation] = []
         if POSIXFile.exists(path(of: id, in: .active)) { found.append(.active) }
         for year in archiveYears where POSIXFile.exists(path(of: id, in: .archive(year: year))) {
@@ -139,7 +139,9 @@ public struct Store: Sendable {
         return found
     }
 
-    /// Loads one incident. If a crash left it in two places, the copy with more events wins.
+    /// Loads one incident. If it is in two places (a crash between writing the archive copy and
+    /// removing the active one, or a merge where one clone archived it while another edited it),
+    /// the copies are merged (union of their events); the next write keeps one file.
     public func load(_ id: IncidentID) throws -> (IncidentRecord, IncidentLocation) {
         do { return try loadOnce(id) } catch IncidentError.notFound {
             // A writer may have moved it (close: active → archive) between listing and
@@ -151,20 +153,23 @@ public struct Store: Sendable {
     private func loadOnce(_ id: IncidentID) throws -> (IncidentRecord, IncidentLocation) {
         let places = locations(of: id)
         guard !places.isEmpty else {
+            if id.isProvisional, let numbered = resolveAlias(id) { return try load(numbered) }
             throw IncidentError.notFound("No incident \(id) in \(root); 'incident list --all' shows the incidents there.")
         }
-        var best: (IncidentRecord, IncidentLocation)?
+        var found: [(IncidentRecord, IncidentLocation)] = []
         var firstError: Error?
         for place in places {
             do {
-                let record = try decodeRecord(at: path(of: id, in: place), expecting: id)
-                if record.events.count > best?.0.events.count ?? -1 { best = (record, place) }
+                found.append((try decodeRecord(at: path(of: id, in: place), expecting: id), place))
             } catch {
                 firstError = firstError ?? error
             }
         }
-        if let best { return best }
-        throw firstError ?? IncidentError.notFound("No incident \(id) in \(root).")
+        guard let first = found.first else { throw firstError ?? IncidentError.notFound("No incident \(id) in \(root).") }
+        if found.count == 1 { return first }
+        let merged = try IncidentMerge.merge(found.map(\.0))
+        let wanted: IncidentLocation = merged.state.status == .closed ? .archive(year: CivilTime(merged.state.declaredAt).year) : .active
+        return (merged, found.contains { $0.1 == wanted } ? wanted : first.1)
     }
 
     /// Reads and checks one incident file. The state is always recomputed from the events.
@@ -311,7 +316,7 @@ public struct Store: Sendable {
     /// The bytes of an incident file, checked against what the reader accepts: every time
     /// storable (`Timestamp.encode` refuses others) and the whole file within
     /// `maxFileBytes`, measured after encoding (escaping can make it larger than its text).
-    static func encode(_ record: IncidentRecord, limit: Int = Store.maxFileBytes) throws -> [UInt8] {
+    public static func encode(_ record: IncidentRecord, limit: Int = Store.maxFileBytes) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         if let key = Timestamp.storeFileKey { encoder.userInfo[key] = true }

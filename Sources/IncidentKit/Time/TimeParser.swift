@@ -55,6 +55,23 @@ public enum TimeParser {
         return t.isStorable ? .success(t) : .failure(.outOfRange)
     }
 
+    /// Why text shaped like a date is not one: `February 2026 has 28 days`. Nil when the
+    /// text does not start like `YYYY-MM-DD` or its date exists.
+    public static func impossibleDate(_ text: String) -> String? {
+        let b = Array(text.trimmingCharacters(in: " ").utf8)
+        guard b.count >= 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+              [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy({ b[$0] >= 0x30 && b[$0] <= 0x39 }) else { return nil }
+        func num(_ r: [Int]) -> Int { r.reduce(0) { $0 * 10 + Int(b[$1] - 0x30) } }
+        let year = num([0, 1, 2, 3]), month = num([5, 6]), day = num([8, 9])
+        guard (1...12).contains(month) else { return "there is no month \(month)" }
+        let length = CivilTime.daysInMonth(year, month)
+        guard day >= 1, day <= length else {
+            let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+            return "there is no such date: \(names[month - 1]) \(year) has \(length) days"
+        }
+        return nil
+    }
+
     /// The zone-less forms: a clock time, a date and time, or a date. Nil for anything else
     /// (including a date that does not exist, such as 2026-02-30).
     public static func localInput(_ text: String) -> LocalInput? {

@@ -239,14 +239,19 @@ public enum ZoneDatabase {
 /// A process-wide cache of parsed zones (a command reads each zone file at most once).
 final class ZoneCache: @unchecked Sendable {
     private var entries: [String: ZoneRules] = [:]
-    private var lock = pthread_mutex_t()
-    init() { pthread_mutex_init(&lock, nil) }
+    /// Heap-allocated so the mutex never moves.
+    private let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let p = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        p.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(p, nil)
+        return p
+    }()
     func get(_ key: String) -> ZoneRules? {
-        pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }
+        pthread_mutex_lock(lock); defer { pthread_mutex_unlock(lock) }
         return entries[key]
     }
     func put(_ key: String, _ value: ZoneRules) {
-        pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }
+        pthread_mutex_lock(lock); defer { pthread_mutex_unlock(lock) }
         entries[key] = value
     }
 }

@@ -1,0 +1,283 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A store kept in a git repository: the store directory has the `.gitattributes` that
+/// `incident init --git` writes (naming the `incident` merge driver) and sits in a git work
+/// tree (its own, an enclosing one, or a clone). Every git operation runs the `git`
+/// executable through `Subprocess`, with the caller's GIT_* redirections scrubbed and hooks
+/// disabled, in the store directory, on the store's paths only.
+public struct GitStore: Sendable {
+    public let store: Store
+    /// The store directory, absolute.
+    public let root: String
+    /// The repository's git directory (`.git`, or a worktree's) and its common directory.
+    public let gitDir: String
+    public let commonDir: String
+    let environment: [String: String]
+
+    /// The line of `.gitattributes` that marks a git store.
+    public static let attributesMarker = "merge=incident"
+
+    public static let attributesText = """
+    # Written by 'incident init --git'. Incident files are event logs: git hands them to the
+    # 'incident' merge driver (configured in .git/config by the incident binary itself), which
+    # merges the two logs event by event. No line-ending conversion anywhere in the store.
+    * -text
+    active/*.json merge=incident
+    archive/**/*.json merge=incident
+
+    """
+
+    public static let ignoreText = """
+    # Written by 'incident init --git': per-clone and derived files stay out of git: every
+    # dot-file in the store (the lock, the ID counter, temp files, indexes, announcements).
+    .*
+    !.gitignore
+    !.gitattributes
+
+    """
+
+    // MARK: Finding
+
+    /// The git store at `store`, or nil when the store is not kept in git.
+    public static func open(_ store: Store, environment: [String: String]) -> GitStore? {
+        let root = absolute(store.root)
+        guard let attributes = try? POSIXFile.read(root + "/.gitattributes", limit: 1 << 16),
+              String(decoding: attributes, as: UTF8.self).contains(attributesMarker) else { return nil }
+        guard let (gitDir, commonDir) = findGitDirectory(from: root) else { return nil }
+        return GitStore(store: store, root: root, gitDir: gitDir, commonDir: commonDir, environment: environment)
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(cString: buffer)
+        return path == "." ? cwd : cwd + "/" + path
+    }
+
+    /// Walks up from `directory` to the nearest `.git` (a directory, or a file naming one).
+    static func findGitDirectory(from directory: String) -> (String, String)? {
+        var dir = directory
+        while true {
+            let candidate = dir + "/.git"
+            switch POSIXFile.kind(candidate) {
+            case .directory:
+                return (candidate, candidate)
+            case .file:
+                guard let bytes = try? POSIXFile.read(candidate, limit: 4096) else { return nil }
+                let text = String(decoding: bytes, as: UTF8.self)
+                guard text.hasPrefix("gitdir: ") else { return nil }
+                var target = String(text.dropFirst(8)).trimmingSet("\n\r ")
+                if !target.hasPrefix("/") { target = dir + "/" + target }
+                var common = target
+                if let c = try? POSIXFile.read(target + "/commondir", limit: 4096) {
+                    let rel = String(decoding: c, as: UTF8.self).trimmingSet("\n\r ")
+                    common = rel.hasPrefix("/") ? rel : target + "/" + rel
+                }
+                return (target, common)
+            default:
+                break
+            }
+            guard let slash = dir.lastIndex(of: "/"), dir != "/" else { return nil }
+            dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
+            if dir == "/" { return POSIXFile.kind("/.git") == .directory ? ("/.git", "/.git") : nil }
+        }
+    }
+
+    // MARK: Running git
+
+    /// The environment git runs with: the caller's, minus every GIT_* variable that could point
+    /// git at another repository, index or configuration (identity, transport and proxy
+    /// settings are kept), in the C locale so messages can be recognised.
+    static func scrubbed(_ environment: [String: String]) -> [String: String] {
+        let kept = ["GIT_AUTHOR_", "GIT_COMMITTER_", "GIT_SSH", "GIT_ASKPASS", "GIT_TERMINAL_PROMPT", "GIT_SSL_",
+                    "GIT_HTTP_", "GIT_PROXY", "GIT_CURL_"]
+        var env = environment.filter { key, _ in !key.hasPrefix("GIT_") || kept.contains { key.hasPrefix($0) } }
+        env["LC_ALL"] = "C"
+        env["LANGUAGE"] = nil
+        if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        return env
+    }
+
+    /// Runs `git ARGS` in the store directory.
+    @discardableResult
+    public func git(_ arguments: [String], timeout: Double? = nil, extraEnvironment: [String: String] = [:]) throws -> Subprocess.Result {
+        try GitStore.runGit(arguments, in: root, environment: environment, timeout: timeout, extra: extraEnvironment)
+    }
+
+    static func runGit(_ arguments: [String], in directory: String, environment: [String: String], timeout: Double? = nil,
+                       extra: [String: String] = [:]) throws -> Subprocess.Result {
+        var env = scrubbed(environment)
+        for (k, v) in extra { env[k] = v }
+        let fixed = ["-c", "core.hooksPath=/dev/null", "-c", "gc.auto=0", "-c", "maintenance.auto=false",
+                     "-c", "core.quotePath=false", "-c", "advice.detachedHead=false"]
+        return try Subprocess.run("git", ["-C", directory] + fixed + arguments, environment: env, timeout: timeout)
+    }
+
+    /// Runs git and throws its first error line when it fails.
+    @discardableResult
+    func checked(_ arguments: [String], _ what: String, timeout: Double? = nil, extra: [String: String] = [:]) throws -> Subprocess.Result {
+        let r = try git(arguments, timeout: timeout, extraEnvironment: extra)
+        guard r.status == 0 else { throw IncidentError.storage("git could not \(what): \(GitStore.firstLine(r)).") }
+        return r
+    }
+
+    static func firstLine(_ r: Subprocess.Result) -> String {
+        if r.timedOut { return "it took too long and was stopped" }
+        let text = (r.err + "\n" + r.out).split(separator: "\n").map { $0.trimmingSet(" ") }
+        let line = text.first { !$0.isEmpty && !$0.hasPrefix("hint:") } ?? "exit status \(r.status)"
+        return String(line.prefix(300))
+    }
+
+    // MARK: Configuration (.git/config, read directly: no process on the hot path)
+
+    /// `section.subsection.key` → value (last one wins). Enough of git's format for the
+    /// keys incident reads; includes are not followed.
+    public func config() -> [String: String] {
+        guard let bytes = try? POSIXFile.read(commonDir + "/config", limit: 1 << 20) else { return [:] }
+        return GitStore.parseConfig(String(decoding: bytes, as: UTF8.self))
+    }
+
+    static func parseConfig(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        var section = ""
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            let line = raw.trimmingSet(" \t\r")
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") {
+                guard let close = line.lastIndex(of: "]") else { continue }
+                let inner = line[line.index(after: line.startIndex)..<close]
+                if let q = inner.firstIndex(of: "\"") {
+                    let name = inner[..<q].trimmingSet(" ").lowercased()
+                    var sub = String(inner[inner.index(after: q)...])
+                    if sub.hasSuffix("\"") { sub.removeLast() }
+                    section = name + "." + sub.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
+                } else {
+                    section = inner.trimmingSet(" ").lowercased()
+                }
+                continue
+            }
+            let key: String, value: String
+            if let eq = line.firstIndex(of: "=") {
+                key = line[..<eq].trimmingSet(" \t").lowercased()
+                value = unquote(line[line.index(after: eq)...].trimmingSet(" \t"))
+            } else {
+                key = line.lowercased(); value = "true"
+            }
+            out[section + "." + key] = value
+        }
+        return out
+    }
+
+    static func unquote(_ s: String) -> String {
+        var out = ""
+        var quoted = false
+        var escape = false
+        for c in s {
+            if escape {
+                switch c { case "n": out.append("\n"); case "t": out.append("\t"); default: out.append(c) }
+                escape = false
+            } else if c == "\\" { escape = true }
+            else if c == "\"" { quoted.toggle() }
+            else if !quoted && (c == "#" || c == ";") { break }
+            else { out.append(c) }
+        }
+        return quoted ? out : out.trimmingSet(" \t")
+    }
+
+    static func bool(_ value: String?, default d: Bool) -> Bool {
+        guard let v = value?.lowercased() else { return d }
+        if ["true", "yes", "on", "1"].contains(v) { return true }
+        if ["false", "no", "off", "0", ""].contains(v) { return false }
+        return d
+    }
+
+    /// `git config incident.autocommit false` turns off the commit after every write.
+    public var autocommit: Bool { GitStore.bool(config()["incident.autocommit"], default: true) }
+    /// `git config incident.autopush true`: every write also tries a push in the background.
+    public var autopush: Bool { GitStore.bool(config()["incident.autopush"], default: false) }
+
+    /// The merge driver's command line for this binary: written into .git/config by the binary,
+    /// never read from the repository.
+    public static func driverCommand(executable: String) -> String {
+        "'" + executable.replacingOccurrences(of: "'", with: "'\\''") + "' merge-driver %O %A %B %P"
+    }
+
+    /// Makes sure .git/config names this binary as the `incident` merge driver (a clone does
+    /// not copy .git/config). Returns true when it had to write it.
+    @discardableResult
+    public func ensureDriver(executable: String?) throws -> Bool {
+        guard let executable, executable.hasPrefix("/") else { return false }
+        let want = GitStore.driverCommand(executable: executable)
+        let cfg = config()
+        if cfg["merge.incident.driver"] == want { return false }
+        try checked(["config", "merge.incident.name", "incident: union of the event logs"], "configure the merge driver")
+        try checked(["config", "merge.incident.driver", want], "configure the merge driver")
+        return true
+    }
+
+    // MARK: State
+
+    public var mergeInProgress: Bool { POSIXFile.exists(gitDir + "/MERGE_HEAD") }
+
+    /// The current branch, or nil when HEAD is detached.
+    public var branch: String? {
+        guard let bytes = try? POSIXFile.read(gitDir + "/HEAD", limit: 4096) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingSet("\n\r ")
+        guard text.hasPrefix("ref: refs/heads/") else { return nil }
+        return String(text.dropFirst("ref: refs/heads/".count))
+    }
+
+    /// The remote to sync with: the branch's configured remote, else `origin`, if it has a URL.
+    public var remote: String? {
+        let cfg = config()
+        let name = branch.flatMap { cfg["branch.\($0).remote"] } ?? "origin"
+        return cfg["remote.\(name).url"] != nil ? name : nil
+    }
+
+    /// The remote branch to merge and push: the branch's configured one, else the same name.
+    var remoteBranch: String? {
+        guard let b = branch else { return nil }
+        if let merge = config()["branch.\(b).merge"], merge.hasPrefix("refs/heads/") { return String(merge.dropFirst(11)) }
+        return b
+    }
+
+    // MARK: Committing
+
+    /// Commits every change under the store (and only there) with `message`. Returns false
+    /// when there was nothing to commit.
+    @discardableResult
+    public func commitAll(message: String, author: String?) throws -> Bool {
+        try checked(["add", "-A", "--", "."], "stage the store's changes")
+        var extra: [String: String] = [:]
+        if let author, environment["GIT_AUTHOR_NAME"] == nil { extra["GIT_AUTHOR_NAME"] = author }
+        if environment["EMAIL"] == nil { extra["EMAIL"] = (author ?? "incident").filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" } + "@incident.invalid" }
+        let args = mergeInProgress ? ["commit", "-q", "--no-verify", "--no-edit"] : ["commit", "-q", "--no-verify", "-m", message, "--", "."]
+        let r = try git(args, extraEnvironment: extra)
+        if r.status == 0 { return true }
+        if (r.out + r.err).contains("nothing to commit") || (r.out + r.err).contains("no changes added") { return false }
+        throw IncidentError.storage("git could not commit the change: \(GitStore.firstLine(r)). The change is written; run 'incident sync' (or git commit) once git works again.")
+    }
+
+    /// A one-line commit message: `INC-42: Phase → Containment (alice)`.
+    public static func message(_ id: IncidentID, _ text: String, author: String) -> String {
+        var line = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first.map(String.init) ?? ""
+        line = String(line.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.map(Character.init))
+        if line.count > 72 { line = String(line.prefix(71)) + "…" }
+        return "\(id): \(line) (\(author))"
+    }
+}
+
+extension StringProtocol {
+    /// Drops every character of `set` from both ends.
+    func trimmingSet(_ set: String) -> String {
+        var s = Substring(self)
+        while let c = s.first, set.contains(c) { s = s.dropFirst() }
+        while let c = s.last, set.contains(c) { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,423 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What a `sync` did, for the person who ran it.
+public struct SyncReport: Sendable {
+    /// What came in: `3 new entries on INC-42`, `INC-43 declared by bob`.
+    public var incoming: [String] = []
+    /// Repairs made on the way (conflicts merged, renumbering, copies joined).
+    public var notes: [String] = []
+    /// Provisional IDs that received their number.
+    public var numbered: [(IncidentID, IncidentID)] = []
+    /// Commits delivered to the remote by this sync.
+    public var pushed = false
+    /// The remote could not be reached; everything stays committed locally.
+    public var offline: String?
+    public var remote = ""
+}
+
+/// `incident sync`, the repair of a merge git left unfinished, and the numbering of
+/// provisional incidents. Call every entry point with the store lock held.
+extension GitStore {
+
+
+    /// (ID, location) of a store-relative incident path, or nil.
+    static func incidentFile(_ path: String) -> IncidentID? {
+        let parts = path.split(separator: "/").map(String.init)
+        guard let name = parts.last, name.hasSuffix(".json") else { return nil }
+        let ok = (parts.count == 2 && parts[0] == "active")
+            || (parts.count == 3 && parts[0] == "archive" && parts[1].count == 4 && parts[1].allSatisfy(\.isASCIIDigit))
+        guard ok, let id = IncidentID(String(name.dropLast(5))), id.fileName == name else { return nil }
+        return id
+    }
+
+    func blob(_ sha: String) -> [UInt8]? {
+        guard let r = try? git(["cat-file", "blob", sha]), r.status == 0 else { return nil }
+        return r.stdout
+    }
+
+    func revParse(_ ref: String) -> String? {
+        guard let r = try? git(["rev-parse", "-q", "--verify", ref + "^{commit}"]), r.status == 0 else { return nil }
+        let s = r.out.trimmingSet("\n ")
+        return s.isEmpty ? nil : s
+    }
+
+    /// Store-relative paths git holds as unmerged, with the blob of each stage.
+    func unmerged() throws -> [String: [Int: String]] {
+        let r = try checked(["ls-files", "-u", "-z", "--", "."], "list the conflicted files")
+        var out: [String: [Int: String]] = [:]
+        for entry in r.stdout.split(separator: 0) {
+            let text = String(decoding: entry, as: UTF8.self)
+            guard let tab = text.firstIndex(of: "\t") else { continue }
+            let meta = text[..<tab].split(separator: " ")
+            let path = String(text[text.index(after: tab)...])
+            guard meta.count == 3, let stage = Int(meta[2]) else { continue }
+            out[path, default: [:]][stage] = String(meta[1])
+        }
+        return out
+    }
+
+    // MARK: Conflicts git could not resolve
+
+    /// Merges, by the event-log rules, every incident file git left conflicted (a rename/modify
+    /// conflict, a driver that could not run, two different incidents under one ID). Returns
+    /// what it did and the conflicted paths that are not incident files (left to a person).
+    public func resolveConflicts(actor: Actor) throws -> (notes: [String], remaining: [String]) {
+        let conflicts = try unmerged()
+        var notes: [String] = []
+        var remaining: [String] = []
+        var done = Set<IncidentID>()
+        for path in conflicts.keys.sorted() {
+            guard let id = GitStore.incidentFile(path) else { remaining.append(path); continue }
+            if done.contains(id) { continue }
+            let stages = conflicts[path] ?? [:]
+            func version(_ stage: Int) -> IncidentRecord? {
+                guard let sha = stages[stage], let bytes = blob(sha) else { return nil }
+                return try? Store.decodeRecord(Data(bytes), path: path)
+            }
+            let ours = version(2), theirs = version(3), base = version(1)
+            // Every other conflicted path and every working copy of the same ID joins in.
+            var touched = Set([path])
+            for (other, _) in conflicts where GitStore.incidentFile(other) == id { touched.insert(other) }
+            var copies: [IncidentRecord] = []
+            for other in touched.sorted() where other != path {
+                let s = conflicts[other] ?? [:]
+                for stage in [2, 3] {
+                    if let sha = s[stage], let bytes = blob(sha), let r = try? Store.decodeRecord(Data(bytes), path: other) { copies.append(r) }
+                }
+            }
+            for place in store.locations(of: id) {
+                let p = store.path(of: id, in: place)
+                if let r = try? store.decodeRecord(at: p, expecting: id) { copies.append(r) }
+                touched.insert(String(p.dropFirst(store.root.count + 1)))
+            }
+            if let ours, let theirs, !IncidentMerge.sameIncident(ours, theirs) {
+                // Two different incidents under one number: the one already on the remote keeps
+                // it; the local one, never published under that number, takes the next free one.
+                for p in touched { try? POSIXFile.remove(root + "/" + p) }
+                let keep = try IncidentMerge.merge([theirs] + copies.filter { IncidentMerge.sameIncident($0, theirs) })
+                try store.save(keep)
+                var mine = try IncidentMerge.merge([ours] + copies.filter { IncidentMerge.sameIncident($0, ours) })
+                let newID = try store.allocateID()
+                try store.renumber(&mine, to: newID, actor: actor,
+                                   why: "Renumbered \(newID): \(id) was taken on the shared remote by a different incident (\"\(keep.state.title.prefix(60))\")")
+                touched.insert(String(store.path(of: newID, in: .active).dropFirst(store.root.count + 1)))
+                touched.insert("archive")
+                touched.insert("aliases")
+                notes.append("\(id) here was a different incident from the team's \(id) (\"\(keep.state.title.prefix(60))\", declared by \(keep.events[0].author)); yours is now \(newID).")
+            } else {
+                let all = [ours, theirs, base].compactMap { $0 } + copies
+                guard let anchor = all.first else { remaining.append(path); continue }
+                let same = all.filter { IncidentMerge.sameIncident($0, anchor) }
+                for p in touched { try? POSIXFile.remove(root + "/" + p) }
+                let merged = try IncidentMerge.merge(same)
+                try store.save(merged)
+                let target: IncidentLocation = merged.state.status == .closed ? .archive(year: CivilTime(merged.state.declaredAt).year) : .active
+                touched.insert(String(store.path(of: id, in: target).dropFirst(store.root.count + 1)))
+                notes.append("\(id): git left a conflict in \(path); merged the two copies' events (\(merged.events.count) in all).")
+            }
+            done.insert(id)
+            try checked(["add", "-A", "--"] + touched.sorted(), "record the merged \(id)")
+        }
+        return (notes, remaining)
+    }
+
+    /// Finishes a merge that git (a plain `git pull`) left unfinished because of incident
+    /// files: merges them and, when nothing else is conflicted, commits the merge.
+    public func finishInterruptedMerge(actor: Actor) throws -> [String] {
+        guard mergeInProgress else { return [] }
+        let (notes, remaining) = try resolveConflicts(actor: actor)
+        if !remaining.isEmpty {
+            throw IncidentError.storage("A git merge is in progress and git could not merge \(remaining.prefix(3).joined(separator: ", ")), which are not incident files; resolve them by hand and run 'git commit' (or 'git merge --abort').")
+        }
+        try checked(["commit", "-q", "--no-verify", "--no-edit"], "commit the merge", extra: identity(actor.name))
+        return notes + ["Finished the git merge that was left in progress."]
+    }
+
+    func identity(_ author: String) -> [String: String] {
+        var extra: [String: String] = [:]
+        if environment["GIT_AUTHOR_NAME"] == nil { extra["GIT_AUTHOR_NAME"] = author }
+        if environment["EMAIL"] == nil { extra["EMAIL"] = author.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" } + "@incident.invalid" }
+        return extra
+    }
+
+    /// After a merge: an incident present in two places (archived on one clone, edited in
+    /// active/ on another) or in the wrong place for its status becomes one file.
+    func joinCopies(changedSince base: String?) throws -> (moved: Bool, notes: [String]) {
+        var ids = Set<IncidentID>()
+        if let base {
+            let r = try checked(["diff", "--name-only", "-z", base, "HEAD", "--", "active", "archive"], "list the merged files")
+            for p in r.stdout.split(separator: 0) {
+                if let id = GitStore.incidentFile(String(decoding: p, as: UTF8.self)) { ids.insert(id) }
+            }
+        }
+        var notes: [String] = []
+        var moved = false
+        for id in ids.sorted() {
+            let places = store.locations(of: id)
+            guard !places.isEmpty, let (record, _) = try? store.load(id) else { continue }
+            let wanted: IncidentLocation = record.state.status == .closed ? .archive(year: CivilTime(record.state.declaredAt).year) : .active
+            if places == [wanted] { continue }
+            try store.save(record)
+            moved = true
+            if places.count > 1 { notes.append("\(id) was archived on one clone and changed on another; merged the two copies (\(record.events.count) events).") }
+        }
+        return (moved, notes)
+    }
+
+    // MARK: Numbering
+
+    /// Numbers every provisional incident (call after merging what the remote holds).
+    func numberProvisional(actor: Actor) throws -> [(IncidentID, IncidentID)] {
+        var out: [(IncidentID, IncidentID)] = []
+        for p in store.provisionalIDs() {
+            out.append((p, try store.number(p, actor: actor)))
+        }
+        return out
+    }
+
+    // MARK: Sync
+
+    /// Commits pending changes, fetches, merges (semantically), numbers provisional incidents,
+    /// pushes, and retries when someone pushed in between.
+    public func sync(actor: Actor, timeout: Double = 60, executable: String?) throws -> SyncReport {
+        var report = SyncReport()
+        guard let branch else {
+            throw IncidentError.refused("\(root) is on a detached HEAD; run 'git -C \(root) switch -' (or 'git switch main') to return to the branch, then 'incident sync'.")
+        }
+        report.notes += try finishInterruptedMerge(actor: actor)
+        _ = try commitAll(message: "incident sync: changes not yet committed (\(actor.name))", author: actor.name)
+        guard let remote else {
+            throw IncidentError.refused("\(root) has no remote to sync with; add one with 'incident init --git --remote URL' (or 'git remote add origin URL').")
+        }
+        report.remote = remote
+        let remoteBranch = self.remoteBranch ?? branch
+        let trackingRef = "refs/remotes/\(remote)/\(remoteBranch)"
+        let before = revParse("HEAD")
+        var oldVersions: [IncidentID: [String]] = [:]
+        var attempt = 0
+        while true {
+            attempt += 1
+            let fetch = try git(["fetch", "-q", "--no-tags", remote, "+refs/heads/*:refs/remotes/\(remote)/*"], timeout: timeout)
+            if fetch.status != 0 {
+                report.offline = GitStore.firstLine(fetch)
+                break
+            }
+            let head = revParse("HEAD")
+            if let theirs = revParse(trackingRef), theirs != head {
+                let merge = try git(["merge", "-q", "--no-edit", "--allow-unrelated-histories", "-m",
+                                     "incident sync: merge \(remote)/\(remoteBranch) (\(actor.name))", trackingRef],
+                                    extraEnvironment: identity(actor.name))
+                if merge.status != 0 {
+                    guard mergeInProgress else { throw IncidentError.storage("git could not merge \(remote)/\(remoteBranch): \(GitStore.firstLine(merge)).") }
+                    report.notes += try finishInterruptedMerge(actor: actor).dropLast()
+                }
+                let joined = try joinCopies(changedSince: head)
+                if joined.moved {
+                    report.notes += joined.notes
+                    _ = try commitAll(message: "incident sync: joined copies of incidents changed on two clones (\(actor.name))", author: actor.name)
+                }
+            }
+            let afterMerge = revParse("HEAD")
+            let numbered = try numberProvisional(actor: actor)
+            if !numbered.isEmpty {
+                let list = numbered.map { "\($0.1) (was \($0.0))" }.joined(separator: ", ")
+                _ = try commitAll(message: "Numbered \(list) (\(actor.name))", author: actor.name)
+            }
+            let push = try git(["push", "-q", remote, "HEAD:refs/heads/\(remoteBranch)"], timeout: timeout)
+            if push.status == 0 {
+                report.numbered += numbered
+                report.pushed = true
+                break
+            }
+            // Never keep a number that was not published: it could be someone else's by now.
+            if !numbered.isEmpty, let afterMerge { try checked(["reset", "-q", "--keep", afterMerge], "undo the unpublished numbering") }
+            let text = push.out + push.err
+            if (text.contains("rejected") || text.contains("non-fast-forward") || text.contains("fetch first")) && attempt < 6 {
+                continue
+            }
+            report.offline = GitStore.firstLine(push)
+            break
+        }
+        markMergeChecked()
+        if let before, let now = revParse("HEAD"), before != now {
+            report.incoming = try incomingSummary(since: before, numbered: report.numbered, old: &oldVersions)
+        }
+        return report
+    }
+
+    /// What the merge brought in, incident by incident.
+    func incomingSummary(since before: String, numbered: [(IncidentID, IncidentID)], old: inout [IncidentID: [String]]) throws -> [String] {
+        let diff = try checked(["diff", "--name-only", "-z", before, "HEAD", "--", "active", "archive"], "list what came in")
+        var ids = Set<IncidentID>()
+        for p in diff.stdout.split(separator: 0) {
+            if let id = GitStore.incidentFile(String(decoding: p, as: UTF8.self)), !id.isProvisional { ids.insert(id) }
+        }
+        if ids.count > 200 { return ["\(ids.count) incidents changed."] }
+        let listing = try checked(["ls-tree", "-r", "--name-only", before, "--", "active", "archive"], "list the previous files")
+        var oldPath: [IncidentID: String] = [:]
+        for line in listing.out.split(separator: "\n") {
+            if let id = GitStore.incidentFile(String(line)) { oldPath[id] = String(line) }
+        }
+        let previousID = Dictionary(numbered.map { ($0.1, $0.0) }, uniquingKeysWith: { a, _ in a })
+        var lines: [String] = []
+        for id in ids.sorted() {
+            guard let (record, _) = try? store.load(id) else { continue }
+            var known = Set<String>()
+            if let p = oldPath[previousID[id] ?? id], let r = try? git(["show", "\(before):\(p)"]), r.status == 0,
+               let rec = try? Store.decodeRecord(Data(r.stdout), path: p) {
+                known = Set(rec.events.map(\.id))
+            } else if previousID[id] == nil {
+                lines.append("\(id) declared by \(record.events[0].author): \(record.state.title.prefix(60))")
+                continue
+            }
+            let fresh = record.events.filter { !known.contains($0.id) && $0.kind != BuiltInKind.numbered }
+            if fresh.isEmpty { continue }
+            let authors = Array(Set(fresh.map(\.author))).sorted().joined(separator: ", ")
+            lines.append("\(fresh.count) new entr\(fresh.count == 1 ? "y" : "ies") on \(id) (\(authors))")
+        }
+        return lines
+    }
+
+    /// `incident init --git`: makes `store` a git store (a new repository, the one it is
+    /// already in, or a clone of `remote`), writes .gitattributes and .gitignore, configures the
+    /// merge driver and the remote, and commits. Returns what it did.
+    public static func initialize(_ store: Store, remote: String?, runbook: Runbook?, environment: [String: String],
+                                  executable: String?, author: String) throws -> [String] {
+        var did: [String] = []
+        let root = absolute(store.root)
+        POSIXFile.setRestrictiveUmask()
+        if findGitDirectory(from: root) == nil {
+            let empty = POSIXFile.kind(root) == .missing || (POSIXFile.kind(root) == .directory && POSIXFile.list(root).isEmpty)
+            var cloned = false
+            if let remote, empty {
+                let parent = root.split(separator: "/").dropLast().joined(separator: "/")
+                try POSIXFile.makeDirectory("/" + parent)
+                let r = try runGit(["clone", "-q", "--", remote, root], in: "/" + parent, environment: environment, timeout: 300)
+                if r.status == 0 { cloned = true; did.append("Cloned \(remote) into \(root).") }
+            }
+            if !cloned {
+                try POSIXFile.makeDirectory(root)
+                let r = try runGit(["init", "-q"], in: root, environment: environment)
+                guard r.status == 0 else { throw IncidentError.storage("git could not create a repository in \(root): \(firstLine(r)).") }
+                did.append("Created a git repository in \(root).")
+            }
+        } else {
+            did.append("Using the git repository \(root) is in.")
+        }
+        try store.initialize(runbook: runbook)
+        return did + (try store.withLock { try finishInitialization(store, root: root, remote: remote, environment: environment, executable: executable, author: author) })
+    }
+
+    /// The rest of `initialize`, with the store lock held.
+    static func finishInitialization(_ store: Store, root: String, remote: String?, environment: [String: String],
+                                     executable: String?, author: String) throws -> [String] {
+        var did: [String] = []
+        func ensure(_ name: String, _ text: String, marker: String) throws {
+            let path = root + "/" + name
+            var current = ""
+            if POSIXFile.exists(path) { current = String(decoding: try POSIXFile.read(path, limit: 1 << 20), as: UTF8.self) }
+            if current.contains(marker) { return }
+            let joined = current.isEmpty ? text : current + (current.hasSuffix("\n") ? "" : "\n") + text
+            try POSIXFile.writeAtomically(Array(joined.utf8), directory: root, name: name)
+            did.append("Wrote \(name).")
+        }
+        try ensure(".gitattributes", attributesText, marker: attributesMarker)
+        try ensure(".gitignore", ignoreText, marker: "incident init --git")
+        guard let git = GitStore.open(store, environment: environment) else {
+            throw IncidentError.storage("\(root) is not usable as a git store.")
+        }
+        if try git.ensureDriver(executable: executable) { did.append("Configured the incident merge driver in .git/config.") }
+        if let remote {
+            let cfg = git.config()
+            if let existing = cfg["remote.origin.url"] {
+                if existing != remote { did.append("The remote 'origin' already points at \(existing); left as it is (git remote set-url origin URL changes it).") }
+            } else {
+                try git.checked(["remote", "add", "origin", remote], "add the remote")
+                did.append("Added the remote origin → \(remote).")
+            }
+        }
+        // Tracked files that must not be: the lock and the derived files.
+        _ = try? git.git(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", ".lock", ".last-id", "archive/.index"])
+        if try git.commitAll(message: "incident: store kept in git (\(author))", author: author) {
+            did.append("Committed the store.")
+        }
+        return did
+    }
+}
+
+extension GitStore {
+    /// `doctor`'s git findings: a merge left in progress, a detached HEAD, a branch that has
+    /// diverged from the remote (as of the last fetch), a missing merge driver, each with the
+    /// command that repairs it.
+    public func diagnose(executable: String?) -> [Diagnosis] {
+        var out: [Diagnosis] = []
+        if mergeInProgress {
+            let paths = (try? unmerged().keys.sorted()) ?? []
+            let incidentOnly = paths.allSatisfy { GitStore.incidentFile($0) != nil }
+            out.append(Diagnosis(path: root, problem: "a git merge is in progress" + (paths.isEmpty ? "" : " (conflicted: \(paths.prefix(5).joined(separator: ", ")))"),
+                                 repair: incidentOnly ? "run any incident command (e.g. 'incident --store \(root) list'): it merges the incident files and finishes the merge; or 'git -C \(root) merge --abort'"
+                                                      : "resolve the files named by hand, then 'git -C \(root) commit'; or 'git -C \(root) merge --abort'"))
+        }
+        if POSIXFile.exists(gitDir + "/rebase-merge") || POSIXFile.exists(gitDir + "/rebase-apply") {
+            out.append(Diagnosis(path: root, problem: "a git rebase is in progress", repair: "'git -C \(root) rebase --abort', then 'incident sync' (sync merges; it never rebases)"))
+        }
+        guard let branch else {
+            out.append(Diagnosis(path: root, problem: "the store's repository is on a detached HEAD: commits made now belong to no branch and sync cannot push them",
+                                 repair: "'git -C \(root) switch -' (or 'git -C \(root) switch main'), then 'incident sync'"))
+            return out
+        }
+        if let executable, executable.hasPrefix("/"), config()["merge.incident.driver"] != GitStore.driverCommand(executable: executable) {
+            out.append(Diagnosis(path: commonDir + "/config", problem: "the incident merge driver is not configured for this binary, so a plain 'git pull' would merge incident files line by line",
+                                 repair: "run any incident command on the store (it configures the driver)"))
+        }
+        if let remote {
+            let tracking = "refs/remotes/\(remote)/\(remoteBranch ?? branch)"
+            if revParse(tracking) != nil, let r = try? git(["rev-list", "--left-right", "--count", "HEAD..." + tracking]), r.status == 0 {
+                let counts = r.out.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
+                if counts.count == 2, counts[0] > 0, counts[1] > 0 {
+                    out.append(Diagnosis(path: root, problem: "the branch '\(branch)' has diverged from \(remote) (\(counts[0]) local commit(s) not pushed, \(counts[1]) from the remote not merged)",
+                                         repair: "'incident --store \(root) sync' (merges the two event by event, then pushes)"))
+                } else if counts.count == 2, counts[0] > 0 {
+                    out.append(Diagnosis(path: root, problem: "\(counts[0]) local commit(s) not yet pushed to \(remote)", repair: "'incident --store \(root) sync'"))
+                }
+            }
+        }
+        return out
+    }
+}
+
+extension GitStore {
+    var checkedMarker: String { gitDir + "/incident-merge-checked" }
+
+    /// True when git moved HEAD by a merge, pull or reset this binary has not looked at yet
+    /// (`ORIG_HEAD` differs from what was last checked): two small file reads.
+    public var plainMergeUnchecked: Bool {
+        guard let orig = try? POSIXFile.read(gitDir + "/ORIG_HEAD", limit: 128) else { return false }
+        let seen = try? POSIXFile.read(checkedMarker, limit: 128)
+        return seen != orig
+    }
+
+    func markMergeChecked() {
+        if let orig = try? POSIXFile.read(gitDir + "/ORIG_HEAD", limit: 128) {
+            try? POSIXFile.writeAtomically(orig, directory: gitDir, name: "incident-merge-checked")
+        }
+    }
+
+    /// After a plain `git pull`: an incident the merge driver merged into the wrong place for
+    /// its status, or left in both active/ and archive/, becomes one file in the right place,
+    /// committed. Call with the lock held.
+    public func repairAfterPlainMerge(actor: Actor) throws -> [String] {
+        guard let orig = try? POSIXFile.read(gitDir + "/ORIG_HEAD", limit: 128) else { return [] }
+        let base = String(decoding: orig, as: UTF8.self).trimmingSet("\n ")
+        defer { markMergeChecked() }
+        guard !mergeInProgress, revParse(base) != nil else { return [] }
+        let joined = try joinCopies(changedSince: base)
+        guard joined.moved else { return [] }
+        _ = try commitAll(message: "incident: put incidents merged by git in their place (\(actor.name))", author: actor.name)
+        return joined.notes + ["Moved incidents merged by 'git pull' to where their status puts them (committed)."]
+    }
+}
