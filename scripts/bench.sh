@@ -50,7 +50,8 @@ export INCIDENT_STORE=$store INCIDENT_USER=bench NO_COLOR=1
 big="INC-$((archived + 1))"     # the active incident with 500 entries
 typical="INC-$((archived + 2))" # an active incident of about 30 entries
 mapfile -t files < <(find "$store/active" "$store/archive" -name 'INC-*.json' | sort)
-one_archived=$(find "$store/archive" -name 'INC-*.json' | sort | head -1)
+one_archived=""
+for f in "${files[@]}"; do case $f in */archive/*) one_archived=$f; break ;; esac; done
 bytes=$(cat "${files[@]}" | wc -c)
 
 # Warm the page cache and the derived indexes.
@@ -62,7 +63,7 @@ done
 us() { local s=${1/./}; echo $((10#$s)); }    # $EPOCHREALTIME → microseconds
 
 # pair BASE CMD...: median over $runs pairs of (time of CMD / time of BASE); BASE is "floor" or "cat".
-# Also leaves the medians of both sides in $med_a, $med_b (ms).
+# Prints: the median ratio, then the medians of both sides (ms).
 pair() {
   local base=$1; shift
   local ratios=() as=() bs=() t0 t1 t2 a b i
@@ -77,7 +78,9 @@ pair() {
   done
   med_a=$(printf '%s\n' "${as[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1000 }')
   med_b=$(printf '%s\n' "${bs[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] / 1000 }')
-  printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+  local r
+  r=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  echo "$r $med_a $med_b"
 }
 
 failed=0
@@ -94,11 +97,11 @@ echo
 printf '| %-52s | %15s | %15s | %-4s | %s\n' "command" "median" "target" "" "median ms (base / command)"
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..54})" "$(printf -- '-%.0s' {1..17})" "$(printf -- '-%.0s' {1..17})" "------"
 
-r=$(pair floor "$incident" show "$typical");           row "show ID" "$r" "x floor" 1.2 "$med_a / $med_b"
-r=$(pair floor "$incident" note "$big" "bench entry");  row "note ID TEXT (incident of 500 entries)" "$r" "x floor" 1.5 "$med_a / $med_b"
-r=$(pair floor "$incident" list);                       row "list ($active active)" "$r" "x floor" 3 "$med_a / $med_b"
-r=$(pair floor "$incident" sla);                        row "sla (all active)" "$r" "x floor" 3 "$med_a / $med_b"
-r=$(pair cat "$incident" list --all);                   row "list --all (index warm)" "$r" "x cat" 0.2 "$med_a / $med_b"
+read -r r med_a med_b < <(pair floor "$incident" show "$typical");           row "show ID" "$r" "x floor" 1.2 "$med_a / $med_b"
+read -r r med_a med_b < <(pair floor "$incident" note "$big" "bench entry");  row "note ID TEXT (incident of 500 entries)" "$r" "x floor" 1.5 "$med_a / $med_b"
+read -r r med_a med_b < <(pair floor "$incident" list);                       row "list ($active active)" "$r" "x floor" 3 "$med_a / $med_b"
+read -r r med_a med_b < <(pair floor "$incident" sla);                        row "sla (all active)" "$r" "x floor" 3 "$med_a / $med_b"
+read -r r med_a med_b < <(pair cat "$incident" list --all);                   row "list --all (index warm)" "$r" "x cat" 0.2 "$med_a / $med_b"
 
 # One archived file changed behind the tool's back before each run (a new change time is
 # enough to make its line stale): the run must cost a warm list plus that one file, not a
@@ -116,8 +119,8 @@ r=$(pair_changed() {
 }; pair_changed)
 row "first list --all after one archived file changed" "$r" "x warm" 1.5 "(a full re-read costs the whole archive)"
 
-r=$(pair cat "$incident" stats);                        row "stats over $((active + archived))" "$r" "x cat" 0.3 "$med_a / $med_b"
-r=$(pair cat "$incident" actions --overdue);            row "actions --overdue over $((active + archived))" "$r" "x cat" 0.3 "$med_a / $med_b"
+read -r r med_a med_b < <(pair cat "$incident" stats);                        row "stats over $((active + archived))" "$r" "x cat" 0.3 "$med_a / $med_b"
+read -r r med_a med_b < <(pair cat "$incident" actions --overdue);            row "actions --overdue over $((active + archived))" "$r" "x cat" 0.3 "$med_a / $med_b"
 
 kb=$( { /usr/bin/time -f '%M' "$incident" list --all >/dev/null; } 2>&1 | tail -1)
 row "peak memory of list --all" "$((kb / 1024))" " MB" 50 "${kb} KB maximum resident set"

@@ -156,8 +156,10 @@ do {
     for k in 0..<active {
         // Declared within the last three days; the first active incident has 500 entries
         // (scripts/bench.sh notes on it).
-        let when = now.milliseconds - Int64(rng.next(Int(3 * day)))
         let proto = k == 0 ? opened[0] : opened[1 + rng.next(opened.count - 1)]
+        // Every entry in the past: the timeline's length back from now, then up to three days more.
+        let span = (proto.events.map(\.at).max() ?? base).milliseconds - base.milliseconds
+        let when = now.milliseconds - span - 60_000 - Int64(rng.next(Int(3 * day)))
         try write(try shifted(proto, id: archived + k + 1, by: when - base.milliseconds), to: store.activeDirectory)
     }
     let last = "\(archived + active)\n"

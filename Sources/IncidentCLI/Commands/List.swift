@@ -48,93 +48,95 @@ enum ListCommand {
             calendarError = error
             snapshot = RunbookSnapshot(runbook: runbook, time: .standard, stamp: "unusable calendar")
         }
-        var rows: [Row] = []
+        // Summaries and, for active incidents, their running timers, side by side; rows are
+        // then picked and ordered by index (10,000 summaries are large values, not copied).
+        var summaries: [IncidentSummary] = []
         var problems: [StoreProblem] = []
+        // The archive first: its array is taken over as it is, and the (few) active summaries
+        // are appended after it, from `activeStart` on, with their running timers beside them.
+        if archivedToo {
+            let (archived, p) = inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: me == nil ? [] : .actionItems)
+            problems += p
+            summaries = archived
+        }
+        let activeStart = summaries.count
+        var running: [[TimerStatus]] = []
         if !inv.flag("archived") {
             if inv.atGiven {
                 let (records, p) = inv.store.loadActive()
                 problems += p
                 if let calendarError, !records.isEmpty { throw calendarError }
-                rows += records.map { r in
+                for r in records {
                     let timers = SLAEngine.evaluate(r, runbook: runbook, time: snapshot.time, at: inv.at, asOf: true)
-                    return Row(summary: IncidentSummary(r, runbook: runbook, time: snapshot.time), timers: timers.filter { $0.isStarted && !$0.finished })
+                    summaries.append(IncidentSummary(r, runbook: runbook, time: snapshot.time))
+                    running.append(timers.filter { $0.isStarted && !$0.finished })
                 }
             } else {
-                let (summaries, p) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: me == nil ? .timers : [.timers, .actionItems])
-                if let calendarError, !summaries.isEmpty { throw calendarError }
+                let (active, p) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: me == nil ? .timers : [.timers, .actionItems])
+                if let calendarError, !active.isEmpty { throw calendarError }
                 problems += p
-                rows += summaries.map { s in Row(summary: s, timers: s.timers(at: inv.at).filter { $0.isStarted && !$0.finished }) }
+                running = active.map { $0.timers(at: inv.at).filter { $0.isStarted && !$0.finished } }
+                summaries += active
             }
         }
-        if archivedToo {
-            let (summaries, p) = me == nil ? inv.store.summaries(.archive, runbook: snapshot, at: inv.at)
-                : inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: .actionItems)
-            problems += p
-            rows += summaries.map { Row(summary: $0, timers: []) }
-        }
-        rows = rows.filter { row in
-            let s = row.summary
-            return (level == nil || s.severity == level) && (phase == nil || s.phase == phase)
+        func runningTimers(_ i: Int) -> [TimerStatus] { i >= activeStart ? running[i - activeStart] : [] }
+        func wanted(_ s: IncidentSummary) -> Bool {
+            (level == nil || s.severity == level) && (phase == nil || s.phase == phase)
                 && (status == nil || s.status == status) && s.outcome == outcome
                 && (!inv.flag("drills") || s.drill) && (!inv.flag("no-drills") || !s.drill)
                 && (search.map { q in s.title.lowercased().contains(q) || (s.summary?.lowercased().contains(q) ?? false) } ?? true)
                 && (me.map { who in s.roles.values.contains { $0.lowercased() == who } || s.actionOwners.contains { $0.lowercased() == who } } ?? true)
         }
-        // Sort small keys, not the rows (10,000 archived summaries are large values).
+        // Most severe first, closed last; sort small keys, not the summaries.
         let ranks = Dictionary(runbook.levels.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let order = rows.indices.map { i -> (closed: Bool, rank: Int, id: Int, index: Int) in
-            let s = rows[i].summary
-            return (s.status == .closed, ranks[s.severity] ?? runbook.levels.count, s.id.number, i)
+        let order = summaries.indices.filter { wanted(summaries[$0]) }.map { i -> (closed: Bool, rank: Int, id: Int, index: Int) in
+            (summaries[i].status == .closed, ranks[summaries[i].severity] ?? runbook.levels.count, summaries[i].id.number, i)
         }.sorted { a, b in
             if a.closed != b.closed { return b.closed }
             return a.rank != b.rank ? a.rank < b.rank : a.id != b.id ? a.id < b.id : a.index < b.index
-        }
-        rows = order.map { rows[$0.index] }
+        }.map(\.index)
         for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
         if inv.json {
-            try inv.printJSON(rows.map { row in
-                let (s, running) = (row.summary, row.timers)
+            try inv.printJSON(order.map { i in
+                let s = summaries[i]
+                let timers = runningTimers(i)
                 return ListItemJSON(
                     id: s.id.description, title: s.title, severity: s.severity, status: s.status.rawValue,
                     phase: s.phase, type: s.type, drill: s.drill, startedAt: s.startedAt,
                     declaredAt: s.declaredAt, acknowledgedAt: s.acknowledgedAt, resolvedAt: s.resolvedAt,
-                    closedAt: s.closedAt, roles: s.roles, nextDueAt: running.compactMap(\.dueAt).min(),
-                    overdue: running.filter { ($0.remaining(at: inv.at) ?? 0) < 0 }.count,
+                    closedAt: s.closedAt, roles: s.roles, nextDueAt: timers.compactMap(\.dueAt).min(),
+                    overdue: timers.filter { ($0.remaining(at: inv.at) ?? 0) < 0 }.count,
                     outcome: s.outcome?.rawValue, mergedInto: s.mergedInto?.description)
             })
             return ExitCode.success
         }
-        if rows.isEmpty {
+        if order.isEmpty {
             inv.out(archivedToo || search != nil || me != nil ? "No incidents match." : "No active incidents.")
             return ExitCode.success
         }
         var cells = ["ID", "SEVERITY", "STATUS", "PHASE", "AGE", "NEXT", "IC", "TITLE"].map { inv.style.bold($0) }
         let commander = runbook.commanderRoleID
         var levelTitles: [String: String] = [:], phaseTitles: [String: String] = [:]
-        cells.reserveCapacity(8 * (rows.count + 1))
-        for row in rows {
-            let (s, running) = (row.summary, row.timers)
-            let ordered = inv.urgencyOrder(running)
+        cells.reserveCapacity(8 * (order.count + 1))
+        for i in order {
+            let ordered = i >= activeStart ? inv.urgencyOrder(running[i - activeStart]) : []
             let next = ordered.first.map { "\(inv.timerBadge($0)) \($0.title.lowercased())" } ?? "—"
-            let end = s.closedAt ?? s.resolvedAt ?? inv.at
-            let level = levelTitles[s.severity] ?? inv.levelTitle(s.severity, runbook)
-            levelTitles[s.severity] = level
-            let phase = phaseTitles[s.phase] ?? inv.phaseTitle(s.phase, runbook)
-            phaseTitles[s.phase] = phase
+            let severity = summaries[i].severity, phaseID = summaries[i].phase
+            let end = summaries[i].closedAt ?? summaries[i].resolvedAt ?? inv.at
+            let level = levelTitles[severity] ?? inv.levelTitle(severity, runbook)
+            levelTitles[severity] = level
+            let phase = phaseTitles[phaseID] ?? inv.phaseTitle(phaseID, runbook)
+            phaseTitles[phaseID] = phase
+            let outcome = summaries[i].outcome
             cells += [
-                s.id.description, level,
-                (s.outcome == .merged ? "merged → \(s.mergedInto?.description ?? "?")" : s.outcome?.rawValue ?? s.status.rawValue) + (s.drill ? " (drill)" : ""),
-                phase, formatSpan(milliseconds: max(0, s.startedAt.distance(to: end))), next,
-                commander.flatMap { s.roles[$0] }.map(inv.safe) ?? "—", inv.safe(s.title),
+                summaries[i].id.description, level,
+                (outcome == .merged ? "merged → \(summaries[i].mergedInto?.description ?? "?")" : outcome?.rawValue ?? summaries[i].status.rawValue)
+                    + (summaries[i].drill ? " (drill)" : ""),
+                phase, formatSpan(milliseconds: max(0, summaries[i].startedAt.distance(to: end))), next,
+                commander.flatMap { summaries[i].roles[$0] }.map(inv.safe) ?? "—", inv.safe(summaries[i].title),
             ]
         }
         inv.out(tableText(cells, columns: 8))
         return ExitCode.success
     }
-}
-
-/// One line of the list: the summary and its running timers.
-private struct Row {
-    var summary: IncidentSummary
-    var timers: [TimerStatus]
 }

@@ -82,18 +82,23 @@ public enum SecretRedactor {
              pattern: #"(?i)\b(AccountKey|SharedAccessKey|SharedAccessSignature)\s*=\s*(?<secret>[^;\s"']{8,})"#),
     ]
 
-    /// Compiled once per process, on first use.
-    /// Regex values are immutable once built; they are not marked Sendable by the standard library.
-    nonisolated(unsafe) static let compiled: [(Rule, Regex<AnyRegexOutput>)] = rules.compactMap { rule in
-        (try? Regex(rule.pattern)).map { (rule, $0) }
+    /// A rule's regex, built the first time a call needs it: only rules whose keyword occurs
+    /// in the text are compiled (most entries hold none, and building all of them would cost
+    /// milliseconds on every command that takes text).
+    static func compiled(_ r: Int, _ cache: inout [Int: Regex<AnyRegexOutput>?]) -> (Rule, Regex<AnyRegexOutput>)? {
+        if let hit = cache[r] { return hit.map { (rules[r], $0) } }
+        let regex = try? Regex(rules[r].pattern)
+        cache[r] = .some(regex)
+        return regex.map { (rules[r], $0) }
     }
 
     public static func redact(_ text: String) -> Result {
         var kinds: [String] = []
         var out = text
+        var cache: [Int: Regex<AnyRegexOutput>?] = [:]
         // Multi-line blocks first, over the whole text (their keyword is rare).
-        if out.utf8.count >= 20, contains(asciiLowercased(out.utf8), "private key") {
-            out = apply(compiled[0], to: out, kinds: &kinds)
+        if out.utf8.count >= 20, contains(asciiLowercased(out.utf8), "private key"), let rule = compiled(0, &cache) {
+            out = apply(rule, to: out, kinds: &kinds)
         }
         // Then line by line: each rule's keywords are searched once over the whole text (bytes,
         // ASCII case folded), and a rule's pattern runs only on the lines holding one of them,
@@ -110,8 +115,8 @@ public enum SecretRedactor {
             return lo
         }
         var work: [Int: [Int]] = [:]   // line → rule indices (Int.max: assignments)
-        for (r, rule) in compiled.enumerated().dropFirst() {
-            for keyword in rule.0.keywords {
+        for (r, rule) in rules.enumerated().dropFirst() {
+            for keyword in rule.keywords {
                 for offset in occurrences(of: keyword, in: lowered) { work[lineIndex(offset), default: []].append(r) }
             }
         }
@@ -127,7 +132,7 @@ public enum SecretRedactor {
                     let next = redactAssignments(lines[index])
                     if next != lines[index] { lines[index] = next; if !kinds.contains("password") { kinds.append("password") } }
                 } else {
-                    lines[index] = apply(compiled[r], to: lines[index], kinds: &kinds)
+                    if let rule = compiled(r, &cache) { lines[index] = apply(rule, to: lines[index], kinds: &kinds) }
                 }
             }
         }

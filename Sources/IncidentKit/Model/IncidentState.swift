@@ -252,6 +252,11 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         self.state = try IncidentState.derive(id: id, events: events)
     }
 
+    /// A record as read from a file (its state is re-derived by the reader).
+    init(schemaVersion: Int, id: IncidentID, runbook: String, state: IncidentState, events: [Event]) {
+        self.schemaVersion = schemaVersion; self.id = id; self.runbook = runbook; self.state = state; self.events = events
+    }
+
     public init(from decoder: Decoder) throws {
         try rejectUnknownKeys(decoder, allowed: CodingKeys.allCases.map(\.rawValue), what: "an incident file")
         let c = try decoder.container(keyedBy: CodingKeys.self)

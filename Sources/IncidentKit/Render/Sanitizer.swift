@@ -31,8 +31,35 @@ public enum Sanitizer {
         }
     }
 
+    /// True when no scalar needs escaping: one pass over the UTF-8 bytes (a native string is
+    /// valid UTF-8), without the generic scalar view, since this runs on every cell of a list.
+    static func isPlainText(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { u in
+            var i = 0
+            let n = u.count
+            while i < n {
+                let b = u[i]
+                if b < 0x80 {
+                    if b == 0x7f || (b < 0x20 && b != 0x0a && b != 0x09) { return false }
+                    i += 1
+                    continue
+                }
+                var v: UInt32
+                var length: Int
+                if b < 0xE0 { v = UInt32(b & 0x1F); length = 2 } else if b < 0xF0 { v = UInt32(b & 0x0F); length = 3 } else { v = UInt32(b & 0x07); length = 4 }
+                guard i + length <= n else { return false }
+                for k in 1..<length { v = v << 6 | UInt32(u[i + k] & 0x3F) }
+                if isDangerous(v) { return false }
+                i += length
+            }
+            return true
+        }
+    }
+
     /// Replaces each dangerous scalar with a visible escape like `\u{1B}`.
     public static func forTerminal(_ s: String) -> String {
+        if isPlainText(s) { return s }
         guard s.unicodeScalars.contains(where: { isDangerous($0.value) }) else { return s }
         var out = String.UnicodeScalarView()
         for scalar in s.unicodeScalars {
@@ -57,6 +84,7 @@ public enum Sanitizer {
     /// sequences in `styleCodes` pass. Applied where human output leaves the process, so a
     /// value that reached a line without its own escape is still harmless.
     public static func forTerminalKeepingStyle(_ s: String) -> String {
+        if isPlainText(s) { return s }
         guard s.unicodeScalars.contains(where: { isDangerous($0.value) }) else { return s }
         let scalars = Array(s.unicodeScalars)
         var out = String.UnicodeScalarView()

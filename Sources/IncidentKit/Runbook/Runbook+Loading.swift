@@ -35,12 +35,19 @@ extension Runbook {
         } catch let problem as JSONShape.Problem {
             throw IncidentError.invalidRunbook(origin: origin, reason: problem.description)
         }
+        func newer(_ v: Int) -> IncidentError {
+            IncidentError.invalidRunbook(origin: origin, reason: "schemaVersion \(v) is newer than this incident binary understands (\(currentSchemaVersion)); upgrade incident")
+        }
         do {
-            let header = try JSONDecoder().decode(SchemaHeader.self, from: data)
-            if let v = header.schemaVersion, v > currentSchemaVersion {
-                throw IncidentError.invalidRunbook(origin: origin, reason: "schemaVersion \(v) is newer than this incident binary understands (\(currentSchemaVersion)); upgrade incident")
+            // One parse when all is well; the version alone is looked at only to explain a
+            // failure (a newer runbook may hold what this binary cannot read).
+            do {
+                runbook = try JSONDecoder().decode(Runbook.self, from: data)
+            } catch {
+                if let v = (try? JSONDecoder().decode(SchemaHeader.self, from: data))?.schemaVersion, v > currentSchemaVersion { throw newer(v) }
+                throw error
             }
-            runbook = try JSONDecoder().decode(Runbook.self, from: data)
+            if runbook.schemaVersion > currentSchemaVersion { throw newer(runbook.schemaVersion) }
         } catch let error as DecodingError {
             throw IncidentError.invalidRunbook(origin: origin, reason: describe(error))
         } catch let error as IncidentError {

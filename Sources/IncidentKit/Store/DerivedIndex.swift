@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -30,6 +31,11 @@ public struct RunbookSnapshot: Sendable {
         guard let zone = runbook.calendar?.timeZone else { return "" }
         return "\u{1F}" + (FileFingerprint.of(zoneDirectory + "/" + zone, followLinks: true)?.text ?? "?") + zoneDirectory
     }
+}
+
+/// The result of a directory listing made on another thread.
+private final class Listing: @unchecked Sendable {
+    var value: ([IncidentFileEntry], [StoreProblem])?
 }
 
 /// Which incidents a derived index covers.
@@ -197,12 +203,19 @@ extension Store {
     public func summaries(_ area: SummaryArea, runbook: RunbookSnapshot, at now: Timestamp,
                           detail: SummaryDetail = []) -> ([IncidentSummary], [StoreProblem]) {
         let header = DerivedIndex.header(runbook)
+        // The directory listing (a stat per file) runs beside the reading and parsing of the
+        // index: on a large archive they are the two halves of the work.
+        let listing = Listing()
+        let group = DispatchGroup()
+        let store = self
+        DispatchQueue.global().async(group: group) { listing.value = store.incidentFiles(area) }
         let loaded = DerivedIndex.load(indexPath(area), expected: header)
-        var (files, problems) = incidentFiles(area)
 
         struct Known { var fingerprint: FileFingerprint; var line: Int }
         var known: [Int64: Known] = [:]
-        var decoded: [IncidentSummary] = []
+        // Optional so that each summary is moved out once, not copied (a copy retains every
+        // string and array it holds; 10,000 of them are measurable).
+        var decoded: [IncidentSummary?] = []
         var ranges: [Range<Int>] = []
         var damaged = false
         if let loaded {
@@ -221,6 +234,8 @@ extension Store {
                 }
             }
         }
+        group.wait()
+        var (files, problems) = listing.value ?? ([], [])
         var rewrite = loaded == nil || loaded?.headerOK == false || damaged || known.count != files.count
         var summaries: [IncidentSummary] = []
         summaries.reserveCapacity(files.count)
@@ -234,14 +249,16 @@ extension Store {
             }
             if let k = known[entry.key], k.fingerprint == fp {
                 keep.append(ranges[k.line])
-                if detail.contains(.timers) && decoded[k.line].evaluatedAt > now {
+                if detail.contains(.timers), let line = decoded[k.line], line.evaluatedAt > now {
                     // The clock is behind the incident's latest event: evaluate at `now`.
                     if let fresh = try? decodeRecord(at: entry.path, expecting: entry.id) {
                         summaries.append(summary(of: fresh, runbook: runbook, at: now))
                         continue
                     }
                 }
-                summaries.append(decoded[k.line])
+                var taken: IncidentSummary? = nil
+                swap(&taken, &decoded[k.line])
+                if let taken { summaries.append(taken) }
                 continue
             }
             rewrite = true

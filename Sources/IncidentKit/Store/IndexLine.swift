@@ -247,7 +247,10 @@ enum IndexLine {
         func name(_ p: UnsafeBufferPointer<UInt8>) -> String? {
             guard p.count <= 64 else { return IndexLine.text(p) }
             let key = IndexLine.checksum(p)
-            if let hit = interned[key], hit.utf8.elementsEqual(p) { return hit }
+            if var hit = interned[key] {
+                let same = hit.withUTF8 { h in h.count == p.count && (h.count == 0 || memcmp(h.baseAddress!, p.baseAddress!, h.count) == 0) }
+                if same { return hit }
+            }
             guard let t = IndexLine.text(p) else { return nil }
             if interned.count < 4096 { interned[key] = t }
             return t

@@ -240,8 +240,21 @@ public enum POSIXFile {
         if fstat(fd, &st) == 0, Int64(st.st_size) > Int64(limit) {
             throw IncidentError.corrupt(path: path, reason: "it is \(st.st_size) bytes, over the \(limit)-byte limit")
         }
-        var out = [UInt8]()
-        out.reserveCapacity(max(0, min(Int(st.st_size), limit)))
+        // Straight into the array, sized by fstat (one byte more, to see the end of the file
+        // without another call); a file that grew meanwhile is read on in chunks.
+        let expected = max(0, min(Int(st.st_size), limit))
+        var reachedEnd = false
+        var out = try [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let n = sysRead(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0 { if errno == EINTR { continue }; throw IncidentError.storage("Cannot read \(path): \(lastError).") }
+                if n == 0 { reachedEnd = true; return }
+                count += n
+            }
+        }
+        if reachedEnd { return out }
+        if out.count > limit { throw IncidentError.corrupt(path: path, reason: "it is over the \(limit)-byte limit") }
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = chunk.withUnsafeMutableBytes { sysRead(fd, $0.baseAddress, $0.count) }

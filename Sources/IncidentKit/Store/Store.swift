@@ -179,6 +179,31 @@ public struct Store: Sendable {
     }
 
     public static func decodeRecord(_ data: Data, path: String, expecting id: IncidentID? = nil) throws -> IncidentRecord {
+        // The direct reader takes any file it can read with certainty; anything else goes
+        // the general way below, which names what is wrong.
+        let fast = data.withUnsafeBytes { RecordCodec.decode($0.bindMemory(to: UInt8.self)) }
+        var record: IncidentRecord
+        if let fast, fast.schemaVersion >= 1, fast.schemaVersion <= IncidentRecord.currentSchemaVersion {
+            record = IncidentRecord(schemaVersion: fast.schemaVersion, id: fast.id, runbook: fast.runbook,
+                                    state: fast.state, events: fast.events)
+        } else {
+            record = try decodeRecordInGeneral(data, path: path)
+        }
+        if let id, record.id != id {
+            throw IncidentError.corrupt(path: path, reason: "'id' is \(record.id) but the file is named for \(id)")
+        }
+        guard !record.events.isEmpty else { throw IncidentError.corrupt(path: path, reason: "'events' is empty") }
+        do {
+            record.state = try IncidentState.derive(id: record.id, events: record.events)
+        } catch let error as IncidentError {
+            if case let .corrupt(_, reason) = error { throw IncidentError.corrupt(path: path, reason: reason) }
+            throw error
+        }
+        return record
+    }
+
+    /// `JSONDecoder`'s reading of an incident file, with a sentence for whatever is wrong.
+    static func decodeRecordInGeneral(_ data: Data, path: String) throws -> IncidentRecord {
         do {
             try JSONShape.check(data)
         } catch let problem as JSONShape.Problem {
@@ -200,25 +225,13 @@ public struct Store: Sendable {
         if version < 1 {
             throw IncidentError.corrupt(path: path, reason: "schemaVersion \(version) is not a version incident ever wrote")
         }
-        var record: IncidentRecord
         do {
-            record = try decoder.decode(IncidentRecord.self, from: data)
+            return try decoder.decode(IncidentRecord.self, from: data)
         } catch let error as DecodingError {
             throw IncidentError.corrupt(path: path, reason: describe(error))
         } catch let error as UnknownKeyError {
             throw IncidentError.corrupt(path: path, reason: error.description)
         }
-        if let id, record.id != id {
-            throw IncidentError.corrupt(path: path, reason: "'id' is \(record.id) but the file is named for \(id)")
-        }
-        guard !record.events.isEmpty else { throw IncidentError.corrupt(path: path, reason: "'events' is empty") }
-        do {
-            record.state = try IncidentState.derive(id: record.id, events: record.events)
-        } catch let error as IncidentError {
-            if case let .corrupt(_, reason) = error { throw IncidentError.corrupt(path: path, reason: reason) }
-            throw error
-        }
-        return record
     }
 
     /// Every incident file under one directory: the good ones and the problems.
@@ -317,12 +330,9 @@ public struct Store: Sendable {
     /// storable (`Timestamp.encode` refuses others) and the whole file within
     /// `maxFileBytes`, measured after encoding (escaping can make it larger than its text).
     public static func encode(_ record: IncidentRecord, limit: Int = Store.maxFileBytes) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        if let key = Timestamp.storeFileKey { encoder.userInfo[key] = true }
         let bytes: [UInt8]
         do {
-            bytes = Array(try encoder.encode(record)) + [0x0a]
+            bytes = try RecordCodec.encode(record)
         } catch let EncodingError.invalidValue(_, context) {
             throw IncidentError.invalidInput("\(record.id) was not changed: \(context.debugDescription).")
         }

@@ -1,0 +1,393 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The incident file's own reader and writer: the event log, which is nearly all of a file,
+/// is parsed and written directly, byte by byte, instead of through `JSONDecoder` and
+/// `JSONEncoder` (which cost most of a write to a long incident).
+///
+/// Both sides are exact stand-ins, never a second opinion:
+/// - `decode` accepts only what it can read with certainty: anything unusual (an unknown or
+///   repeated key, a value of the wrong type, a `\u` surrogate escape, invalid UTF-8, a
+///   byte-order mark, a number that is not plain digits) returns nil, and the caller reads
+///   the file the general way, which says precisely what is wrong. The cached `state`
+///   object is handed to `JSONDecoder` as it is (it is small).
+/// - `encode` writes the same bytes `JSONEncoder` writes with `.prettyPrinted`,
+///   `.sortedKeys` and `.withoutEscapingSlashes` (a property test holds it to that), so files
+///   written before and after compare line by line in git.
+enum RecordCodec {
+    // MARK: Decoding
+
+    struct Parsed {
+        var schemaVersion: Int
+        var id: IncidentID
+        var runbook: String
+        var events: [Event]
+        var state: IncidentState
+    }
+
+    /// The record in `bytes`, or nil when the general reader must look at it.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> Parsed? {
+        var r = Reader(p: bytes)
+        return r.record()
+    }
+
+    struct Reader {
+        let p: UnsafeBufferPointer<UInt8>
+        var i = 0
+
+        init(p: UnsafeBufferPointer<UInt8>) { self.p = p }
+
+        @inline(__always) mutating func space() {
+            while i < p.count {
+                let b = p[i]
+                guard b == 0x20 || b == 0x0a || b == 0x09 || b == 0x0d else { return }
+                i += 1
+            }
+        }
+
+        @inline(__always) mutating func take(_ b: UInt8) -> Bool {
+            space()
+            guard i < p.count, p[i] == b else { return false }
+            i += 1
+            return true
+        }
+
+        /// A string's bytes, unescaped, as a String; nil for anything the fast path leaves
+        /// to the general reader.
+        mutating func string() -> String? {
+            space()
+            guard i < p.count, p[i] == 0x22 else { return nil }
+            i += 1
+            let start = i
+            var ascii = true
+            while i < p.count {
+                let b = p[i]
+                if b == 0x22 {
+                    let raw = UnsafeBufferPointer(rebasing: p[start..<i])
+                    i += 1
+                    if ascii { return String(decoding: raw, as: UTF8.self) }
+                    return String(validating: raw, as: UTF8.self)
+                }
+                if b == 0x5C { return escapedString(from: start) }
+                if b < 0x20 { return nil }
+                if b >= 0x80 { ascii = false }
+                i += 1
+            }
+            return nil
+        }
+
+        /// The slow half of `string`: resolves escapes into a byte buffer.
+        mutating func escapedString(from start: Int) -> String? {
+            var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: p[start..<i]))
+            while i < p.count {
+                let b = p[i]
+                if b == 0x22 {
+                    i += 1
+                    return String(validating: out, as: UTF8.self)
+                }
+                if b < 0x20 { return nil }
+                if b != 0x5C { out.append(b); i += 1; continue }
+                guard i + 1 < p.count else { return nil }
+                let e = p[i + 1]
+                i += 2
+                switch e {
+                case 0x22, 0x5C, 0x2F: out.append(e)
+                case 0x62: out.append(0x08)
+                case 0x66: out.append(0x0c)
+                case 0x6E: out.append(0x0a)
+                case 0x72: out.append(0x0d)
+                case 0x74: out.append(0x09)
+                case 0x75:
+                    guard i + 4 <= p.count else { return nil }
+                    var v: UInt32 = 0
+                    for k in 0..<4 {
+                        guard let h = hexValue(p[i + k]) else { return nil }
+                        v = v << 4 | h
+                    }
+                    i += 4
+                    // Surrogates (paired or not) are left to the general reader.
+                    guard !(0xD800...0xDFFF).contains(v), let scalar = Unicode.Scalar(v) else { return nil }
+                    out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                default:
+                    return nil
+                }
+            }
+            return nil
+        }
+
+        func hexValue(_ b: UInt8) -> UInt32? {
+            switch b {
+            case 0x30...0x39: return UInt32(b - 0x30)
+            case 0x41...0x46: return UInt32(b - 0x41 + 10)
+            case 0x61...0x66: return UInt32(b - 0x61 + 10)
+            default: return nil
+            }
+        }
+
+        /// An object's keys, one at a time: calls `body` with each key (the value follows).
+        /// False when the object is malformed or `body` refuses.
+        mutating func object(_ body: (inout Reader, String) -> Bool) -> Bool {
+            guard take(0x7B) else { return false }
+            if take(0x7D) { return true }
+            repeat {
+                guard let key = string(), take(0x3A), body(&self, key) else { return false }
+            } while take(0x2C)
+            return take(0x7D)
+        }
+
+        /// An array's elements: calls `body` for each.
+        mutating func array(_ body: (inout Reader) -> Bool) -> Bool {
+            guard take(0x5B) else { return false }
+            if take(0x5D) { return true }
+            repeat {
+                guard body(&self) else { return false }
+            } while take(0x2C)
+            return take(0x5D)
+        }
+
+        mutating func time() -> Timestamp? {
+            guard let s = string() else { return nil }
+            return TimeParser.parseISO8601(s)
+        }
+
+        /// A plain non-negative integer (the schema version).
+        mutating func smallInt() -> Int? {
+            space()
+            var n = 0, digits = 0
+            while i < p.count, p[i] >= 0x30, p[i] <= 0x39, digits < 9 {
+                n = n * 10 + Int(p[i] - 0x30); i += 1; digits += 1
+            }
+            guard digits > 0, i < p.count, !(p[i] >= 0x30 && p[i] <= 0x39), p[i] != 0x2E, p[i] != 0x65, p[i] != 0x45 else { return nil }
+            return n
+        }
+
+        /// Skips one JSON value whose range is wanted (the state object), checking only that
+        /// brackets balance outside strings; the general decoder checks the rest.
+        mutating func skipObject() -> Range<Int>? {
+            space()
+            guard i < p.count, p[i] == 0x7B else { return nil }
+            let start = i
+            var depth = 0
+            while i < p.count {
+                let b = p[i]
+                i += 1
+                switch b {
+                case 0x22:
+                    while i < p.count, p[i] != 0x22 { i += p[i] == 0x5C ? 2 : 1 }
+                    guard i < p.count else { return nil }
+                    i += 1
+                case 0x7B, 0x5B: depth += 1
+                case 0x7D, 0x5D:
+                    depth -= 1
+                    if depth == 0 { return start..<i }
+                default: break
+                }
+            }
+            return nil
+        }
+
+        mutating func event() -> Event? {
+            var id: String?, kind: String?, at: Timestamp?, recordedAt: Timestamp?, author: String?, text: String?
+            var fields: [String: String]?, parents: [String]?, hash: String?
+            let ok = object { r, key in
+                switch key {
+                case "id": guard id == nil, let v = r.string() else { return false }; id = v
+                case "kind": guard kind == nil, let v = r.string() else { return false }; kind = v
+                case "at": guard at == nil, let v = r.time() else { return false }; at = v
+                case "recordedAt": guard recordedAt == nil, let v = r.time() else { return false }; recordedAt = v
+                case "author": guard author == nil, let v = r.string() else { return false }; author = v
+                case "text": guard text == nil, let v = r.string() else { return false }; text = v
+                case "hash": guard hash == nil, let v = r.string() else { return false }; hash = v
+                case "fields":
+                    guard fields == nil else { return false }
+                    var f: [String: String] = [:]
+                    let ok = r.object { r, k in
+                        guard let v = r.string(), f.updateValue(v, forKey: k) == nil else { return false }
+                        return true
+                    }
+                    guard ok else { return false }
+                    fields = f
+                case "parents":
+                    guard parents == nil else { return false }
+                    var list: [String] = []
+                    guard r.array({ r in
+                        guard let v = r.string() else { return false }
+                        list.append(v)
+                        return true
+                    }) else { return false }
+                    parents = list
+                default: return false
+                }
+                return true
+            }
+            guard ok, let id, let kind, let at, let recordedAt, let author, let text, let fields, let parents, let hash else { return nil }
+            return Event(id: id, kind: kind, at: at, recordedAt: recordedAt, author: author, text: text,
+                         fields: fields, parents: parents, hash: hash)
+        }
+
+        mutating func record() -> Parsed? {
+            // A byte-order mark, or anything before the object, is the general reader's.
+            guard let first = p.first, first == 0x7B else { return nil }
+            var version: Int?, id: IncidentID?, runbook: String?, events: [Event]?, state: Range<Int>?
+            let ok = object { r, key in
+                switch key {
+                case "schemaVersion": guard version == nil, let v = r.smallInt() else { return false }; version = v
+                case "id": guard id == nil, let s = r.string(), let v = IncidentID(s) else { return false }; id = v
+                case "runbook": guard runbook == nil, let v = r.string() else { return false }; runbook = v
+                case "state": guard state == nil, let v = r.skipObject() else { return false }; state = v
+                case "events":
+                    guard events == nil else { return false }
+                    var list: [Event] = []
+                    list.reserveCapacity(64)
+                    guard r.array({ r in
+                        guard let e = r.event() else { return false }
+                        list.append(e)
+                        return true
+                    }) else { return false }
+                    events = list
+                default: return false
+                }
+                return true
+            }
+            space()
+            guard ok, i == p.count, let version, let id, let runbook, let events, let state else { return nil }
+            let stateBytes = UnsafeBufferPointer(rebasing: p[state])
+            guard (try? JSONShape.check(stateBytes)) != nil,
+                  let decoded = try? JSONDecoder().decode(CachedState.self, from: Data(buffer: stateBytes)) else { return nil }
+            return Parsed(schemaVersion: version, id: id, runbook: runbook, events: events, state: decoded.state)
+        }
+    }
+
+    /// The cached state object on its own, with the same key check as in a whole file.
+    struct CachedState: Decodable {
+        var state: IncidentState
+        init(from decoder: Decoder) throws {
+            try rejectUnknownKeys(decoder, allowed: IncidentState.CodingKeys.allCases.map(\.rawValue), what: "the cached state")
+            state = try IncidentState(from: decoder)
+        }
+    }
+
+    // MARK: Encoding
+
+    /// The file's bytes, as `JSONEncoder` (pretty-printed, sorted keys, slashes unescaped)
+    /// would write them, plus a final newline. Throws what `JSONEncoder` would: a time
+    /// outside what a store file holds.
+    static func encode(_ record: IncidentRecord) throws -> [UInt8] {
+        var w = Writer()
+        w.out.reserveCapacity(1024 + record.events.count * 700)
+        w.raw("{\n  \"events\" : ")
+        if record.events.isEmpty {
+            w.raw("[\n\n  ]")
+        } else {
+            w.raw("[\n")
+            for (n, e) in record.events.enumerated() {
+                if n > 0 { w.raw(",\n") }
+                try w.event(e)
+            }
+            w.raw("\n  ]")
+        }
+        w.raw(",\n  \"id\" : "); w.string(record.id.description)
+        w.raw(",\n  \"runbook\" : "); w.string(record.runbook)
+        w.raw(",\n  \"schemaVersion\" : "); w.raw(String(record.schemaVersion))
+        w.raw(",\n  \"state\" : ")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        if let key = Timestamp.storeFileKey { encoder.userInfo[key] = true }
+        // Nested two spaces deeper than on its own: every line after the first is indented
+        // (a JSON string never holds a raw newline, so each newline is structure).
+        // (An empty collection's blank line stays empty, as JSONEncoder writes it.)
+        let state = Array(try encoder.encode(record.state))
+        for (k, b) in state.enumerated() {
+            w.out.append(b)
+            if b == 0x0a, k + 1 < state.count, state[k + 1] != 0x0a { w.out.append(0x20); w.out.append(0x20) }
+        }
+        w.raw("\n}\n")
+        return w.out
+    }
+
+    struct Writer {
+        var out: [UInt8] = []
+
+        @inline(__always) mutating func raw(_ s: StaticString) {
+            s.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
+
+        mutating func raw(_ s: String) { out.append(contentsOf: s.utf8) }
+
+        static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+        /// A JSON string as `JSONEncoder` escapes it: quote, backslash and the C0 controls
+        /// (with the short forms for backspace, form feed, newline, return and tab).
+        mutating func string(_ s: String) {
+            out.append(0x22)
+            var s = s
+            s.withUTF8 { u in
+                var start = 0
+                for (k, b) in u.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: u[start..<k]))
+                    start = k + 1
+                    out.append(0x5C)
+                    switch b {
+                    case 0x22, 0x5C: out.append(b)
+                    case 0x08: out.append(0x62)
+                    case 0x0c: out.append(0x66)
+                    case 0x0a: out.append(0x6E)
+                    case 0x0d: out.append(0x72)
+                    case 0x09: out.append(0x74)
+                    default:
+                        out.append(contentsOf: [0x75, 0x30, 0x30, Writer.hex[Int(b >> 4)], Writer.hex[Int(b & 15)]])
+                    }
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: u[start...]))
+            }
+            out.append(0x22)
+        }
+
+        mutating func time(_ t: Timestamp) throws {
+            guard t.isStorable else {
+                throw EncodingError.invalidValue(t, EncodingError.Context(
+                    codingPath: [], debugDescription: "\(t.iso8601) is outside the times a store file can hold (1970-01-01 to 9999-12-31 UTC)"))
+            }
+            string(t.iso8601)
+        }
+
+        mutating func event(_ e: Event) throws {
+            raw("    {\n      \"at\" : "); try time(e.at)
+            raw(",\n      \"author\" : "); string(e.author)
+            raw(",\n      \"fields\" : ")
+            if e.fields.isEmpty {
+                raw("{\n\n      }")
+            } else {
+                raw("{\n")
+                for (n, key) in e.fields.keys.sorted(by: Writer.keyOrder).enumerated() {
+                    if n > 0 { raw(",\n") }
+                    raw("        "); string(key); raw(" : "); string(e.fields[key]!)
+                }
+                raw("\n      }")
+            }
+            raw(",\n      \"hash\" : "); string(e.hash)
+            raw(",\n      \"id\" : "); string(e.id)
+            raw(",\n      \"kind\" : "); string(e.kind)
+            raw(",\n      \"parents\" : ")
+            if e.parents.isEmpty {
+                raw("[\n\n      ]")
+            } else {
+                raw("[\n")
+                for (n, parent) in e.parents.enumerated() {
+                    if n > 0 { raw(",\n") }
+                    raw("        "); string(parent)
+                }
+                raw("\n      ]")
+            }
+            raw(",\n      \"recordedAt\" : "); try time(e.recordedAt)
+            raw(",\n      \"text\" : "); string(e.text)
+            raw("\n    }")
+        }
+
+        /// `JSONEncoder`'s `.sortedKeys` order: by UTF-8 bytes (not by canonical equivalence).
+        static func keyOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    }
+}

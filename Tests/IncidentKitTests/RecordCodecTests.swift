@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+@testable import IncidentKit
+import TestSupport
+
+/// The incident file's direct reader and writer (`RecordCodec`) stand in for JSONDecoder and
+/// JSONEncoder exactly: the same bytes out, the same record in, and anything the direct
+/// reader is unsure of left to the general reader, which names the problem.
+@Suite struct RecordCodecTests {
+    static let pieces: [String] = [
+        "a", "Z", "0", "9", "_", "-", ".", ":", " ", "/", "\\", "\"", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{01}",
+        "\u{1F}", "\u{7F}", "é", "e\u{301}", "日本", "🚒", "\u{2028}", "\u{200B}", "<", "&", "'", "{", "]", "AbC", "aBc", "10", "2",
+    ]
+
+    func text(_ rng: inout SplitMix64, max: Int = 8) -> String {
+        (0..<Int.random(in: 0...max, using: &rng)).map { _ in Self.pieces.randomElement(using: &rng)! }.joined()
+    }
+
+    /// A declared incident followed by entries with hostile text, fields and parents.
+    func randomRecord(_ rng: inout SplitMix64) throws -> IncidentRecord {
+        var record = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z").record
+        for n in 0..<Int.random(in: 0...12, using: &rng) {
+            var fields: [String: String] = [:]
+            for _ in 0..<Int.random(in: 0...4, using: &rng) { fields[text(&rng, max: 3)] = text(&rng) }
+            let at = Timestamp(milliseconds: Int64.random(in: 0...253_402_300_799_999, using: &rng))
+            let e = Event(id: "ev-\(n)-" + text(&rng, max: 2), kind: Bool.random(using: &rng) ? "note" : text(&rng, max: 2),
+                          at: at, recordedAt: Timestamp(milliseconds: Int64.random(in: 0...4_000_000_000_000, using: &rng)),
+                          author: text(&rng), text: text(&rng, max: 20), fields: fields)
+            try record.append(e)
+            if Bool.random(using: &rng) {
+                record.events[record.events.count - 1].parents += (0..<Int.random(in: 0...3, using: &rng)).map { _ in text(&rng, max: 3) }
+            }
+        }
+        return record
+    }
+
+    func jsonEncoderBytes(_ record: IncidentRecord) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(record)) + [0x0a]
+    }
+
+    @Test func writesTheBytesJSONEncoderWrites() throws {
+        var rng = SplitMix64(state: 10)
+        for _ in 0..<400 {
+            let record = try randomRecord(&rng)
+            let mine = try RecordCodec.encode(record)
+            let theirs = try jsonEncoderBytes(record)
+            let a = String(decoding: mine, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            let b = String(decoding: theirs, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            if let k = (0..<min(a.count, b.count)).first(where: { a[$0] != b[$0] }) ?? (a.count == b.count ? nil : min(a.count, b.count) - 1) {
+                Issue.record("line \(k + 1) differs: \(a[k].debugDescription) vs JSONEncoder's \(b[k].debugDescription)")
+            }
+            if mine != theirs { return }
+        }
+    }
+
+    @Test func readsWhatItWritesAndWhatJSONDecoderReads() throws {
+        var rng = SplitMix64(state: 11)
+        for _ in 0..<400 {
+            let record = try randomRecord(&rng)
+            let bytes = try RecordCodec.encode(record)
+            let fast = bytes.withUnsafeBufferPointer { RecordCodec.decode($0) }
+            #expect(fast != nil)
+            let general = try JSONDecoder().decode(IncidentRecord.self, from: Data(bytes))
+            #expect(fast?.events == general.events)
+            #expect(fast?.events == record.events)
+            #expect(fast?.state == general.state)
+            #expect(fast?.id == general.id && fast?.runbook == general.runbook && fast?.schemaVersion == general.schemaVersion)
+        }
+    }
+
+    /// Compact, reordered, escaped differently: still JSON the general reader takes, and the
+    /// direct reader either reads the same record or steps aside.
+    @Test func otherSpellingsOfTheSameFileReadTheSame() throws {
+        var rng = SplitMix64(state: 12)
+        for _ in 0..<100 {
+            let record = try randomRecord(&rng)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = Bool.random(using: &rng) ? [] : [.sortedKeys]
+            var bytes = Array(try encoder.encode(record))
+            if Bool.random(using: &rng) { bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "é", with: "\\u00e9").utf8) }
+            let general = try JSONDecoder().decode(IncidentRecord.self, from: Data(bytes))
+            if let fast = bytes.withUnsafeBufferPointer({ RecordCodec.decode($0) }) {
+                #expect(fast.events == general.events)
+                #expect(fast.state == general.state)
+            }
+        }
+    }
+
+    /// Damage anywhere: whatever the direct reader accepts, the general reader accepts and
+    /// reads the same; everything else is reported by the general reader as before.
+    @Test func damagedFilesAreNeverReadDifferently() throws {
+        var rng = SplitMix64(state: 13)
+        let junk: [[UInt8]] = [[0x22], [0x5C], [0x2C], [0x7D], [0x5D], [0x00], [0xFF], [0xC3], Array("\\ud800".utf8), Array("null".utf8),
+                               Array("1".utf8), Array("\"x\":\"y\",".utf8), [0xEF, 0xBB, 0xBF], Array("\"at\" : \"2026-11-23T14:05:00Z\",".utf8)]
+        var accepted = 0, refused = 0
+        for _ in 0..<1500 {
+            let record = try randomRecord(&rng)
+            var bytes = try RecordCodec.encode(record)
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                let at = Int.random(in: 0..<bytes.count, using: &rng)
+                switch Int.random(in: 0...2, using: &rng) {
+                case 0: bytes.remove(at: at)
+                case 1: bytes.insert(contentsOf: junk.randomElement(using: &rng)!, at: at)
+                default: bytes[at] = junk.randomElement(using: &rng)![0]
+                }
+            }
+            let data = Data(bytes)
+            let general = try? Store.decodeRecordInGeneral(data, path: "f")
+            if let fast = bytes.withUnsafeBufferPointer({ RecordCodec.decode($0) }) {
+                accepted += 1
+                #expect(general != nil, "the direct reader took a file the general reader refuses:\n\(String(decoding: bytes, as: UTF8.self))")
+                #expect(general?.events == fast.events)
+                #expect(general?.state == fast.state)
+                #expect(general?.id == fast.id && general?.runbook == fast.runbook && general?.schemaVersion == fast.schemaVersion)
+            } else {
+                refused += 1
+            }
+        }
+        #expect(accepted > 50 && refused > 50)
+    }
+
+    @Test func aTimeOutsideTheStoreIsRefusedAsBefore() throws {
+        var record = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z").record
+        record.events[0].at = Timestamp(milliseconds: -1)
+        #expect(throws: EncodingError.self) { try RecordCodec.encode(record) }
+    }
+}
+
+/// Redaction compiles a rule's pattern only when the rule's keyword occurs: every pattern
+/// must still compile (a broken one would silently stop redacting).
+@Suite struct RedactionPatternTests {
+    @Test func everyRulePatternCompiles() {
+        var cache: [Int: Regex<AnyRegexOutput>?] = [:]
+        for r in SecretRedactor.rules.indices {
+            #expect(SecretRedactor.compiled(r, &cache) != nil, "rule \(r) (\(SecretRedactor.rules[r].kind)) does not compile")
+        }
+    }
+
+    @Test func textWithoutKeywordsIsReturnedAsItIs() {
+        let text = "Rolled back deploy 2026.11.27-3; error rate back to 0.1%"
+        #expect(SecretRedactor.redact(text).text == text)
+        #expect(SecretRedactor.redact("token=ghp_" + String(repeating: "a", count: 36)).kinds.isEmpty == false)
+    }
+}
