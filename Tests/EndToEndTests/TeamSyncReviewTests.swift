@@ -177,4 +177,52 @@ import TestSupport
         #expect(try items("a")["A3"] == "write the timeline")
         for c in ["a", "b"] { expectOK(try t.run(c, ["verify"]), "verify \(c)") }
     }
+
+    /// Evidence copies and published postmortems are recorded relative to the store, so every
+    /// clone finds them; `evidence verify` checks the copy the store keeps.
+    @Test func evidenceCopiesAreRecordedInTheStoreAndVerified() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Intrusion", "--severity", "high"]), "declare")
+        let original = t.directory + "/dump.bin"
+        try Data("disk image".utf8).write(to: URL(fileURLWithPath: original))
+        expectOK(try t.run("a", ["evidence", "add", "1", original, "--copy"]), "evidence")
+        expectOK(try t.run("a", ["postmortem", "1", "--publish"]), "publish")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let list = try t.run("b", ["evidence", "list", "1", "--json"], as: "bob")
+        #expect(list.stdout.contains("\"copy\" : \"" + t.path("b") + "/evidence/INC-1/E1-dump.bin\""), "\(list.stdout)")
+        let timeline = try t.run("b", ["timeline", "1", "--json"], as: "bob")
+        #expect(timeline.stdout.contains("\"copy\" : \"evidence/INC-1/E1-dump.bin\""), "\(timeline.stdout)")
+        #expect(timeline.stdout.contains("Postmortem published to postmortems/"), "\(timeline.stdout)")
+        // On b the original is not where a collected it; the copy is what counts.
+        try FileManager.default.removeItem(atPath: original)
+        let ok = try t.run("b", ["evidence", "verify", "1"], as: "bob")
+        expectOK(ok, "verify with the original gone")
+        #expect(ok.stdout.contains("copy ok"), "\(ok.stdout)")
+        try Data("tampered".utf8).write(to: URL(fileURLWithPath: t.path("b") + "/evidence/INC-1/E1-dump.bin"))
+        let bad = try t.run("b", ["evidence", "verify", "1"], as: "bob")
+        #expect(bad.status == 6, "\(bad.status) \(bad.stdout) \(bad.stderr)")
+        #expect(bad.stdout.contains("copy CHANGED"), "\(bad.stdout)")
+    }
+
+    /// An entry rewritten by hand on another clone and pushed with plain git: sync merges,
+    /// warns naming the incident and exits 6; verify names the entry.
+    @Test func syncWarnsWhenWhatCameInRewroteHistory() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Payments down", "--severity", "high"]), "declare")
+        expectOK(try t.run("a", ["note", "1", "restarted the gateway at 04:10"]), "note")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let file = t.path("b") + "/active/INC-1.json"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "at 04:10", with: "at 03:10").write(toFile: file, atomically: true, encoding: .utf8)
+        expectOK(try t.git(["commit", "-q", "-am", "fix typo"], in: t.path("b")), "commit")
+        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        let r = try t.run("a", ["sync"])
+        #expect(r.status == 6, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("came back changed"), "\(r.stderr)")
+        #expect(try t.run("a", ["verify", "1"]).status == 6)
+    }
 }

@@ -17,9 +17,33 @@ public func ts(_ iso: String) -> Timestamp {
     return t
 }
 
-/// A fresh, empty directory under the system temp directory.
+/// One directory per test process under the system temp directory, removed when the process
+/// exits, so test runs do not pile up stores in /tmp. (Short: tmux sockets live under it.)
+let testRoot: String = {
+    let root = NSTemporaryDirectory() + "it-\(getpid())-\(UUID().uuidString.prefix(6))"
+    try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    atexit { removeTestRoot() }
+    return root
+}()
+
+/// Removes `testRoot`, first making every directory writable again (some tests take the
+/// permissions away to provoke failures).
+func removeTestRoot() {
+    let fm = FileManager.default
+    if let e = fm.enumerator(atPath: testRoot) {
+        while let rel = e.nextObject() as? String {
+            var isDir: ObjCBool = false
+            let p = testRoot + "/" + rel
+            if fm.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue { chmod(p, 0o700) }
+        }
+    }
+    chmod(testRoot, 0o700)
+    try? fm.removeItem(atPath: testRoot)
+}
+
+/// A fresh, empty directory under this test process's temporary root.
 public func temporaryDirectory(_ label: String = "incident") -> String {
-    let path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
+    let path = testRoot + "/\(label)-\(UUID().uuidString)"
     try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }

@@ -47,8 +47,11 @@ enum EvidenceAddCommand {
                     var copy: String?
                     try Actions.requireAccepts(r, kind: BuiltInKind.evidence)
                     if let s = staged {
-                        copy = try inv.store.commitEvidence(s, source: location, incident: id, item: "E\(Evidence.items(in: r).count + 1)")
-                        committed = copy
+                        let next = (Evidence.items(in: r).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1
+                        let path = try inv.store.commitEvidence(s, source: location, incident: id, item: "E\(next)")
+                        committed = path
+                        // Recorded relative to the store: the same on every clone of it.
+                        copy = inv.store.relativePath(path)
                     }
                     try Actions.addEvidence(&r, location: location, isFile: file != nil, sha256: sha, size: size, note: inv.option("note"), copy: copy, actor: actor)
                 }
@@ -90,7 +93,15 @@ enum EvidenceListCommand {
         run: { inv in
             let (r, _) = try inv.load(inv.required("ID"))
             let items = Evidence.items(in: r)
-            if inv.json { try inv.printJSON(items.map(EvidenceJSON.init)); return ExitCode.success }
+            if inv.json {
+                // The copy as a path on this machine (events record it relative to the store).
+                try inv.printJSON(items.map { i -> EvidenceJSON in
+                    var j = EvidenceJSON(i)
+                    j.copy = i.copy.map(inv.store.absolutePath)
+                    return j
+                })
+                return ExitCode.success
+            }
             if items.isEmpty { inv.out("No evidence recorded for \(r.id)."); return ExitCode.success }
             var lines: [String] = []
             for i in items {
@@ -113,21 +124,37 @@ enum EvidenceVerifyCommand {
         run: { inv in
             let (r, _) = try inv.load(inv.required("ID"))
             var results: [[String: String]] = []
-            for i in Evidence.items(in: r) where i.isFile {
-                var status = "ok"
-                do {
-                    let (sha, _) = try Evidence.hashFile(i.location)
-                    if sha != i.sha256 { status = "changed" }
-                } catch { status = "missing" }
-                results.append(["id": i.id, "location": i.location, "status": status])
+            func check(_ path: String, _ expected: String?) -> String {
+                guard let (sha, _) = try? Evidence.hashFile(path) else { return "missing" }
+                return sha == expected ? "ok" : "changed"
             }
-            let bad = results.filter { $0["status"] != "ok" }
+            var bad: [String] = []
+            for i in Evidence.items(in: r) where i.isFile {
+                var row = ["id": i.id, "location": i.location, "status": check(i.location, i.sha256)]
+                if let copy = i.copy {
+                    // The copy kept in the store is the evidence of record (teammates' clones
+                    // hold it, not the collector's original): it must match; the original may
+                    // be missing on this machine, but must not have changed.
+                    let copyStatus = check(inv.store.absolutePath(copy), i.sha256)
+                    row["copy"] = copy
+                    row["copyStatus"] = copyStatus
+                    if copyStatus != "ok" || row["status"] == "changed" { bad.append(i.id) }
+                } else if row["status"] != "ok" {
+                    bad.append(i.id)
+                }
+                results.append(row)
+            }
             if inv.json { try inv.printJSON(results) } else {
                 if results.isEmpty { inv.out("No evidence files recorded for \(r.id).") }
-                for x in results { inv.out("\(x["id"]!)  \(x["status"]!.uppercased() == "OK" ? "ok" : x["status"]!.uppercased())  \(inv.safe(x["location"]!))") }
+                func word(_ s: String) -> String { s == "ok" ? "ok" : s.uppercased() }
+                for x in results {
+                    var line = "\(x["id"]!)  \(word(x["status"]!))  \(inv.safe(x["location"]!))"
+                    if let c = x["copy"], let cs = x["copyStatus"] { line += "\n    copy \(word(cs))  \(inv.safe(c))" }
+                    inv.out(line)
+                }
             }
             if !bad.isEmpty {
-                inv.err("incident: \(bad.count) evidence file\(bad.count == 1 ? "" : "s") of \(r.id) changed or vanished since collection: \(bad.map { $0["id"]! }.joined(separator: ", ")).")
+                inv.err("incident: \(bad.count) evidence file\(bad.count == 1 ? "" : "s") of \(r.id) changed or vanished since collection: \(bad.joined(separator: ", ")).")
                 return ExitCode.verifyFailed
             }
             return ExitCode.success

@@ -31,7 +31,8 @@ enum PostmortemCommand {
             let name = defaultName(record)
             let path = output ?? inv.store.root + "/postmortems/" + name
             let (updated, _) = try inv.mutate(record.id.description) { r, _, actor in
-                try Actions.publishPostmortem(&r, path: path, actor: actor)
+                // Recorded relative to the store when it is kept there (the same on every clone).
+                try Actions.publishPostmortem(&r, path: inv.store.relativePath(path), actor: actor)
                 markdown = try Postmortem.render(r, runbook: runbook, time: try inv.businessTime(runbook), template: template, now: inv.at)
                 if output != nil {
                     try writeUserFile(path, markdown, store: inv.store)

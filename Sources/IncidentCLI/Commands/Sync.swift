@@ -4,7 +4,7 @@ enum SyncCommand {
     static let spec = CommandSpec(
         path: ["sync"],
         summary: "Share the store with the team: commit, fetch, merge (event by event), number provisional incidents, push.",
-        discussion: "The store must be kept in git ('incident init --git --remote URL', or a 'git clone' of the team's store). Commits anything pending, fetches the remote, merges its changes (the union of both sides' event logs per incident; never a line merge), gives provisional incidents declared offline their numbers, and pushes; if someone pushed in between it fetches and merges again. Prints what came in. When the remote cannot be reached it says so, keeps everything committed locally and exits 7; the next sync delivers it.",
+        discussion: "The store must be kept in git ('incident init --git --remote URL', or a 'git clone' of the team's store). Commits anything pending, fetches the remote, merges its changes (the union of both sides' event logs per incident; never a line merge), gives provisional incidents declared offline their numbers, and pushes; if someone pushed in between it fetches and merges again. Prints what came in. When the remote cannot be reached it says so, keeps everything committed locally and exits 7; the next sync delivers it. A remote that cannot work (no such repository, a refused transport, no access) or a file only a person can merge exits 4. If what came in deleted an incident or removed or rewrote entries that were already here (a file edited by hand on another clone), sync still merges and pushes, warns naming them, and exits 6, as 'incident verify' would.",
         examples: ["incident sync", "incident sync --json"],
         run: run)
 
@@ -17,6 +17,7 @@ enum SyncCommand {
         var incoming: [String]
         var numbered: [NumberedJSON]
         var notes: [String]
+        var warnings: [String]
     }
 
     static func run(_ inv: Invocation) throws -> Int32 {
@@ -32,7 +33,7 @@ enum SyncCommand {
         if inv.json {
             try inv.printJSON(ReportJSON(remote: report.remote, pushed: report.pushed, offline: report.offline != nil, reason: report.offline,
                                          incoming: report.incoming, numbered: report.numbered.map { NumberedJSON(from: $0.0.description, to: $0.1.description) },
-                                         notes: report.notes))
+                                         notes: report.notes, warnings: report.warnings))
         } else {
             for n in report.notes { inv.err(n) }
             for (from, to) in report.numbered { inv.out("\(from) is now \(to) (\(from) keeps working as an alias).") }
@@ -42,12 +43,15 @@ enum SyncCommand {
                 inv.out("From \(report.remote): " + report.incoming.map(inv.safe).joined(separator: "; ") + ".")
             }
         }
+        for w in report.warnings { inv.err("incident: warning: " + w) }
         if let reason = report.offline {
             inv.err("incident: could not reach the remote '\(report.remote)' (\(inv.safe(reason))). Everything is committed locally; run 'incident sync' again when the network is back.")
             return ExitCode.offline
         }
         if !inv.json && report.pushed { inv.err("Pushed to \(report.remote).") }
-        return ExitCode.success
+        // Merged and pushed, but something that came in removed or rewrote history: the
+        // same status as a failed 'incident verify'.
+        return report.warnings.isEmpty ? ExitCode.success : ExitCode.verifyFailed
     }
 }
 

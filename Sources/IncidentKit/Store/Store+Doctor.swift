@@ -219,6 +219,17 @@ extension Store {
         return directory + "/" + name
     }
 
+    /// `path` relative to the store's root when it is inside the store (what events record,
+    /// so that every clone of a shared store reads the same), else unchanged.
+    public func relativePath(_ path: String) -> String {
+        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+
+    /// A path an event recorded: relative ones are inside the store.
+    public func absolutePath(_ recorded: String) -> String {
+        recorded.hasPrefix("/") ? recorded : root + "/" + recorded
+    }
+
     /// Writes a published postmortem to `<store>/postmortems/NAME` (atomic, no links).
     public func writePublished(_ bytes: [UInt8], name: String) throws -> String {
         try POSIXFile.makeDirectory(postmortemsDirectory)

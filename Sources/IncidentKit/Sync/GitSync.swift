@@ -16,6 +16,9 @@ public struct SyncReport: Sendable {
     public var pushed = false
     /// The remote could not be reached; everything stays committed locally.
     public var offline: String?
+    /// What came in changed or removed entries, or deleted incidents, that were already here:
+    /// no honest merge does that (a file edited by hand on another clone).
+    public var warnings: [String] = []
     public var remote = ""
 }
 
@@ -299,13 +302,14 @@ extension GitStore {
         }
         markMergeChecked()
         if let before, let now = revParse("HEAD"), before != now {
-            report.incoming = try incomingSummary(since: before, numbered: report.numbered, old: &oldVersions)
+            report.incoming = try incomingSummary(since: before, numbered: report.numbered, old: &oldVersions, warnings: &report.warnings)
         }
         return report
     }
 
     /// What the merge brought in, incident by incident.
-    func incomingSummary(since before: String, numbered: [(IncidentID, IncidentID)], old: inout [IncidentID: [String]]) throws -> [String] {
+    func incomingSummary(since before: String, numbered: [(IncidentID, IncidentID)], old: inout [IncidentID: [String]],
+                         warnings: inout [String]) throws -> [String] {
         let diff = try checked(["diff", "--name-only", "-z", before, "HEAD", "--", "active", "archive"], "list what came in")
         var ids = Set<IncidentID>()
         for p in diff.stdout.split(separator: 0) {
@@ -319,12 +323,33 @@ extension GitStore {
         }
         let previousID = Dictionary(numbered.map { ($0.1, $0.0) }, uniquingKeysWith: { a, _ in a })
         var lines: [String] = []
+        let renumbered = Set(numbered.map(\.0))
         for id in ids.sorted() {
-            guard let (record, _) = try? store.load(id) else { continue }
+            guard let (record, _) = try? store.load(id) else {
+                if oldPath[id] != nil, !renumbered.contains(id), store.locations(of: id).isEmpty {
+                    warnings.append("\(id) was deleted by what came in (its file is gone); 'git -C \(root) log -- \(oldPath[id]!)' shows who removed it.")
+                }
+                continue
+            }
             var known = Set<String>()
             if let p = oldPath[previousID[id] ?? id], let r = try? git(["show", "\(before):\(p)"]), r.status == 0,
                let rec = try? Store.decodeRecord(Data(r.stdout), path: p) {
                 known = Set(rec.events.map(\.id))
+                // Entries that were here must still be here, unchanged: a merge only adds. (An
+                // incident that gave up its number to the team's is another incident now; a
+                // file re-hashed in a newer format has every hash changed, honestly.)
+                var now: [String: [Event]] = [:]
+                for e in record.events { now[e.id, default: []].append(e) }
+                let same = IncidentMerge.sameIncident(rec, record)
+                let gone = same ? rec.events.filter { now[$0.id] == nil } : []
+                let changed = !same || rec.schemaVersion != record.schemaVersion ? []
+                    : rec.events.filter { e in now[e.id].map { !$0.contains(e) || $0.count > 1 } ?? false }
+                if !gone.isEmpty {
+                    warnings.append("\(id): \(gone.count) entr\(gone.count == 1 ? "y" : "ies") that were here are gone after the merge (\(gone.prefix(3).map { String($0.id.dropFirst(3).prefix(8)) }.joined(separator: ", "))); run 'incident verify \(id)'.")
+                }
+                if !changed.isEmpty {
+                    warnings.append("\(id): \(changed.count) entr\(changed.count == 1 ? "y" : "ies") already here came back changed (\(changed.prefix(3).map { String($0.id.dropFirst(3).prefix(8)) }.joined(separator: ", "))); run 'incident verify \(id)'.")
+                }
             } else if previousID[id] == nil {
                 lines.append("\(id) declared by \(record.events[0].author): \(record.state.title.prefix(60))")
                 continue
