@@ -152,3 +152,28 @@ extension E2E {
         #expect(try e.verifies())
     }
 }
+
+/// A state change retimed later than every entry as first written: the all-incident views
+/// (from the derived summaries) agree with `sla ID` and `show`.
+@Suite(.serialized) struct CorrectedTimeSummaryTests {
+    @Test func aResolveRetimedLaterKeepsSlaListAndStatsInAgreement() throws {
+        let e = E2E()
+        _ = try e.declare(at: "2026-01-05T14:00:00Z")
+        #expect(try e.run("ack", "1", "--at", "2026-01-05T14:05:00Z").status == 0)
+        #expect(try e.run("resolve", "1", "--at", "2026-01-05T14:30:00Z").status == 0)
+        let resolved = try e.entryID("1", containing: "esolved")
+        #expect(try e.run("amend", "1", resolved, "--happened-at", "2026-01-05T14:45:00Z", "--at", "2026-01-05T14:40:00Z").status == 0)
+        // Both views at the real clock, long after: `sla 1` reads the file, `sla` the summaries.
+        func states(_ args: String...) throws -> [String: String] {
+            let r = try runBinary(args + ["--json"], store: e.store)
+            let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] ?? []
+            return Dictionary(rows.compactMap { row in (row["name"] as? String).map { ($0, row["state"] as? String ?? "") } }, uniquingKeysWith: { a, _ in a })
+        }
+        let one = try states("sla", "1")
+        let fromSummary = try states("sla")
+        #expect(!one.isEmpty)
+        #expect(one["comms-update"] != "breached", "\(one)")
+        #expect(fromSummary == one, "sla (all): \(fromSummary) vs sla 1: \(one)")
+        #expect(try e.run("sla", "--fail-on", "breached").status == (one.values.contains("breached") ? 8 : 0))
+    }
+}

@@ -94,7 +94,11 @@ import TestSupport
         // A chain: 1 into 2, then 2 into 4; INC-1 names the final survivor.
         _ = try e.declare("D")
         #expect(try e.run("merge", "1", "--into", "2").status == 0)
-        #expect(try e.run("merge", "1", "--into", "2").status == 1)  // already merged
+        // Run again into the same survivor: nothing new reached INC-1, so nothing is written.
+        let unchanged = snapshot(e.store)
+        let again = try e.run("merge", "1", "--into", "2")
+        #expect(again.status == 0 && again.stdout.contains("already merged into INC-2"), "\(again.stdout)")
+        #expect(snapshot(e.store) == unchanged)
         #expect(try e.run("merge", "2", "--into", "4").status == 0)
         let notice = try e.run("show", "1").stdout
         #expect(notice.contains("merged into INC-2") && notice.contains("INC-4"))

@@ -225,4 +225,94 @@ import TestSupport
         #expect(r.stderr.contains("came back changed"), "\(r.stderr)")
         #expect(try t.run("a", ["verify", "1"]).status == 6)
     }
+
+    /// A duplicate merged on one clone while another clone adds to it: after sync the
+    /// survivor has every entry and the late action item, on every clone.
+    @Test func entriesWrittenOnADuplicateAfterItsMergeReachTheSurvivor() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "API errors", "--severity", "high", "--at", "2026-11-23T14:05:00Z"]), "declare 1")
+        expectOK(try t.run("a", ["declare", "API errors again", "--severity", "high", "--at", "2026-11-23T14:06:00Z"]), "declare 2")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        expectOK(try t.run("a", ["merge", "2", "--into", "1", "--at", "2026-11-23T14:10:00Z"]), "merge on a")
+        expectOK(try t.run("b", ["note", "2", "bob's late note", "--at", "2026-11-23T14:11:00Z"], as: "bob"), "note on b")
+        expectOK(try t.run("b", ["action", "add", "2", "bob's late item", "--at", "2026-11-23T14:12:00Z"], as: "bob"), "action on b")
+        for _ in 0..<2 { for c in ["a", "b"] { expectOK(try t.run(c, ["sync"], as: "sync-\(c)"), "sync \(c)") } }
+        for c in ["a", "b"] {
+            let survivor = try t.showObject(c, "INC-1")
+            let texts = (survivor["timeline"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+            #expect(texts.contains("bob's late note"), "\(c): \(texts)")
+            let items = (survivor["actionItems"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+            #expect(items.contains("bob's late item"), "\(c): \(items)")
+            #expect(texts.filter { $0 == "bob's late note" }.count == 1)
+            expectOK(try t.run(c, ["verify"]), "verify \(c)")
+        }
+        #expect(try t.show("a", "INC-1") == (try t.show("b", "INC-1")))
+    }
+
+    /// An incident declared offline (a provisional ID) is listed, timed and counted like any
+    /// other, with no warning: offline is when responders rely on `list` and `sla`.
+    @Test func provisionalIncidentsAppearInEveryView() throws {
+        let t = try GitTeam()
+        try t.start(["a"])
+        expectOK(try t.run("a", ["declare", "Known incident", "--severity", "low"]), "declare")
+        expectOK(try t.git(["remote", "set-url", "origin", t.directory + "/unreachable.git"], in: t.path("a")), "set-url")
+        let offline = try t.run("a", ["declare", "Offline outage", "--severity", "critical"])
+        expectOK(offline, "offline declare")
+        let id = offline.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        expectOK(try t.run("a", ["action", "add", id, "page the DBA"]), "action")
+        let list = try t.run("a", ["list"])
+        expectOK(list, "list")
+        #expect(list.stdout.contains(id) && list.stdout.contains("Offline outage"), "\(list.stdout)")
+        #expect(!list.stderr.contains("skipped"), "\(list.stderr)")
+        #expect(try t.run("a", ["list", "--all"]).stdout.contains(id))
+        #expect(try t.run("a", ["sla"]).stdout.contains(id))
+        #expect(try t.run("a", ["actions"]).stdout.contains("page the DBA"))
+        let stats = try t.run("a", ["stats", "--json"])
+        #expect(stats.stdout.contains("\"incidents\" : 2"), "\(stats.stdout)")
+        let doctor = try t.run("a", ["doctor"])
+        #expect(!doctor.stdout.contains(id), "\(doctor.stdout)")
+    }
+}
+
+/// `list --all` while incidents are closed and reopened: each one is listed every time.
+@Suite(.serialized) struct MovingIncidentsTests {
+    @Test func listAllNeverMissesAnIncidentBeingClosedOrReopened() throws {
+        let e = E2E()
+        for n in 1...4 { _ = try e.declare("Incident \(n)") }
+        let stop = StopFlag()
+        let churn = Thread {
+            var n = 0
+            while !stop.value {
+                let id = String(n % 4 + 1)
+                _ = try? e.run("close", id, "--force", "--reason", "churn")
+                _ = try? e.run("reopen", id)
+                n += 1
+            }
+        }
+        churn.start()
+        defer { stop.value = true }
+        var seen = 0
+        for _ in 0..<20 {
+            let r = try e.run("list", "--all", "--json")
+            let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] ?? []
+            let ids = Set(rows.compactMap { $0["id"] as? String })
+            #expect(ids == ["INC-1", "INC-2", "INC-3", "INC-4"], "\(ids) \(r.stderr)")
+            seen += rows.filter { $0["status"] as? String == "closed" }.count
+        }
+        stop.value = true
+        churn.cancel()
+        _ = seen
+        stop.value = true
+    }
+}
+
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    var value: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return flag }
+        set { lock.lock(); flag = newValue; lock.unlock() }
+    }
 }

@@ -144,3 +144,15 @@ import TestSupport
         #expect(SecretRedactor.redact("token=ghp_" + String(repeating: "a", count: 36)).kinds.isEmpty == false)
     }
 }
+
+@Suite struct RecordCodecStrictnessTests {
+    /// JSON has no leading zeros: the direct reader leaves `02` to the general reader, which
+    /// refuses it, whatever bytes surround it.
+    @Test func aLeadingZeroIsNeverAcceptedByTheDirectReader() throws {
+        let record = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z").record
+        let text = String(decoding: try RecordCodec.encode(record), as: UTF8.self)
+        let zero = text.replacingOccurrences(of: "\"schemaVersion\" : 2", with: "\"schemaVersion\" : 02")
+        #expect(Array(zero.utf8).withUnsafeBufferPointer { RecordCodec.decode($0) } == nil)
+        #expect(throws: IncidentError.self) { try Store.decodeRecord(Data(zero.utf8), path: "f") }
+    }
+}

@@ -58,9 +58,8 @@ enum ActionsCommand {
         run: { inv in
             // From the derived summaries, which carry each incident's action items.
             let snapshot = try inv.runbookSnapshot()
-            let (a, pa) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: .actionItems)
-            let (b, pb) = inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: .actionItems)
-            for p in pa + pb { inv.err("warning: skipped \(p.path): \(p.reason).") }
+            let (a, b, problems) = inv.store.summariesOfBoth(runbook: snapshot, at: inv.at, active: .actionItems, archive: .actionItems)
+            for p in problems { inv.err("warning: skipped \(p.path): \(p.reason).") }
             // Items are picked in place, incident by incident in ID order (the summaries
             // themselves are not copied or sorted: 10,000 of them are large values).
             let overdue = inv.flag("overdue"), open = inv.flag("open"), owner = inv.option("owner")?.lowercased()

@@ -54,14 +54,28 @@ enum ListCommand {
         var problems: [StoreProblem] = []
         // The archive first: its array is taken over as it is, and the (few) active summaries
         // are appended after it, from `activeStart` on, with their running timers beside them.
-        if archivedToo {
-            let (archived, p) = inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: me == nil ? [] : .actionItems)
+        // Both areas (list --all, and without --at): read as of one moment, so an incident
+        // being closed or reopened meanwhile is not missed (see `summariesOfBoth`).
+        let activeDetail: SummaryDetail = me == nil ? .timers : [.timers, .actionItems]
+        let archiveDetail: SummaryDetail = me == nil ? [] : .actionItems
+        var both: [IncidentSummary]?
+        if archivedToo && !inv.flag("archived") && !inv.atGiven {
+            let (a, b, p) = inv.store.summariesOfBoth(runbook: snapshot, at: inv.at, active: activeDetail, archive: archiveDetail)
+            problems += p
+            summaries = b
+            both = a
+        } else if archivedToo {
+            let (archived, p) = inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: archiveDetail)
             problems += p
             summaries = archived
         }
         let activeStart = summaries.count
         var running: [[TimerStatus]] = []
-        if !inv.flag("archived") {
+        if let active = both {
+            if let calendarError, !active.isEmpty { throw calendarError }
+            running = active.map { $0.timers(at: inv.at).filter { $0.isStarted && !$0.finished } }
+            summaries += active
+        } else if !inv.flag("archived") {
             if inv.atGiven {
                 let (records, p) = inv.store.loadActive()
                 problems += p
@@ -72,7 +86,7 @@ enum ListCommand {
                     running.append(timers.filter { $0.isStarted && !$0.finished })
                 }
             } else {
-                let (active, p) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: me == nil ? .timers : [.timers, .actionItems])
+                let (active, p) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: activeDetail)
                 if let calendarError, !active.isEmpty { throw calendarError }
                 problems += p
                 running = active.map { $0.timers(at: inv.at).filter { $0.isStarted && !$0.finished } }

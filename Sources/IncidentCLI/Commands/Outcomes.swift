@@ -37,12 +37,24 @@ enum MergeCommand {
         guard inv.store.exists else { throw IncidentError.notFound("No incident \(sourceID): there is no store at \(inv.store.root) yet.") }
         var actor = try inv.actor
         let runbook = try inv.runbook()
-        let (survivor, result) = try inv.store.withLock { () -> (IncidentRecord, DuplicateMerge.Result) in
+        var rerun: Int?
+        let (survivor, merged) = try inv.store.withLock { () -> (IncidentRecord, DuplicateMerge.Result?) in
             var source = try inv.store.load(sourceID).0
             var survivor = try inv.store.load(survivorID).0
             if !inv.atGiven, let latest = (source.events + survivor.events).map(\.at).max(), latest > actor.at,
                actor.at.distance(to: latest) <= Limits.futureTolerance {
                 actor.at = latest
+            }
+            if source.state.outcome == .merged, source.state.mergedInto == survivorID {
+                // Run again: copy what reached the duplicate since (from a clone that had not
+                // seen the merge); nothing already copied is copied twice.
+                let n = try DuplicateMerge.carryLateEntries(from: source, into: &survivor, actor: actor)
+                if n > 0 {
+                    try inv.store.save(survivor)
+                    inv.commitWrite(survivor)
+                }
+                rerun = n
+                return (survivor, nil)
             }
             let result = try DuplicateMerge.merge(&source, into: &survivor, runbook: runbook, actor: actor)
             try inv.store.save(survivor)
@@ -51,6 +63,11 @@ enum MergeCommand {
             return (survivor, result)
         }
         var message = "\(sourceID) merged into \(survivorID)"
+        guard let result = merged else {
+            let n = rerun ?? 0
+            return try inv.report(survivor, runbook, "\(sourceID) was already merged into \(survivorID); "
+                + (n > 0 ? "copied the \(n) entr\(n == 1 ? "y" : "ies") written on it since." : "every entry of it is there."))
+        }
         message += result.resumed ? " (completing an interrupted merge; its entries were already there)." : ": \(result.entries) entr\(result.entries == 1 ? "y" : "ies") copied."
         if !result.rolesMoved.isEmpty { message += "\n  Roles moved: " + result.rolesMoved.map(inv.safe).joined(separator: ", ") }
         if !result.rolesKept.isEmpty { message += "\n  Roles already held in \(survivorID): " + result.rolesKept.map(inv.safe).joined(separator: ", ") }

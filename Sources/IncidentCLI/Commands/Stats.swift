@@ -21,9 +21,8 @@ enum StatsCommand {
         let runbook = snapshot.runbook
         let since = try inv.time("since")
         // From the derived summaries: no incident file is decoded unless it changed.
-        let (a, pa) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: .timers)
-        let (b, pb) = inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: .timers)
-        for p in pa + pb { inv.err("warning: skipped \(p.path): \(p.reason).") }
+        let (a, b, problems) = inv.store.summariesOfBoth(runbook: snapshot, at: inv.at, active: .timers, archive: .timers)
+        for p in problems { inv.err("warning: skipped \(p.path): \(p.reason).") }
         // Declined incidents and merged duplicates are not incidents to measure. One pass,
         // reading each summary in place (10,000 summaries are not copied into new arrays).
         var counted = 0, drills = 0

@@ -78,7 +78,7 @@ public enum DuplicateMerge {
             }
             for e in roleEvents { try survivor.append(e) }
             for item in items {
-                let id = "A\(ActionItems.items(in: survivor).count + 1)"
+                let id = "A\((ActionItems.items(in: survivor).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
                 var fields = ["id": id, "text": item.text, "origin": "\(origin) \(item.id)"]
                 if let o = item.owner { fields["owner"] = o }
                 if let d = item.dueAt { fields["due"] = d.iso8601 }
@@ -93,6 +93,54 @@ public enum DuplicateMerge {
         try source.append(event(BuiltInKind.merged, "Merged into \(survivor.id) as a duplicate",
                                 ["into": survivor.id.description, "headHash": source.headHash], actor))
         return result
+    }
+
+    /// Entries and action items written on a duplicate after it was merged (on a clone that
+    /// had not yet seen the merge, delivered by a sync) are copied to the survivor the same way
+    /// the merge copied the others; what was copied already (by `originEvent`, or an action
+    /// item's `origin`) is not copied again. Returns how many entries and items were copied.
+    public static func carryLateEntries(from source: IncidentRecord, into survivor: inout IncidentRecord, actor: Actor) throws -> Int {
+        guard source.state.outcome == .merged, source.state.mergedInto == survivor.id else { return 0 }
+        let origin = source.id.description
+        let copied = Set(survivor.events.compactMap { $0.fields["originEvent"] })
+        let itemOrigins = Set(survivor.events.filter { $0.kind == ActionItems.addedKind }.compactMap { $0.fields["origin"] })
+        let doneOrigins = Set(survivor.events.filter { $0.kind == ActionItems.doneKind }.compactMap { $0.fields["origin"] })
+        let skipped: Set<String> = [BuiltInKind.declared, ActionItems.addedKind, ActionItems.doneKind, BuiltInKind.merged,
+                                    BuiltInKind.numbered, BuiltInKind.mergedIn]
+        var count = 0
+        for e in source.timeline where !skipped.contains(e.kind) && !copied.contains(e.id)
+            && !(e.fields["originEvent"].map(copied.contains) ?? false) {
+            var fields = e.fields
+            fields["origin"] = e.fields["origin"] ?? origin
+            fields["originEvent"] = e.id
+            var kind = e.kind
+            if !Actions.isFreeEntry(e) {
+                kind = BuiltInKind.mergedEntry
+                fields = ["origin": origin, "originEvent": e.id, "originKind": e.kind]
+            }
+            try survivor.append(Event(id: Event.newID(), kind: kind, at: e.at, recordedAt: actor.recordedAt,
+                                      author: e.author, text: e.text, fields: fields))
+            count += 1
+        }
+        for item in ActionItems.items(in: source) {
+            let key = "\(origin) \(item.id)"
+            var id = survivor.events.first { $0.kind == ActionItems.addedKind && $0.fields["origin"] == key }?.fields["id"]
+            if !itemOrigins.contains(key) {
+                let next = "A\((ActionItems.items(in: survivor).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
+                var fields = ["id": next, "text": item.text, "origin": key]
+                if let o = item.owner { fields["owner"] = o }
+                if let d = item.dueAt { fields["due"] = d.iso8601 }
+                if let t = item.term { fields["term"] = t.rawValue }
+                try survivor.append(event(ActionItems.addedKind, "Action item \(next): \(item.text)", fields, actor))
+                id = next
+                count += 1
+            }
+            if item.status == .done, !doneOrigins.contains(key), let id {
+                try survivor.append(event(ActionItems.doneKind, "Action item \(id) done: \(item.text)", ["id": id, "origin": key], actor))
+                count += 1
+            }
+        }
+        return count
     }
 
     static func event(_ kind: String, _ text: String, _ fields: [String: String], _ actor: Actor) -> Event {

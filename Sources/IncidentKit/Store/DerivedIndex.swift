@@ -139,6 +139,7 @@ extension POSIXFile {
         let fd = dirfd(dir)
         var files: [IncidentFileEntry] = []
         var bad: [String] = []
+        var provisional: Int64 = 0
         while let entry = readdir(dir) {
             withUnsafePointer(to: entry.pointee.d_name) { raw in
                 raw.withMemoryRebound(to: CChar.self, capacity: 256) { cname in
@@ -147,7 +148,20 @@ extension POSIXFile {
                     let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(cname).assumingMemoryBound(to: UInt8.self), count: len)
                     guard bytes[len - 5] == 0x2E, bytes[len - 4] == 0x6A, bytes[len - 3] == 0x73,
                           bytes[len - 2] == 0x6F, bytes[len - 1] == 0x6E else { return }  // ".json"
-                    guard let key = IndexLine.key(bytes) else { bad.append(String(cString: cname)); return }
+                    guard let key = IndexLine.key(bytes) else {
+                        // A provisional incident (declared offline in a git store) is listed
+                        // like any other; it has no index line, so it is read from its file.
+                        let name = String(cString: cname)
+                        if let id = IncidentID(String(name.dropLast(5))), id.isProvisional, id.fileName == name {
+                            var st = stat()
+                            let fp = fstatat(fd, cname, &st, AT_SYMLINK_NOFOLLOW) == 0 ? FileFingerprint(st) : nil
+                            provisional += 1
+                            files.append(IncidentFileEntry(id: id, key: -provisional, path: directory + "/" + name, fingerprint: fp))
+                        } else {
+                            bad.append(name)
+                        }
+                        return
+                    }
                     var st = stat()
                     let fp = fstatat(fd, cname, &st, AT_SYMLINK_NOFOLLOW) == 0 ? FileFingerprint(st) : nil
                     let number = Int(key & 0xFFFF_FFFF)
@@ -285,6 +299,45 @@ extension Store {
             refreshIndex(out, area: area)
         }
         return (summaries, problems)
+    }
+
+    /// The summaries of both areas as of one moment. Nothing is locked, so an incident being
+    /// closed or reopened while they are read could be seen in neither area; the directories'
+    /// change times are compared before and after, and the reading is repeated when something
+    /// moved meanwhile (the third time under the shared lock).
+    public func summariesOfBoth(runbook: RunbookSnapshot, at now: Timestamp, active activeDetail: SummaryDetail = [],
+                                archive archiveDetail: SummaryDetail = [])
+        -> (active: [IncidentSummary], archive: [IncidentSummary], problems: [StoreProblem]) {
+        func read() -> (active: [IncidentSummary], archive: [IncidentSummary], problems: [StoreProblem]) {
+            let (b, pb) = summaries(.archive, runbook: runbook, at: now, detail: archiveDetail)
+            let (a, pa) = summaries(.active, runbook: runbook, at: now, detail: activeDetail)
+            return (a, b, pa + pb)
+        }
+        for _ in 0..<2 {
+            let before = directoryStamps()
+            let result = read()
+            if directoryStamps() == before { return result }
+        }
+        // Writers keep moving files: the last reading holds the shared lock, which a writer's
+        // move waits for (briefly: this is a read of the indexes).
+        return (try? withSharedLock { read() }) ?? read()
+    }
+
+    /// Modification and change times (ns) of `active/`, `archive/` and each year directory.
+    func directoryStamps() -> [Int64] {
+        var out: [Int64] = []
+        for path in [activeDirectory, archiveDirectory] + archiveYears.map({ archiveDirectory + "/" + String($0) }) {
+            var st = stat()
+            guard lstat(path, &st) == 0 else { out += [-1, -1]; continue }
+            #if canImport(Darwin)
+            out += [Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec),
+                    Int64(st.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(st.st_ctimespec.tv_nsec)]
+            #else
+            out += [Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+                    Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)]
+            #endif
+        }
+        return out
     }
 
     /// A summary whose timers are evaluated at `now` rather than at the latest event.

@@ -47,7 +47,12 @@ public struct IncidentSummary: Sendable, Equatable {
     /// Everything, derived from the full record under `runbook` and its calendar.
     public init(_ record: IncidentRecord, runbook: Runbook, time: BusinessTime) {
         self.init(record.state)
-        evaluatedAt = record.events.map(\.at).max() ?? record.state.declaredAt
+        // The latest moment anything happened, corrections included: an amended time
+        // (`amend --happened-at`) can fall after every entry as first written.
+        let latest = record.events.map(\.at).max() ?? record.state.declaredAt
+        let corrected = record.events.lazy.filter { $0.kind == BuiltInKind.amended }
+            .compactMap { $0.fields["at"].flatMap(TimeParser.parseISO8601) }.max()
+        evaluatedAt = max(latest, corrected ?? latest)
         timers = SLAEngine.evaluate(record, runbook: runbook, time: time, at: evaluatedAt)
         actionItems = ActionItems.items(in: record)
         owedNotifications = Checklist.owedNotifications(record, runbook: runbook)

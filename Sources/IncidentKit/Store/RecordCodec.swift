@@ -156,6 +156,8 @@ enum RecordCodec {
         /// A plain non-negative integer (the schema version).
         mutating func smallInt() -> Int? {
             space()
+            // JSON allows no leading zero ("02"): left to the general reader, which refuses it.
+            if i + 1 < p.count, p[i] == 0x30, p[i + 1] >= 0x30, p[i + 1] <= 0x39 { return nil }
             var n = 0, digits = 0
             while i < p.count, p[i] >= 0x30, p[i] <= 0x39, digits < 9 {
                 n = n * 10 + Int(p[i] - 0x30); i += 1; digits += 1

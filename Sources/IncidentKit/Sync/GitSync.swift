@@ -209,6 +209,26 @@ extension GitStore {
         return (moved, notes)
     }
 
+    /// A duplicate merged into another incident on one clone may have received entries on a
+    /// clone that had not seen the merge yet: after a merge brings the two together, those
+    /// entries are copied to the survivor (as `incident merge` copied the rest).
+    func carryLateEntries(changedSince base: String?, actor: Actor) throws -> [String] {
+        guard let base else { return [] }
+        let r = try checked(["diff", "--name-only", "-z", base, "HEAD", "--", "active", "archive"], "list the merged files")
+        var notes: [String] = []
+        for p in r.stdout.split(separator: 0) {
+            guard let id = GitStore.incidentFile(String(decoding: p, as: UTF8.self)),
+                  let (source, _) = try? store.load(id), source.state.outcome == .merged, let into = source.state.mergedInto,
+                  var (survivor, _) = try? store.load(into) else { continue }
+            let n = try DuplicateMerge.carryLateEntries(from: source, into: &survivor, actor: actor)
+            if n > 0 {
+                try store.save(survivor)
+                notes.append("\(id) had \(n) entr\(n == 1 ? "y" : "ies") written on another clone after it was merged into \(into); copied them to \(into).")
+            }
+        }
+        return notes
+    }
+
     // MARK: Numbering
 
     /// Numbers every provisional incident (call after merging what the remote holds).
@@ -274,6 +294,11 @@ extension GitStore {
                 if joined.moved {
                     report.notes += joined.notes
                     _ = try commitAll(message: "incident sync: joined copies of incidents changed on two clones (\(actor.name))", author: actor.name)
+                }
+                let carried = try carryLateEntries(changedSince: head, actor: actor)
+                if !carried.isEmpty {
+                    report.notes += carried
+                    _ = try commitAll(message: "incident sync: carried entries written on merged duplicates (\(actor.name))", author: actor.name)
                 }
             }
             let afterMerge = revParse("HEAD")
