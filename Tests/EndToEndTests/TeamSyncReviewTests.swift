@@ -191,16 +191,19 @@ import TestSupport
         expectOK(try t.run("a", ["sync"]), "sync a")
         expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
         let list = try t.run("b", ["evidence", "list", "1", "--json"], as: "bob")
-        #expect(list.stdout.contains("\"copy\" : \"" + t.path("b") + "/evidence/INC-1/E1-dump.bin\""), "\(list.stdout)")
+        let items = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
+        let copy = items.first?["copy"] as? String ?? ""
+        #expect(copy.hasPrefix(t.path("b") + "/evidence/INC-1/E1-") && copy.hasSuffix("-dump.bin"), "\(list.stdout)")
+        let relative = String(copy.dropFirst(t.path("b").count + 1))
         let timeline = try t.run("b", ["timeline", "1", "--json"], as: "bob")
-        #expect(timeline.stdout.contains("\"copy\" : \"evidence/INC-1/E1-dump.bin\""), "\(timeline.stdout)")
+        #expect(timeline.stdout.contains("\"copy\" : \"\(relative)\""), "\(timeline.stdout)")
         #expect(timeline.stdout.contains("Postmortem published to postmortems/"), "\(timeline.stdout)")
         // On b the original is not where a collected it; the copy is what counts.
         try FileManager.default.removeItem(atPath: original)
         let ok = try t.run("b", ["evidence", "verify", "1"], as: "bob")
         expectOK(ok, "verify with the original gone")
         #expect(ok.stdout.contains("copy ok"), "\(ok.stdout)")
-        try Data("tampered".utf8).write(to: URL(fileURLWithPath: t.path("b") + "/evidence/INC-1/E1-dump.bin"))
+        try Data("tampered".utf8).write(to: URL(fileURLWithPath: copy))
         let bad = try t.run("b", ["evidence", "verify", "1"], as: "bob")
         #expect(bad.status == 6, "\(bad.status) \(bad.stdout) \(bad.stderr)")
         #expect(bad.stdout.contains("copy CHANGED"), "\(bad.stdout)")
@@ -273,6 +276,60 @@ import TestSupport
         #expect(stats.stdout.contains("\"incidents\" : 2"), "\(stats.stdout)")
         let doctor = try t.run("a", ["doctor"])
         #expect(!doctor.stdout.contains(id), "\(doctor.stdout)")
+    }
+
+    /// Two clones merge two incidents into each other: after sync one of them is live again
+    /// (the lower number), holding both incidents' entries once, on every clone.
+    @Test func incidentsMergedIntoEachOtherOnTwoClonesLeaveOneLive() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Checkout errors", "--severity", "high", "--at", "2026-11-23T14:05:00Z"]), "declare 1")
+        expectOK(try t.run("a", ["declare", "Checkout errors (dup)", "--severity", "high", "--at", "2026-11-23T14:06:00Z"]), "declare 2")
+        expectOK(try t.run("a", ["note", "1", "alice on one", "--at", "2026-11-23T14:07:00Z"]), "note 1")
+        expectOK(try t.run("a", ["note", "2", "alice on two", "--at", "2026-11-23T14:08:00Z"]), "note 2")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        expectOK(try t.run("a", ["merge", "2", "--into", "1", "--at", "2026-11-23T14:10:00Z"]), "a merges 2 into 1")
+        expectOK(try t.run("b", ["merge", "1", "--into", "2", "--at", "2026-11-23T14:11:00Z"], as: "bob"), "b merges 1 into 2")
+        for _ in 0..<2 { for c in ["a", "b"] { expectOK(try t.run(c, ["sync"], as: "sync-\(c)"), "sync \(c)") } }
+        for c in ["a", "b"] {
+            let list = try t.run(c, ["list", "--json"])
+            let ids = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(ids == ["INC-1"], "\(c): \(ids)")
+            let texts = ((try t.showObject(c, "INC-1"))["timeline"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+            #expect(texts.filter { $0 == "alice on one" }.count == 1, "\(c): \(texts)")
+            #expect(texts.filter { $0 == "alice on two" }.count == 1, "\(c): \(texts)")
+            expectOK(try t.run(c, ["verify"]), "verify \(c)")
+        }
+        #expect(try t.show("a", "INC-1") == (try t.show("b", "INC-1")))
+    }
+
+    /// A clone working on another branch still shares the team's branch: its entries reach
+    /// the others, and IDs stay distinct.
+    @Test func aCloneOnAnotherBranchStillSyncsWithTheTeam() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "First", "--severity", "low"]), "declare")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        expectOK(try t.git(["switch", "-q", "-c", "bobs-work"], in: t.path("b")), "switch")
+        expectOK(try t.run("b", ["note", "1", "from bob's branch"], as: "bob"), "note on b")
+        let declared = try t.run("b", ["declare", "Second", "--severity", "low"], as: "bob")
+        expectOK(declared, "declare on b")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let other = try t.run("a", ["declare", "Third", "--severity", "low"])
+        expectOK(other, "declare on a")
+        for _ in 0..<2 { for c in ["a", "b"] { expectOK(try t.run(c, ["sync"], as: "sync-\(c)"), "sync \(c)") } }
+        let branches = try t.git(["ls-remote", "--heads", t.remote], in: t.directory)
+        #expect(!branches.stdout.contains("bobs-work"), "\(branches.stdout)")
+        for c in ["a", "b"] {
+            let list = try t.run(c, ["list", "--json"])
+            let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
+            #expect(Set(rows.compactMap { $0["title"] as? String }) == ["First", "Second", "Third"], "\(c): \(rows)")
+            #expect(Set(rows.compactMap { $0["id"] as? String }).count == 3)
+            let texts = ((try t.showObject(c, "INC-1"))["timeline"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+            #expect(texts.contains("from bob's branch"), "\(c)")
+        }
     }
 }
 

@@ -108,8 +108,13 @@ public enum DuplicateMerge {
         let skipped: Set<String> = [BuiltInKind.declared, ActionItems.addedKind, ActionItems.doneKind, BuiltInKind.merged,
                                     BuiltInKind.numbered, BuiltInKind.mergedIn]
         var count = 0
+        // Copies the duplicate itself holds of the survivor's own entries (two incidents merged
+        // into each other on two clones) are not brought back.
+        let home = survivor.id.description
+        let fromSurvivor = Set(source.events.filter { $0.kind == ActionItems.addedKind && $0.fields["origin"]?.hasPrefix(home + " ") == true }
+            .compactMap { $0.fields["id"] })
         for e in source.timeline where !skipped.contains(e.kind) && !copied.contains(e.id)
-            && !(e.fields["originEvent"].map(copied.contains) ?? false) {
+            && !(e.fields["originEvent"].map(copied.contains) ?? false) && e.fields["origin"] != home {
             var fields = e.fields
             fields["origin"] = e.fields["origin"] ?? origin
             fields["originEvent"] = e.id
@@ -122,7 +127,7 @@ public enum DuplicateMerge {
                                       author: e.author, text: e.text, fields: fields))
             count += 1
         }
-        for item in ActionItems.items(in: source) {
+        for item in ActionItems.items(in: source) where !fromSurvivor.contains(item.id) {
             let key = "\(origin) \(item.id)"
             var id = survivor.events.first { $0.kind == ActionItems.addedKind && $0.fields["origin"] == key }?.fields["id"]
             if !itemOrigins.contains(key) {

@@ -213,7 +213,11 @@ extension Store {
     public func commitEvidence(_ staged: POSIXFile.StagedCopy, source: String, incident: IncidentID, item: String) throws -> String {
         let base = source.split(separator: "/").last.map(String.init) ?? "file"
         let safe = String(base.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") ? $0 : "_" }.prefix(100))
-        let name = item + "-" + (safe.hasPrefix(".") || safe.isEmpty ? "_" + safe : safe)
+        // A random part: two clones that each copy evidence as E1 before a sync must not
+        // write the same file name (each record names its own copy).
+        var rng = SystemRandomNumberGenerator()
+        let token = String(UInt32.random(in: 0...UInt32.max, using: &rng), radix: 16)
+        let name = item + "-" + token + "-" + (safe.hasPrefix(".") || safe.isEmpty ? "_" + safe : safe)
         let directory = evidenceDirectory + "/" + incident.description
         try POSIXFile.move(from: staged.directory, staged.tempName, to: directory, name)
         return directory + "/" + name

@@ -209,6 +209,39 @@ extension GitStore {
         return (moved, notes)
     }
 
+    /// Two clones merged two incidents into each other (`merge 2 --into 1` here, `merge 1
+    /// --into 2` there), or a longer cycle: after the sync every one of them points at another
+    /// and none is live. The lowest-numbered incident of the cycle is reopened as the
+    /// survivor (it already holds the others' entries, copied by their merges), and says why.
+    func resolveMergeCycles(changedSince base: String?, actor: Actor) throws -> [String] {
+        guard let base else { return [] }
+        let r = try checked(["diff", "--name-only", "-z", base, "HEAD", "--", "active", "archive"], "list the merged files")
+        var notes: [String] = []
+        var handled = Set<IncidentID>()
+        for p in r.stdout.split(separator: 0) {
+            guard let start = GitStore.incidentFile(String(decoding: p, as: UTF8.self)), !handled.contains(start) else { continue }
+            var cycle: [IncidentID] = []
+            var current = start
+            while cycle.count < 50, let (record, _) = try? store.load(current), record.state.outcome == .merged,
+                  let next = record.state.mergedInto {
+                cycle.append(current)
+                if next == start { break }
+                if cycle.contains(next) { cycle = []; break }
+                current = next
+            }
+            guard cycle.count > 1, let (last, _) = try? store.load(cycle[cycle.count - 1]), last.state.mergedInto == start else { continue }
+            handled.formUnion(cycle)
+            guard let keep = cycle.min(), var (record, _) = try? store.load(keep) else { continue }
+            var at = actor
+            at.at = max(actor.at, record.state.closedAt ?? actor.at)
+            let others = cycle.filter { $0 != keep }.map(\.description).joined(separator: ", ")
+            try Actions.reopen(&record, reason: "merged into \(record.state.mergedInto?.description ?? "?") on one clone while \(others) \(cycle.count == 2 ? "was" : "were") merged into it on another; \(keep) stays as the incident", actor: at)
+            try store.save(record)
+            notes.append("\(cycle.map(\.description).joined(separator: " and ")) had been merged into each other on two clones; reopened \(keep) as the incident (\(others) stay\(cycle.count == 2 ? "s" : "") a duplicate of it).")
+        }
+        return notes
+    }
+
     /// A duplicate merged into another incident on one clone may have received entries on a
     /// clone that had not seen the merge yet: after a merge brings the two together, those
     /// entries are copied to the survivor (as `incident merge` copied the rest).
@@ -257,8 +290,12 @@ extension GitStore {
             throw IncidentError.refused("\(root) has no remote to sync with; add one with 'incident init --git --remote URL' (or 'git remote add origin URL').")
         }
         report.remote = remote
-        let remoteBranch = self.remoteBranch ?? branch
-        let trackingRef = "refs/remotes/\(remote)/\(remoteBranch)"
+        // The team's branch: this branch's upstream; else (found once the remote answers)
+        // the remote's default branch, so a clone on another branch, or a store attached to a
+        // remote whose branch has another name, still shares the team's history.
+        let upstream = config()["branch.\(branch).merge"].flatMap { $0.hasPrefix("refs/heads/") ? String($0.dropFirst(11)) : nil }
+        var remoteBranch = upstream ?? branch
+        var trackingRef = "refs/remotes/\(remote)/\(remoteBranch)"
         let before = revParse("HEAD")
         var oldVersions: [IncidentID: [String]] = [:]
         var attempt = 0
@@ -271,6 +308,10 @@ extension GitStore {
                 }
                 report.offline = GitStore.firstLine(fetch)
                 break
+            }
+            if upstream == nil, attempt == 1 {
+                remoteBranch = defaultBranch(of: remote, timeout: timeout) ?? branch
+                trackingRef = "refs/remotes/\(remote)/\(remoteBranch)"
             }
             let head = revParse("HEAD")
             if let theirs = revParse(trackingRef), theirs != head {
@@ -295,6 +336,11 @@ extension GitStore {
                     report.notes += joined.notes
                     _ = try commitAll(message: "incident sync: joined copies of incidents changed on two clones (\(actor.name))", author: actor.name)
                 }
+                let cycles = try resolveMergeCycles(changedSince: head, actor: actor)
+                if !cycles.isEmpty {
+                    report.notes += cycles
+                    _ = try commitAll(message: "incident sync: undid duplicates merged into each other on two clones (\(actor.name))", author: actor.name)
+                }
                 let carried = try carryLateEntries(changedSince: head, actor: actor)
                 if !carried.isEmpty {
                     report.notes += carried
@@ -311,6 +357,11 @@ extension GitStore {
             if push.status == 0 {
                 report.numbered += numbered
                 report.pushed = true
+                if upstream == nil {
+                    // Remembered, so later syncs need not ask the remote which branch.
+                    _ = try? git(["config", "branch.\(branch).remote", remote])
+                    _ = try? git(["config", "branch.\(branch).merge", "refs/heads/\(remoteBranch)"])
+                }
                 break
             }
             // Never keep a number that was not published: it could be someone else's by now.
@@ -330,6 +381,23 @@ extension GitStore {
             report.incoming = try incomingSummary(since: before, numbered: report.numbered, old: &oldVersions, warnings: &report.warnings)
         }
         return report
+    }
+
+    /// The branch the remote's HEAD names (`git ls-remote --symref`), or for a remote on a
+    /// local path whose repository is still empty, the branch its HEAD file names.
+    func defaultBranch(of remote: String, timeout: Double) -> String? {
+        if let r = try? git(["ls-remote", "--symref", remote, "HEAD"], timeout: min(timeout, 20)), r.status == 0 {
+            for line in r.out.split(separator: "\n") where line.hasPrefix("ref: refs/heads/") && line.hasSuffix("\tHEAD") {
+                return String(line.dropFirst("ref: refs/heads/".count).dropLast("\tHEAD".count))
+            }
+        }
+        guard let url = config()["remote.\(remote).url"], url.hasPrefix("/") else { return nil }
+        for head in [url + "/HEAD", url + "/.git/HEAD"] {
+            guard let bytes = try? POSIXFile.read(head, limit: 4096, followLinks: true) else { continue }
+            let text = String(decoding: bytes, as: UTF8.self).trimmingSet("\n\r ")
+            if text.hasPrefix("ref: refs/heads/") { return String(text.dropFirst("ref: refs/heads/".count)) }
+        }
+        return nil
     }
 
     /// What the merge brought in, incident by incident.
