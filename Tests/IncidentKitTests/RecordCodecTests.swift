@@ -156,3 +156,15 @@ import TestSupport
         #expect(throws: IncidentError.self) { try Store.decodeRecord(Data(zero.utf8), path: "f") }
     }
 }
+
+/// The escapers are linear: a long run of control characters (a pasted binary, possibly
+/// arriving from a teammate's clone) used to take tens of seconds to show.
+@Suite struct EscaperScaleTests {
+    @Test func aLongRunOfControlCharactersIsEscapedInOnePass() {
+        let text = String(repeating: "\u{1B}", count: 400_000) + "end"
+        let terminal = Sanitizer.forTerminal(text)
+        #expect(terminal.utf8.count == 400_000 * "\\u{1B}".utf8.count + 3)
+        #expect(Sanitizer.forTerminalKeepingStyle(text) == terminal)
+        #expect(HTML.escape(text).hasSuffix("\\u{1B}end"))
+    }
+}

@@ -3,28 +3,31 @@
 /// `HTML.escape` before it is inserted; the page builders never concatenate raw text.
 public enum HTML {
     public static func escape(_ s: String) -> String {
-        var out = String.UnicodeScalarView()
+        // Built as UTF-8 bytes (linear whatever the text holds).
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 16)
+        func add(_ text: String) { out.append(contentsOf: text.utf8) }
         for scalar in s.unicodeScalars {
             switch scalar {
-            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
-            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
-            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
-            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
-            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
+            case "&": add("&amp;")
+            case "<": add("&lt;")
+            case ">": add("&gt;")
+            case "\"": add("&quot;")
+            case "'": add("&#39;")
             default:
                 let v = scalar.value
                 if Sanitizer.isDangerous(v) || v == 0x0d {
                     // Control characters and bidi overrides are shown, not obeyed (and C0
                     // controls are not allowed in XML at all).
-                    out.append(contentsOf: "\\u{\(String(v, radix: 16, uppercase: true))}".unicodeScalars)
+                    add("\\u{\(String(v, radix: 16, uppercase: true))}")
                 } else if v == 0xFFFE || v == 0xFFFF {
-                    out.append("\u{FFFD}")
+                    add("\u{FFFD}")
                 } else {
-                    out.append(scalar)
+                    UTF8.encode(scalar) { out.append($0) }
                 }
             }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A class or id token made only of [a-z0-9-] (never user text verbatim).

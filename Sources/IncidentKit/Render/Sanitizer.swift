@@ -61,15 +61,18 @@ public enum Sanitizer {
     public static func forTerminal(_ s: String) -> String {
         if isPlainText(s) { return s }
         guard s.unicodeScalars.contains(where: { isDangerous($0.value) }) else { return s }
-        var out = String.UnicodeScalarView()
+        // Built as UTF-8 bytes: appending to a String.UnicodeScalarView copied the whole
+        // string per escape, which made a long run of control characters quadratic.
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 64)
         for scalar in s.unicodeScalars {
             if isDangerous(scalar.value) {
-                out.append(contentsOf: visibleEscape(scalar).unicodeScalars)
+                out.append(contentsOf: visibleEscape(scalar).utf8)
             } else {
-                out.append(scalar)
+                UTF8.encode(scalar) { out.append($0) }
             }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func visibleEscape(_ scalar: Unicode.Scalar) -> String {
@@ -87,7 +90,8 @@ public enum Sanitizer {
         if isPlainText(s) { return s }
         guard s.unicodeScalars.contains(where: { isDangerous($0.value) }) else { return s }
         let scalars = Array(s.unicodeScalars)
-        var out = String.UnicodeScalarView()
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 64)
         var i = 0
         while i < scalars.count {
             let scalar = scalars[i]
@@ -98,19 +102,19 @@ public enum Sanitizer {
                     code.unicodeScalars.append(scalars[j]); j += 1
                 }
                 if j < scalars.count, scalars[j] == "m", styleCodes.contains(code) {
-                    out.append(contentsOf: scalars[i...j])
+                    for k in i...j { UTF8.encode(scalars[k]) { out.append($0) } }
                     i = j + 1
                     continue
                 }
             }
             if isDangerous(scalar.value) {
-                out.append(contentsOf: visibleEscape(scalar).unicodeScalars)
+                out.append(contentsOf: visibleEscape(scalar).utf8)
             } else {
-                out.append(scalar)
+                UTF8.encode(scalar) { out.append($0) }
             }
             i += 1
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: Markdown

@@ -302,9 +302,10 @@ extension Store {
     }
 
     /// The summaries of both areas as of one moment. Nothing is locked, so an incident being
-    /// closed or reopened while they are read could be seen in neither area; the directories'
-    /// change times are compared before and after, and the reading is repeated when something
-    /// moved meanwhile (the third time under the shared lock).
+    /// closed or reopened while they are read could be seen in neither area: the names of the
+    /// incident files are compared before and after reading (an order-free digest, one pass
+    /// over the directories; the derived indexes' own rewrites do not count), and the reading
+    /// is repeated when something moved meanwhile, the third time under the shared lock.
     public func summariesOfBoth(runbook: RunbookSnapshot, at now: Timestamp, active activeDetail: SummaryDetail = [],
                                 archive archiveDetail: SummaryDetail = [])
         -> (active: [IncidentSummary], archive: [IncidentSummary], problems: [StoreProblem]) {
@@ -314,28 +315,37 @@ extension Store {
             return (a, b, pa + pb)
         }
         for _ in 0..<2 {
-            let before = directoryStamps()
+            let before = incidentNameDigest()
             let result = read()
-            if directoryStamps() == before { return result }
+            if incidentNameDigest() == before { return result }
         }
         // Writers keep moving files: the last reading holds the shared lock, which a writer's
         // move waits for (briefly: this is a read of the indexes).
         return (try? withSharedLock { read() }) ?? read()
     }
 
-    /// Modification and change times (ns) of `active/`, `archive/` and each year directory.
-    func directoryStamps() -> [Int64] {
-        var out: [Int64] = []
-        for path in [activeDirectory, archiveDirectory] + archiveYears.map({ archiveDirectory + "/" + String($0) }) {
-            var st = stat()
-            guard lstat(path, &st) == 0 else { out += [-1, -1]; continue }
-            #if canImport(Darwin)
-            out += [Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec),
-                    Int64(st.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(st.st_ctimespec.tv_nsec)]
-            #else
-            out += [Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-                    Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)]
-            #endif
+    /// An order-free digest of the incident file names in `active/` and each archive year
+    /// (count and sum of per-name hashes), without a stat or a string per file.
+    func incidentNameDigest() -> [UInt64] {
+        var out: [UInt64] = []
+        for dir in [activeDirectory] + archiveYears.map({ archiveDirectory + "/" + String($0) }) {
+            var count: UInt64 = 0, sum: UInt64 = 0
+            if let d = opendir(dir) {
+                while let entry = readdir(d) {
+                    withUnsafePointer(to: entry.pointee.d_name) { raw in
+                        raw.withMemoryRebound(to: UInt8.self, capacity: 256) { name in
+                            let len = strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))
+                            guard len > 5, name[0] != 0x2E else { return }  // hidden: indexes, temp files
+                            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+                            for k in 0..<len { h = (h ^ UInt64(name[k])) &* 0x100_0000_01b3 }
+                            count += 1
+                            sum = sum &+ (h ^ (h >> 29))
+                        }
+                    }
+                }
+                closedir(d)
+            }
+            out += [count, sum]
         }
         return out
     }

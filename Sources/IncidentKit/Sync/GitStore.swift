@@ -166,7 +166,9 @@ public struct GitStore: Sendable {
         if r.timedOut { return false }
         let text = (r.err + "\n" + r.out).lowercased()
         let local = url.map { !$0.contains("://") && !($0.split(separator: "/").first?.contains(":") ?? false) } ?? false
-        if local && (text.contains("does not appear to be a git repository") || text.contains("no such file")) { return false }
+        // (A local path that exists but holds no repository is a mistake, not an outage.)
+        if local, text.contains("does not appear to be a git repository") || text.contains("no such file"),
+           let path = url, POSIXFile.kind(path) == .missing { return false }
         let network = ["could not resolve", "connection refused", "timed out", "network is unreachable", "no route to host",
                        "connection reset", "temporary failure", "could not connect", "connection closed", "broken pipe",
                        "ssl_connect", "gnutls", "early eof", "unexpected disconnect"]
@@ -306,6 +308,11 @@ public struct GitStore: Sendable {
     public func commitAll(message: String, author: String?) throws -> Bool {
         // Staging would mark conflicted files as resolved, and committing would publish git's
         // conflict markers: while git still has unmerged paths, nothing is committed.
+        // A stopped rebase (or any detached HEAD) would take the commit off every branch, and
+        // 'git rebase --abort' would then drop it: the write waits in its file for the next sync.
+        if POSIXFile.exists(gitDir + "/rebase-merge") || POSIXFile.exists(gitDir + "/rebase-apply") || branch == nil {
+            throw IncidentError.refused("not committed: \(branch == nil ? "the repository is on a detached HEAD" : "a git rebase is in progress"); the change is written to the file. Finish or abort it ('git -C \(root) rebase --continue' or '--abort', or 'git switch' back to the branch), then 'incident sync' commits it.")
+        }
         if mergeInProgress, let conflicted = try? unmerged(), !conflicted.isEmpty {
             throw IncidentError.refused("not committed: a git merge is in progress and \(conflicted.keys.sorted().prefix(3).joined(separator: ", ")) \(conflicted.count == 1 ? "is" : "are") still conflicted; the change is written to the file. Resolve the conflict by hand (or run 'git -C \(root) merge --abort'), then 'incident sync'.")
         }

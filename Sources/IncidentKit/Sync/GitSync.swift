@@ -424,6 +424,12 @@ extension GitStore {
                 }
                 continue
             }
+            // What came in must verify on its own too (an entry edited on another clone
+            // before this one ever saw it changes no entry that was here).
+            let check = Verifier.verify(record)
+            if !check.ok {
+                warnings.append("\(id) does not verify after the merge: \(check.problems.first ?? "its hash chain is broken"); run 'incident verify \(id)'.")
+            }
             var known = Set<String>()
             if let p = oldPath[previousID[id] ?? id], let r = try? git(["show", "\(before):\(p)"]), r.status == 0,
                let rec = try? Store.decodeRecord(Data(r.stdout), path: p) {
