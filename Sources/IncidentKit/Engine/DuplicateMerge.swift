@@ -64,16 +64,7 @@ public enum DuplicateMerge {
             if !items.isEmpty { text += ", \(items.count) action item\(items.count == 1 ? "" : "s")" }
             try survivor.append(event(BuiltInKind.mergedIn, text, ["from": origin, "title": s.title], actor))
             for e in entries {
-                var fields = e.fields
-                fields["origin"] = e.fields["origin"] ?? origin
-                fields["originEvent"] = e.fields["originEvent"] ?? e.id
-                var kind = e.kind
-                if !Actions.isFreeEntry(e) {
-                    kind = BuiltInKind.mergedEntry
-                    fields = ["origin": origin, "originEvent": e.id, "originKind": e.kind]
-                }
-                try survivor.append(Event(id: Event.newID(), kind: kind, at: e.at, recordedAt: actor.recordedAt,
-                                          author: e.author, text: e.text, fields: fields))
+                try survivor.append(copy(of: e, origin: origin, actor: actor))
                 result.entries += 1
             }
             for e in roleEvents { try survivor.append(e) }
@@ -115,16 +106,7 @@ public enum DuplicateMerge {
             .compactMap { $0.fields["id"] })
         for e in source.timeline where !skipped.contains(e.kind) && !copied.contains(e.id)
             && !(e.fields["originEvent"].map(copied.contains) ?? false) && e.fields["origin"] != home {
-            var fields = e.fields
-            fields["origin"] = e.fields["origin"] ?? origin
-            fields["originEvent"] = e.id
-            var kind = e.kind
-            if !Actions.isFreeEntry(e) {
-                kind = BuiltInKind.mergedEntry
-                fields = ["origin": origin, "originEvent": e.id, "originKind": e.kind]
-            }
-            try survivor.append(Event(id: Event.newID(), kind: kind, at: e.at, recordedAt: actor.recordedAt,
-                                      author: e.author, text: e.text, fields: fields))
+            try survivor.append(copy(of: e, origin: origin, actor: actor))
             count += 1
         }
         for item in ActionItems.items(in: source) where !fromSurvivor.contains(item.id) {
@@ -146,6 +128,21 @@ public enum DuplicateMerge {
             }
         }
         return count
+    }
+
+    /// The survivor's copy of one of the duplicate's entries: a free entry (a note) as it
+    /// was, marked with its origin; a state change as a `merged-entry` line, which shows in
+    /// the timeline without changing the survivor's state.
+    static func copy(of e: Event, origin: String, actor: Actor) -> Event {
+        var fields = e.fields
+        fields["origin"] = e.fields["origin"] ?? origin
+        fields["originEvent"] = e.fields["originEvent"] ?? e.id
+        var kind = e.kind
+        if !Actions.isFreeEntry(e) {
+            kind = BuiltInKind.mergedEntry
+            fields = ["origin": origin, "originEvent": e.id, "originKind": e.kind]
+        }
+        return Event(id: Event.newID(), kind: kind, at: e.at, recordedAt: actor.recordedAt, author: e.author, text: e.text, fields: fields)
     }
 
     static func event(_ kind: String, _ text: String, _ fields: [String: String], _ actor: Actor) -> Event {

@@ -197,14 +197,7 @@ private struct ShapeScanner {
         return escaped ? unescape(raw) : String(decoding: raw, as: UTF8.self)
     }
 
-    func hexValue(_ b: UInt8) -> UInt32? {
-        switch b {
-        case 0x30...0x39: return UInt32(b - 0x30)
-        case 0x41...0x46: return UInt32(b - 0x41 + 10)
-        case 0x61...0x66: return UInt32(b - 0x61 + 10)
-        default: return nil
-        }
-    }
+    func hexValue(_ b: UInt8) -> UInt32? { jsonHexValue(b) }
 
     /// Resolves the escapes of a string already checked by `string`.
     func unescape(_ raw: UnsafeBufferPointer<UInt8>) -> String {
@@ -254,5 +247,15 @@ private struct ShapeScanner {
         if pendingHigh != nil { flush(); scalars.append("\u{FFFD}") }
         flush()
         return String(scalars)
+    }
+}
+
+/// The value of one hex digit of a JSON `\u` escape, or nil.
+func jsonHexValue(_ b: UInt8) -> UInt32? {
+    switch b {
+    case 0x30...0x39: return UInt32(b - 0x30)
+    case 0x41...0x46: return UInt32(b - 0x41 + 10)
+    case 0x61...0x66: return UInt32(b - 0x61 + 10)
+    default: return nil
     }
 }

@@ -118,14 +118,7 @@ enum RecordCodec {
             return nil
         }
 
-        func hexValue(_ b: UInt8) -> UInt32? {
-            switch b {
-            case 0x30...0x39: return UInt32(b - 0x30)
-            case 0x41...0x46: return UInt32(b - 0x41 + 10)
-            case 0x61...0x66: return UInt32(b - 0x61 + 10)
-            default: return nil
-            }
-        }
+        func hexValue(_ b: UInt8) -> UInt32? { jsonHexValue(b) }
 
         /// An object's keys, one at a time: calls `body` with each key (the value follows).
         /// False when the object is malformed or `body` refuses.
