@@ -120,6 +120,12 @@ import TestSupport
         let r = try t.run("a", ["sync"])
         #expect(r.status != 0 && r.status != 7, "\(r.status) \(r.stderr)")
         #expect(r.stderr.contains("Waiting will not fix this"), "\(r.stderr)")
+        // With --json a scheduler still gets a document, naming the error.
+        let json = try t.run("a", ["sync", "--json"])
+        #expect(json.status == r.status)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((object?["error"] as? String)?.contains("Waiting will not fix this") == true, "\(json.stdout)")
+        #expect(object?["pushed"] as? Bool == false)
     }
 
     /// Incidents declared offline are numbered in the order they were declared.

@@ -18,6 +18,8 @@ enum SyncCommand {
         var numbered: [NumberedJSON]
         var notes: [String]
         var warnings: [String]
+        /// Set when the sync failed (exit 4): the same sentence as on stderr.
+        var error: String? = nil
     }
 
     static func run(_ inv: Invocation) throws -> Int32 {
@@ -29,7 +31,19 @@ enum SyncCommand {
         }
         try git.ensureDriver(executable: inv.context.executablePath)
         let actor = try inv.actor
-        let report = try inv.store.withLock { try git.sync(actor: actor, executable: inv.context.executablePath) }
+        let report: SyncReport
+        do {
+            report = try inv.store.withLock { try git.sync(actor: actor, executable: inv.context.executablePath) }
+        } catch {
+            // A scheduler that parses --json gets a document for the failures it must alert on
+            // too (the sentence still goes to stderr, with the same exit status).
+            if inv.json {
+                let remote = git.remote ?? ""
+                try? inv.printJSON(ReportJSON(remote: remote, pushed: false, offline: false, reason: nil, incoming: [], numbered: [],
+                                              notes: [], warnings: [], error: CLI.describe(error).0))
+            }
+            throw error
+        }
         if inv.json {
             try inv.printJSON(ReportJSON(remote: report.remote, pushed: report.pushed, offline: report.offline != nil, reason: report.offline,
                                          incoming: report.incoming, numbered: report.numbered.map { NumberedJSON(from: $0.0.description, to: $0.1.description) },
@@ -38,7 +52,10 @@ enum SyncCommand {
             for n in report.notes { inv.err(n) }
             for (from, to) in report.numbered { inv.out("\(from) is now \(to) (\(from) keeps working as an alias).") }
             if report.incoming.isEmpty {
-                if report.offline == nil { inv.out("Up to date with \(report.remote): nothing new came in.") }
+                if report.offline == nil {
+                    inv.out(report.warnings.isEmpty ? "Up to date with \(report.remote): nothing new came in."
+                                                    : "Merged what came in from \(report.remote): no new entries, but see the warnings.")
+                }
             } else {
                 inv.out("From \(report.remote): " + report.incoming.map(inv.safe).joined(separator: "; ") + ".")
             }
