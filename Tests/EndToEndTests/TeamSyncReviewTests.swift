@@ -337,6 +337,25 @@ import TestSupport
             #expect(texts.contains("from bob's branch"), "\(c)")
         }
     }
+
+    /// Several first commands at once on a fresh clone all configure (or find) the merge
+    /// driver: none fails on git's config lock.
+    @Test func concurrentFirstCommandsOnAFreshCloneAllWork() throws {
+        let t = try GitTeam()
+        try t.start(["a"])
+        expectOK(try t.run("a", ["declare", "Busy", "--severity", "low"]), "declare")
+        expectOK(try t.run("a", ["sync"]), "sync")
+        expectOK(try t.git(["clone", "-q", t.remote, t.path("fresh")], in: t.directory), "clone")
+        let results = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: 8) { n in
+            results.set(String(n), try? t.run("fresh", ["list"], as: "user\(n)"))
+        }
+        for n in 0..<8 {
+            let r = results.get(String(n))
+            #expect(r?.status == 0, "\(n): \(r?.stderr ?? "no result")")
+            #expect(r?.stderr.contains("could not lock") == false)
+        }
+    }
 }
 
 /// `list --all` while incidents are closed and reopened: each one is listed every time.
@@ -378,4 +397,11 @@ private final class StopFlag: @unchecked Sendable {
         get { lock.lock(); defer { lock.unlock() }; return flag }
         set { lock.lock(); flag = newValue; lock.unlock() }
     }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: RunResult] = [:]
+    func set(_ k: String, _ v: RunResult?) { lock.lock(); values[k] = v; lock.unlock() }
+    func get(_ k: String) -> RunResult? { lock.lock(); defer { lock.unlock() }; return values[k] }
 }

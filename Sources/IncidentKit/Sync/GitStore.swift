@@ -269,9 +269,19 @@ public struct GitStore: Sendable {
         let want = GitStore.driverCommand(executable: executable)
         let cfg = config()
         if cfg["merge.incident.driver"] == want { return false }
-        try checked(["config", "merge.incident.name", "incident: union of the event logs"], "configure the merge driver")
-        try checked(["config", "merge.incident.driver", want], "configure the merge driver")
-        return true
+        // Several first commands on a fresh clone race for .git/config's lock: a loser waits a
+        // moment and looks again (the winner may already have written the same setting).
+        for attempt in 0..<20 {
+            let name = try git(["config", "merge.incident.name", "incident: union of the event logs"])
+            let driver = name.status == 0 ? try git(["config", "merge.incident.driver", want]) : name
+            if driver.status == 0 { return true }
+            guard (driver.err + driver.out).contains("could not lock config file"), attempt < 19 else {
+                throw IncidentError.storage("git could not configure the merge driver: \(GitStore.firstLine(driver)).")
+            }
+            usleep(50_000)
+            if config()["merge.incident.driver"] == want { return false }
+        }
+        return false
     }
 
     // MARK: State
