@@ -47,8 +47,7 @@ enum EvidenceAddCommand {
                     var copy: String?
                     try Actions.requireAccepts(r, kind: BuiltInKind.evidence)
                     if let s = staged {
-                        let next = (Evidence.items(in: r).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1
-                        let path = try inv.store.commitEvidence(s, source: location, incident: id, item: "E\(next)")
+                        let path = try inv.store.commitEvidence(s, source: location, incident: id, item: Evidence.nextID(in: r))
                         committed = path
                         // Recorded relative to the store: the same on every clone of it.
                         copy = inv.store.relativePath(path)

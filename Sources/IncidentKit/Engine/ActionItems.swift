@@ -53,6 +53,12 @@ public enum ActionItems {
         return items
     }
 
+    /// The ID a new item gets: one past the highest number shown (never a reused one, even
+    /// after two clones' items were renumbered apart).
+    public static func nextID(in record: IncidentRecord) -> String {
+        "A\((items(in: record).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
+    }
+
     public static func find(_ selector: String, in items: [ActionItem]) throws -> ActionItem {
         try findNumbered(selector, prefix: "A", noun: "action item", in: items, id: \.id)
     }
@@ -62,7 +68,7 @@ extension Actions {
     public static func addActionItem(_ r: inout IncidentRecord, text: String, owner: String?, dueAt: Timestamp?,
                                      term: ActionItem.Term?, actor: Actor) throws {
         let clean = try cleanShort(text, what: "The action item", allowSecrets: actor.allowSecrets)
-        let id = "A\((ActionItems.items(in: r).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
+        let id = ActionItems.nextID(in: r)
         var fields = ["id": id, "text": clean]
         var line = "Action item \(id): \(clean)"
         if let owner {

@@ -69,7 +69,7 @@ public enum DuplicateMerge {
             }
             for e in roleEvents { try survivor.append(e) }
             for item in items {
-                let id = "A\((ActionItems.items(in: survivor).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
+                let id = ActionItems.nextID(in: survivor)
                 var fields = ["id": id, "text": item.text, "origin": "\(origin) \(item.id)"]
                 if let o = item.owner { fields["owner"] = o }
                 if let d = item.dueAt { fields["due"] = d.iso8601 }
@@ -113,7 +113,7 @@ public enum DuplicateMerge {
             let key = "\(origin) \(item.id)"
             var id = survivor.events.first { $0.kind == ActionItems.addedKind && $0.fields["origin"] == key }?.fields["id"]
             if !itemOrigins.contains(key) {
-                let next = "A\((ActionItems.items(in: survivor).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
+                let next = ActionItems.nextID(in: survivor)
                 var fields = ["id": next, "text": item.text, "origin": key]
                 if let o = item.owner { fields["owner"] = o }
                 if let d = item.dueAt { fields["due"] = d.iso8601 }

@@ -51,6 +51,11 @@ public enum Evidence {
         return items
     }
 
+    /// The ID new evidence gets: one past the highest number shown.
+    public static func nextID(in record: IncidentRecord) -> String {
+        "E\((items(in: record).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
+    }
+
     public static func find(_ selector: String, in items: [EvidenceItem]) throws -> EvidenceItem {
         try findNumbered(selector, prefix: "E", noun: "evidence item", in: items, id: \.id)
     }
@@ -64,7 +69,7 @@ public enum Evidence {
 extension Actions {
     public static func addEvidence(_ r: inout IncidentRecord, location: String, isFile: Bool, sha256: String?, size: Int64?,
                                    note: String?, copy: String?, actor: Actor) throws {
-        let id = "E\((Evidence.items(in: r).compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1)"
+        let id = Evidence.nextID(in: r)
         var fields = ["id": id, "location": location, "type": isFile ? "file" : "reference"]
         if let sha256 { fields["sha256"] = sha256 }
         if let size { fields["size"] = String(size) }

@@ -60,7 +60,6 @@ public enum Sanitizer {
     /// Replaces each dangerous scalar with a visible escape like `\u{1B}`.
     public static func forTerminal(_ s: String) -> String {
         if isPlainText(s) { return s }
-        guard s.unicodeScalars.contains(where: { isDangerous($0.value) }) else { return s }
         // Built as UTF-8 bytes: appending to a String.UnicodeScalarView copied the whole
         // string per escape, which made a long run of control characters quadratic.
         var out: [UInt8] = []
@@ -88,7 +87,6 @@ public enum Sanitizer {
     /// value that reached a line without its own escape is still harmless.
     public static func forTerminalKeepingStyle(_ s: String) -> String {
         if isPlainText(s) { return s }
-        guard s.unicodeScalars.contains(where: { isDangerous($0.value) }) else { return s }
         let scalars = Array(s.unicodeScalars)
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 64)

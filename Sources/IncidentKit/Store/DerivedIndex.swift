@@ -219,10 +219,15 @@ extension Store {
         let header = DerivedIndex.header(runbook)
         // The directory listing (a stat per file) runs beside the reading and parsing of the
         // index: on a large archive they are the two halves of the work.
+        // (Only for the archive: for a few hundred active files a thread costs more than it saves.)
         let listing = Listing()
         let group = DispatchGroup()
         let store = self
-        DispatchQueue.global().async(group: group) { listing.value = store.incidentFiles(area) }
+        if area == .archive {
+            DispatchQueue.global().async(group: group) { listing.value = store.incidentFiles(area) }
+        } else {
+            listing.value = incidentFiles(area)
+        }
         let loaded = DerivedIndex.load(indexPath(area), expected: header)
 
         struct Known { var fingerprint: FileFingerprint; var line: Int }

@@ -17,6 +17,8 @@ public struct GitStore: Sendable {
     public let gitDir: String
     public let commonDir: String
     let environment: [String: String]
+    /// Whether `.gitattributes` named the merge driver when the store was opened (read once).
+    var attributesMarked = true
 
     /// The line of `.gitattributes` that marks a git store.
     public static let attributesMarker = "merge=incident"
@@ -54,7 +56,9 @@ public struct GitStore: Sendable {
             guard let config = try? POSIXFile.read(commonDir + "/config", limit: 1 << 20),
                   String(decoding: config, as: UTF8.self).contains("[merge \"incident\"]") else { return nil }
         }
-        return GitStore(store: store, root: root, gitDir: gitDir, commonDir: commonDir, environment: environment)
+        var git = GitStore(store: store, root: root, gitDir: gitDir, commonDir: commonDir, environment: environment)
+        git.attributesMarked = marked
+        return git
     }
 
     static func attributesIntact(_ root: String) -> Bool {
@@ -65,7 +69,7 @@ public struct GitStore: Sendable {
     /// Puts back the lines of `.gitattributes` that hand incident files to the merge driver,
     /// if a change that came through git removed them. True when it wrote the file.
     public func restoreAttributes() throws -> Bool {
-        if GitStore.attributesIntact(root) { return false }
+        if attributesMarked || GitStore.attributesIntact(root) { return false }
         var current = ""
         if POSIXFile.exists(root + "/.gitattributes") {
             current = String(decoding: try POSIXFile.read(root + "/.gitattributes", limit: 1 << 16), as: UTF8.self)

@@ -185,16 +185,16 @@ extension GitStore {
         return extra
     }
 
+    /// The incidents whose files differ between `base` and HEAD (none without a base).
+    func changedIncidents(since base: String?) throws -> Set<IncidentID> {
+        guard let base else { return [] }
+        let r = try checked(["diff", "--name-only", "-z", base, "HEAD", "--", "active", "archive"], "list the merged files")
+        return Set(r.stdout.split(separator: 0).compactMap { GitStore.incidentFile(String(decoding: $0, as: UTF8.self)) })
+    }
+
     /// After a merge: an incident present in two places (archived on one clone, edited in
     /// active/ on another) or in the wrong place for its status becomes one file.
-    func joinCopies(changedSince base: String?) throws -> (moved: Bool, notes: [String]) {
-        var ids = Set<IncidentID>()
-        if let base {
-            let r = try checked(["diff", "--name-only", "-z", base, "HEAD", "--", "active", "archive"], "list the merged files")
-            for p in r.stdout.split(separator: 0) {
-                if let id = GitStore.incidentFile(String(decoding: p, as: UTF8.self)) { ids.insert(id) }
-            }
-        }
+    func joinCopies(_ ids: Set<IncidentID>) throws -> (moved: Bool, notes: [String]) {
         var notes: [String] = []
         var moved = false
         for id in ids.sorted() {
@@ -213,13 +213,10 @@ extension GitStore {
     /// --into 2` there), or a longer cycle: after the sync every one of them points at another
     /// and none is live. The lowest-numbered incident of the cycle is reopened as the
     /// survivor (it already holds the others' entries, copied by their merges), and says why.
-    func resolveMergeCycles(changedSince base: String?, actor: Actor) throws -> [String] {
-        guard let base else { return [] }
-        let r = try checked(["diff", "--name-only", "-z", base, "HEAD", "--", "active", "archive"], "list the merged files")
+    func resolveMergeCycles(_ ids: Set<IncidentID>, actor: Actor) throws -> [String] {
         var notes: [String] = []
         var handled = Set<IncidentID>()
-        for p in r.stdout.split(separator: 0) {
-            guard let start = GitStore.incidentFile(String(decoding: p, as: UTF8.self)), !handled.contains(start) else { continue }
+        for start in ids.sorted() where !handled.contains(start) {
             var cycle: [IncidentID] = []
             var current = start
             while cycle.count < 50, let (record, _) = try? store.load(current), record.state.outcome == .merged,
@@ -245,13 +242,10 @@ extension GitStore {
     /// A duplicate merged into another incident on one clone may have received entries on a
     /// clone that had not seen the merge yet: after a merge brings the two together, those
     /// entries are copied to the survivor (as `incident merge` copied the rest).
-    func carryLateEntries(changedSince base: String?, actor: Actor) throws -> [String] {
-        guard let base else { return [] }
-        let r = try checked(["diff", "--name-only", "-z", base, "HEAD", "--", "active", "archive"], "list the merged files")
+    func carryLateEntries(_ ids: Set<IncidentID>, actor: Actor) throws -> [String] {
         var notes: [String] = []
-        for p in r.stdout.split(separator: 0) {
-            guard let id = GitStore.incidentFile(String(decoding: p, as: UTF8.self)),
-                  let (source, _) = try? store.load(id), source.state.outcome == .merged, let into = source.state.mergedInto,
+        for id in ids.sorted() {
+            guard let (source, _) = try? store.load(id), source.state.outcome == .merged, let into = source.state.mergedInto,
                   var (survivor, _) = try? store.load(into) else { continue }
             let n = try DuplicateMerge.carryLateEntries(from: source, into: &survivor, actor: actor)
             if n > 0 {
@@ -331,17 +325,20 @@ extension GitStore {
                         throw IncidentError.storage("sync stopped: git cannot merge \(files.isEmpty ? "a file" : files.joined(separator: ", ")), changed both here and on \(remote) (incident merges only incident files). The merge was undone: this clone works as before and nothing is lost. Merge it by hand ('git -C \(root) pull', fix the file, 'git commit'), then run 'incident sync'.")
                     }
                 }
-                let joined = try joinCopies(changedSince: head)
+                // The incidents the merge touched, listed once for the steps below (the
+                // steps move files between active/ and archive/, never change which IDs).
+                let changed = try changedIncidents(since: head)
+                let joined = try joinCopies(changed)
                 if joined.moved {
                     report.notes += joined.notes
                     _ = try commitAll(message: "incident sync: joined copies of incidents changed on two clones (\(actor.name))", author: actor.name)
                 }
-                let cycles = try resolveMergeCycles(changedSince: head, actor: actor)
+                let cycles = try resolveMergeCycles(changed, actor: actor)
                 if !cycles.isEmpty {
                     report.notes += cycles
                     _ = try commitAll(message: "incident sync: undid duplicates merged into each other on two clones (\(actor.name))", author: actor.name)
                 }
-                let carried = try carryLateEntries(changedSince: head, actor: actor)
+                let carried = try carryLateEntries(changed, actor: actor)
                 if !carried.isEmpty {
                     report.notes += carried
                     _ = try commitAll(message: "incident sync: carried entries written on merged duplicates (\(actor.name))", author: actor.name)
@@ -403,11 +400,7 @@ extension GitStore {
     /// What the merge brought in, incident by incident.
     func incomingSummary(since before: String, numbered: [(IncidentID, IncidentID)], old: inout [IncidentID: [String]],
                          warnings: inout [String]) throws -> [String] {
-        let diff = try checked(["diff", "--name-only", "-z", before, "HEAD", "--", "active", "archive"], "list what came in")
-        var ids = Set<IncidentID>()
-        for p in diff.stdout.split(separator: 0) {
-            if let id = GitStore.incidentFile(String(decoding: p, as: UTF8.self)), !id.isProvisional { ids.insert(id) }
-        }
+        let ids = try changedIncidents(since: before).filter { !$0.isProvisional }
         if ids.count > 200 { return ["\(ids.count) incidents changed."] }
         let listing = try checked(["ls-tree", "-r", "--name-only", before, "--", "active", "archive"], "list the previous files")
         var oldPath: [IncidentID: String] = [:]
@@ -598,7 +591,7 @@ extension GitStore {
         let base = String(decoding: orig, as: UTF8.self).trimmingSet("\n ")
         defer { markMergeChecked() }
         guard !mergeInProgress, revParse(base) != nil else { return [] }
-        let joined = try joinCopies(changedSince: base)
+        let joined = try joinCopies(try changedIncidents(since: base))
         guard joined.moved else { return [] }
         _ = try commitAll(message: "incident: put incidents merged by git in their place (\(actor.name))", author: actor.name)
         return joined.notes + ["Moved incidents merged by 'git pull' to where their status puts them (committed)."]
