@@ -25,13 +25,23 @@ struct ArgumentSpec: Sendable {
 /// examples, and what it runs. The whole command line interface is the table of these.
 struct CommandSpec: Sendable {
     var path: [String]
-    var aliases: [String] = []
+    var aliases: [String]
     var summary: String
-    var discussion: String = ""
-    var arguments: [ArgumentSpec] = []
-    var options: [OptionSpec] = []
-    var examples: [String] = []
+    /// Built when help is shown, not at every start: some of it is assembled from lists
+    /// (the shipped runbooks, the hook events), which costs a command that never shows it.
+    private var discussionText: @Sendable () -> String
+    var discussion: String { discussionText() }
+    var arguments: [ArgumentSpec]
+    var options: [OptionSpec]
+    var examples: [String]
     var run: @Sendable (Invocation) throws -> Int32
+
+    init(path: [String], aliases: [String] = [], summary: String, discussion: @autoclosure @escaping @Sendable () -> String = "",
+         arguments: [ArgumentSpec] = [], options: [OptionSpec] = [], examples: [String] = [],
+         run: @escaping @Sendable (Invocation) throws -> Int32) {
+        self.path = path; self.aliases = aliases; self.summary = summary; self.discussionText = discussion
+        self.arguments = arguments; self.options = options; self.examples = examples; self.run = run
+    }
 
     var name: String { path.joined(separator: " ") }
     /// Plumbing run by scripts or git, not by people: left out of help and completion.

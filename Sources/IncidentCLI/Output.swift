@@ -250,12 +250,13 @@ extension Invocation {
 
     func timerLines(_ timers: [TimerStatus], indent: String = "  ") -> [String] {
         let ordered = urgencyOrder(timers)
-        let badgeWidth = ordered.map { visibleWidth(timerBadge($0)) }.max() ?? 0
-        let titleWidth = ordered.map { $0.title.count }.max() ?? 0
-        return ordered.map { t in
-            let badge = timerBadge(t)
-            return indent + badge + String(repeating: " ", count: badgeWidth - visibleWidth(badge) + 2)
-                + t.title.padding(titleWidth + 2) + timerDetail(t)
+        let badges = ordered.map { timerBadge($0) }
+        let badgeWidths = badges.map(visibleWidth)
+        let titleWidths = ordered.map { visibleWidth($0.title) }
+        let badgeWidth = badgeWidths.max() ?? 0, titleWidth = titleWidths.max() ?? 0
+        return ordered.indices.map { k in
+            indent + badges[k] + String(repeating: " ", count: badgeWidth - badgeWidths[k] + 2)
+                + ordered[k].title + String(repeating: " ", count: titleWidth - titleWidths[k] + 2) + timerDetail(ordered[k])
         }
     }
 
@@ -278,14 +279,19 @@ extension Invocation {
 /// Unicode scalars a terminal shows (escape sequences left out). Counted on the UTF-8
 /// bytes: every scalar has exactly one byte that is not a continuation byte.
 func visibleWidth(_ s: String) -> Int {
-    var count = 0
-    var inEscape = false
-    for b in s.utf8 {
-        if inEscape { if b == 0x6D { inEscape = false }; continue }
-        if b == 0x1B { inEscape = true; continue }
-        if b & 0xC0 != 0x80 { count += 1 }
+    func width(_ u: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 0
+        var inEscape = false
+        for b in u {
+            if inEscape { if b == 0x6D { inEscape = false }; continue }
+            if b == 0x1B { inEscape = true; continue }
+            if b & 0xC0 != 0x80 { count += 1 }
+        }
+        return count
     }
-    return count
+    if let n = s.utf8.withContiguousStorageIfAvailable(width) { return n }
+    var copy = s
+    return copy.withUTF8(width)
 }
 
 extension String {
@@ -294,9 +300,30 @@ extension String {
         return w >= width ? self : self + String(repeating: " ", count: width - w)
     }
 
+    /// Every occurrence of `target`'s bytes replaced (a byte search: no Character-by-Character
+    /// comparison, which showed in `sla` over many timers).
     func replacingOccurrences(_ target: String, _ replacement: String) -> String {
-        guard contains(target) else { return self }
-        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+        let t = Array(target.utf8)
+        guard let first = t.first else { return self }
+        var out: [UInt8] = []
+        var changed = false
+        var copy = self
+        copy.withUTF8 { u in
+            var i = 0, copied = 0
+            while i + t.count <= u.count {
+                if u[i] == first && (1..<t.count).allSatisfy({ u[i + $0] == t[$0] }) {
+                    if !changed { out.reserveCapacity(u.count + 16); changed = true }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: u[copied..<i]))
+                    out.append(contentsOf: replacement.utf8)
+                    i += t.count
+                    copied = i
+                } else {
+                    i += 1
+                }
+            }
+            if changed { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[copied...])) }
+        }
+        return changed ? String(decoding: out, as: UTF8.self) : self
     }
 }
 

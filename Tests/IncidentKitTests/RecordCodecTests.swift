@@ -121,6 +121,51 @@ import TestSupport
         #expect(accepted > 50 && refused > 50)
     }
 
+    /// The cached state with every optional field set, absent or `null`, in any key order,
+    /// with an unknown key or a value of the wrong type: the direct reader reads what the
+    /// general reader reads, or steps aside.
+    @Test func theCachedStateReadsAsTheGeneralReaderReadsIt() throws {
+        var rng = SplitMix64(state: 14)
+        var record = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z").record
+        let t = Timestamp(milliseconds: 1_795_000_000_000)
+        var full = record.state
+        full.publicTitle = "Checkout slow"; full.summary = "s\n\"q\""; full.type = "security"; full.drill = true
+        full.acknowledgedAt = t; full.containedAt = t; full.resolvedAt = t; full.closedAt = t; full.postmortemPublishedAt = t
+        full.resolutionSummary = "rolled back"; full.roles = ["commander": "ana", "scribe": "é"]; full.checked = ["a", "b"]
+        full.phaseHistory.append(IncidentState.PhaseEntry(phase: "contain", at: t))
+        full.contestedRoles = ["commander": ["ana", "bo"]]; full.afterClose = ["e1"]; full.outcome = .merged
+        full.mergedInto = IncidentID(number: 7); full.outcomeReason = "dup"; full.status = .closed
+        var readAlike = 0
+        for n in 0..<200 {
+            record.state = n % 3 == 0 ? record.state : full
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = Bool.random(using: &rng) ? [.prettyPrinted, .sortedKeys] : []
+            var object = try JSONSerialization.jsonObject(with: try encoder.encode(record)) as! [String: Any]
+            var state = object["state"] as! [String: Any]
+            for key in state.keys.sorted() where Int.random(in: 0..<40, using: &rng) == 0 {
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: state[key] = NSNull()
+                case 1: state[key] = nil
+                case 2: state[key] = 12
+                default: state["unknown"] = "x"
+                }
+            }
+            if var history = state["phaseHistory"] as? [[String: Any]], Bool.random(using: &rng), !history.isEmpty {
+                history[0]["extra"] = [1, 2]
+                state["phaseHistory"] = history
+            }
+            object["state"] = state
+            let bytes = Array(try JSONSerialization.data(withJSONObject: object, options: Bool.random(using: &rng) ? [.sortedKeys] : []))
+            let general = try? JSONDecoder().decode(IncidentRecord.self, from: Data(bytes))
+            if let fast = bytes.withUnsafeBufferPointer({ RecordCodec.decode($0) }) {
+                #expect(general != nil, "the direct reader took a state the general reader refuses: \(state)")
+                #expect(fast.state == general?.state)
+                readAlike += 1
+            }
+        }
+        #expect(readAlike > 50)
+    }
+
     @Test func aTimeOutsideTheStoreIsRefusedAsBefore() throws {
         var record = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z").record
         record.events[0].at = Timestamp(milliseconds: -1)

@@ -68,3 +68,25 @@ import TestSupport
         #expect(formatSpan(milliseconds: 51 * 3_600_000) == "2d3h")
     }
 }
+
+@Suite struct ISO8601FormattingTests {
+    /// The byte-wise writer against the definition: zero-padded fields, milliseconds only
+    /// when there are some.
+    @Test func everyStorableInstantIsWrittenAsDefined() {
+        func reference(_ t: Timestamp) -> String {
+            let c = CivilTime(t)
+            func p(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+            var s = "\(p(c.year, 4))-\(p(c.month, 2))-\(p(c.day, 2))T\(p(c.hour, 2)):\(p(c.minute, 2)):\(p(c.second, 2))"
+            if c.millisecond != 0 { s += ".\(p(c.millisecond, 3))" }
+            return s + "Z"
+        }
+        var rng = SplitMix64(state: 21)
+        var samples: [Int64] = [0, 1, 999, 1000, 86_399_999, 253_402_300_799_999, 1_795_000_000_000, -62_135_596_800_000, -62_167_219_200_000]
+        for _ in 0..<5000 { samples.append(Int64.random(in: -62_167_219_200_000...253_402_300_799_999, using: &rng)) }
+        for ms in samples {
+            let t = Timestamp(milliseconds: ms)
+            #expect(t.iso8601 == reference(t), "\(ms)")
+        }
+        #expect(Timestamp(milliseconds: 1_795_000_000_250).iso8601 == "2026-11-18T11:06:40.250Z")
+    }
+}

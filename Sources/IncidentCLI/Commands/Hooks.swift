@@ -1,7 +1,7 @@
 import IncidentKit
 
 enum HooksCommand {
-    static let eventList = (HookEvents.all + [HookEvents.any]).joined(separator: ", ")
+    static var eventList: String { (HookEvents.all + [HookEvents.any]).joined(separator: ", ") }
 
     static let spec = CommandSpec(
         path: ["hooks"],

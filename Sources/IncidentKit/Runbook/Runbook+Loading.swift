@@ -42,7 +42,13 @@ extension Runbook {
             // One parse when all is well; the version alone is looked at only to explain a
             // failure (a newer runbook may hold what this binary cannot read).
             do {
-                runbook = try JSONDecoder().decode(Runbook.self, from: data)
+                // The direct reader first (the common case, a well-formed runbook); it leaves
+                // anything unusual to JSONDecoder, whose errors name the field.
+                if let direct = RunbookReader.runbook(data) {
+                    runbook = direct
+                } else {
+                    runbook = try JSONDecoder().decode(Runbook.self, from: data)
+                }
             } catch {
                 if let v = (try? JSONDecoder().decode(SchemaHeader.self, from: data))?.schemaVersion, v > currentSchemaVersion { throw newer(v) }
                 throw error

@@ -154,7 +154,20 @@ public struct Runbook: Codable, Sendable, Equatable {
 /// Names are matched ignoring case, spaces, hyphens, underscores and dots:
 /// `Sev 0`, `sev0`, `SEV-0` are one name.
 public func normalizedName(_ s: String) -> String {
-    String(s.lowercased().unicodeScalars.filter { !" -_.\t".unicodeScalars.contains($0) }.map(Character.init))
+    // ASCII (nearly every name) byte by byte: the same result, without a Character per scalar.
+    if s.utf8.allSatisfy({ $0 < 0x80 }) {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for b in s.utf8 {
+            switch b {
+            case 0x20, 0x2D, 0x5F, 0x2E, 0x09: continue
+            case 0x41...0x5A: out.append(b + 0x20)
+            default: out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+    return String(s.lowercased().unicodeScalars.filter { !" -_.\t".unicodeScalars.contains($0) }.map(Character.init))
 }
 
 public protocol NamedRunbookEntry {

@@ -216,6 +216,15 @@ extension Store {
     /// valid at `now` (`IncidentSummary.timers(at: now)`).
     public func summaries(_ area: SummaryArea, runbook: RunbookSnapshot, at now: Timestamp,
                           detail: SummaryDetail = []) -> ([IncidentSummary], [StoreProblem]) {
+        let (summaries, problems, index) = summariesAndIndex(area, runbook: runbook, at: now, detail: detail)
+        if let index { refreshIndex(index, area: area) }
+        return (summaries, problems)
+    }
+
+    /// `summaries`, with the index's new bytes (when it is stale) returned for the caller to
+    /// write, rather than written.
+    func summariesAndIndex(_ area: SummaryArea, runbook: RunbookSnapshot, at now: Timestamp,
+                           detail: SummaryDetail) -> ([IncidentSummary], [StoreProblem], [UInt8]?) {
         let header = DerivedIndex.header(runbook)
         // The directory listing (a stat per file) runs beside the reading and parsing of the
         // index: on a large archive they are the two halves of the work.
@@ -301,9 +310,9 @@ extension Store {
                 }
             }
             for l in lines { out += l }
-            refreshIndex(out, area: area)
+            return (summaries, problems, out)
         }
-        return (summaries, problems)
+        return (summaries, problems, nil)
     }
 
     /// The summaries of both areas as of one moment. Nothing is locked, so an incident being
@@ -314,19 +323,64 @@ extension Store {
     public func summariesOfBoth(runbook: RunbookSnapshot, at now: Timestamp, active activeDetail: SummaryDetail = [],
                                 archive archiveDetail: SummaryDetail = [])
         -> (active: [IncidentSummary], archive: [IncidentSummary], problems: [StoreProblem]) {
+        // A stale index is rewritten after the reading is known to be consistent (the
+        // rewrite itself changes its directory).
+        var pending: [(SummaryArea, [UInt8])] = []
         func read() -> (active: [IncidentSummary], archive: [IncidentSummary], problems: [StoreProblem]) {
-            let (b, pb) = summaries(.archive, runbook: runbook, at: now, detail: archiveDetail)
-            let (a, pa) = summaries(.active, runbook: runbook, at: now, detail: activeDetail)
+            pending = []
+            let (b, pb, ib) = summariesAndIndex(.archive, runbook: runbook, at: now, detail: archiveDetail)
+            let (a, pa, ia) = summariesAndIndex(.active, runbook: runbook, at: now, detail: activeDetail)
+            if let ib { pending.append((.archive, ib)) }
+            if let ia { pending.append((.active, ia)) }
             return (a, b, pa + pb)
         }
+        func written<T>(_ result: T) -> T {
+            for (area, bytes) in pending { refreshIndex(bytes, area: area) }
+            return result
+        }
         for _ in 0..<2 {
+            // A rename into or out of a directory moves its change time: when none of the
+            // directories changed lately, comparing their stat before and after is enough.
+            // A directory changed in the last seconds (a coarse file-system clock could give a
+            // second change the same time) is compared by the names it holds.
+            if let stamp = incidentDirectoryStamp() {
+                let result = read()
+                if incidentDirectoryStamp() == stamp { return written(result) }
+                continue
+            }
             let before = incidentNameDigest()
             let result = read()
-            if incidentNameDigest() == before { return result }
+            if incidentNameDigest() == before { return written(result) }
         }
         // Writers keep moving files: the last reading holds the shared lock, which a writer's
         // move waits for (briefly: this is a read of the indexes).
-        return (try? withSharedLock { read() }) ?? read()
+        return written((try? withSharedLock { read() }) ?? read())
+    }
+
+    /// The change and modification times and inode of `active/`, `archive/` and each archive
+    /// year, or nil when one of them changed in the last two seconds (or cannot be read).
+    func incidentDirectoryStamp() -> [Int64]? {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let recent = (Int64(now.tv_sec) - 2) * 1_000_000_000 + Int64(now.tv_nsec)
+        var out: [Int64] = []
+        for dir in [activeDirectory, archiveDirectory] + archiveYears.map({ archiveDirectory + "/" + String($0) }) {
+            var st = stat()
+            guard lstat(dir, &st) == 0 else {
+                if errno == ENOENT { out += [0, 0, 0]; continue }
+                return nil
+            }
+            #if canImport(Darwin)
+            let mtime = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
+            let ctime = Int64(st.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(st.st_ctimespec.tv_nsec)
+            #else
+            let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+            let ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
+            #endif
+            if mtime >= recent || ctime >= recent { return nil }
+            out += [mtime, ctime, Int64(bitPattern: UInt64(st.st_ino))]
+        }
+        return out
     }
 
     /// An order-free digest of the incident file names in `active/` and each archive year

@@ -101,6 +101,11 @@ public enum POSIXFile {
                 ? String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) : "."
             absolute = cwd + "/" + path
         }
+        // The usual case: the whole path exists.
+        if let real = realpath(absolute, nil) {
+            defer { free(real) }
+            return String(cString: real)
+        }
         var parts = absolute.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         var missing: [String] = []
         while true {

@@ -250,18 +250,85 @@ enum RecordCodec {
             space()
             guard ok, i == p.count, let version, let id, let runbook, let events, let state else { return nil }
             let stateBytes = UnsafeBufferPointer(rebasing: p[state])
-            guard (try? JSONShape.check(stateBytes)) != nil,
-                  let decoded = try? JSONDecoder().decode(CachedState.self, from: Data(buffer: stateBytes)) else { return nil }
-            return Parsed(schemaVersion: version, id: id, runbook: runbook, events: events, state: decoded.state)
+            guard (try? JSONShape.check(stateBytes)) != nil else { return nil }
+            var s = Reader(p: stateBytes)
+            guard let decoded = s.cachedState() else { return nil }
+            return Parsed(schemaVersion: version, id: id, runbook: runbook, events: events, state: decoded)
         }
-    }
 
-    /// The cached state object on its own, with the same key check as in a whole file.
-    struct CachedState: Decodable {
-        var state: IncidentState
-        init(from decoder: Decoder) throws {
-            try rejectUnknownKeys(decoder, allowed: IncidentState.CodingKeys.allCases.map(\.rawValue), what: "the cached state")
-            state = try IncidentState(from: decoder)
+        /// The cached state object, as the general reader takes it: only its own keys (any
+        /// other is refused), `null` for an optional field read as absent, and in a phase
+        /// entry unknown keys skipped. Nil hands the file to the general reader.
+        mutating func cachedState() -> IncidentState? {
+            var id: IncidentID?, title: String?, publicTitle: String?, summary: String?, severity: String?
+            var status: IncidentStatus?, phase: String?, type: String?, drill: Bool?
+            var startedAt: Timestamp?, declaredAt: Timestamp?, acknowledgedAt: Timestamp?, containedAt: Timestamp?
+            var resolvedAt: Timestamp?, closedAt: Timestamp?, postmortemPublishedAt: Timestamp?, resolutionSummary: String?
+            var roles: [String: String]?, checked: [String]?, phaseHistory: [IncidentState.PhaseEntry]?
+            var contestedRoles: [String: [String]]?, afterClose: [String]?, outcome: IncidentOutcome?
+            var mergedInto: IncidentID?, outcomeReason: String?
+            let ok = object { r, key in
+                switch key {
+                case "id": return r.required(&id) { $0.string().flatMap { IncidentID($0) } }
+                case "title": return r.required(&title) { $0.string() }
+                case "publicTitle": return r.optional(&publicTitle) { $0.string() }
+                case "summary": return r.optional(&summary) { $0.string() }
+                case "severity": return r.required(&severity) { $0.string() }
+                case "status": return r.required(&status) { $0.string().flatMap(IncidentStatus.init(rawValue:)) }
+                case "phase": return r.required(&phase) { $0.string() }
+                case "type": return r.optional(&type) { $0.string() }
+                case "drill": return r.required(&drill) { $0.bool() }
+                case "startedAt": return r.required(&startedAt) { $0.time() }
+                case "declaredAt": return r.required(&declaredAt) { $0.time() }
+                case "acknowledgedAt": return r.optional(&acknowledgedAt) { $0.time() }
+                case "containedAt": return r.optional(&containedAt) { $0.time() }
+                case "resolvedAt": return r.optional(&resolvedAt) { $0.time() }
+                case "closedAt": return r.optional(&closedAt) { $0.time() }
+                case "postmortemPublishedAt": return r.optional(&postmortemPublishedAt) { $0.time() }
+                case "resolutionSummary": return r.optional(&resolutionSummary) { $0.string() }
+                case "roles": return r.required(&roles) { $0.stringMap { $0.string() } }
+                case "checked": return r.required(&checked) { $0.strings() }
+                case "phaseHistory": return r.required(&phaseHistory) { $0.list { $0.phaseEntry() } }
+                case "contestedRoles": return r.optional(&contestedRoles) { $0.stringMap { $0.strings() } }
+                case "afterClose": return r.optional(&afterClose) { $0.strings() }
+                case "outcome": return r.optional(&outcome) { $0.string().flatMap(IncidentOutcome.init(rawValue:)) }
+                case "mergedInto": return r.optional(&mergedInto) { $0.string().flatMap { IncidentID($0) } }
+                case "outcomeReason": return r.optional(&outcomeReason) { $0.string() }
+                default: return false
+                }
+            }
+            space()
+            guard ok, i == p.count, let id, let title, let severity, let status, let phase, let drill, let startedAt,
+                  let declaredAt, let roles, let checked, let phaseHistory else { return nil }
+            return IncidentState(id: id, title: title, publicTitle: publicTitle, summary: summary, severity: severity, status: status,
+                                 phase: phase, type: type, drill: drill, startedAt: startedAt, declaredAt: declaredAt,
+                                 acknowledgedAt: acknowledgedAt, containedAt: containedAt, resolvedAt: resolvedAt, closedAt: closedAt,
+                                 postmortemPublishedAt: postmortemPublishedAt, resolutionSummary: resolutionSummary, roles: roles,
+                                 checked: checked, phaseHistory: phaseHistory, contestedRoles: contestedRoles, afterClose: afterClose,
+                                 outcome: outcome, mergedInto: mergedInto, outcomeReason: outcomeReason)
+        }
+
+        mutating func phaseEntry() -> IncidentState.PhaseEntry? {
+            var phase: String?, at: Timestamp?
+            let ok = object { r, key in
+                switch key {
+                case "phase": return r.required(&phase) { $0.string() }
+                case "at": return r.required(&at) { $0.time() }
+                default: return r.skipValue()
+                }
+            }
+            guard ok, let phase, let at else { return nil }
+            return IncidentState.PhaseEntry(phase: phase, at: at)
+        }
+
+        /// An object of string keys, each value read by `read`.
+        mutating func stringMap<T>(_ read: (inout Reader) -> T?) -> [String: T]? {
+            var out: [String: T] = [:]
+            let ok = object { r, key in
+                guard let v = read(&r), out.updateValue(v, forKey: key) == nil else { return false }
+                return true
+            }
+            return ok ? out : nil
         }
     }
 

@@ -43,6 +43,21 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// `2026-11-23T14:05:00Z`, or `2026-11-23T14:05:00.250Z` when there are milliseconds.
     public var iso8601: String {
         let c = CivilTime(self)
+        if (0...9999).contains(c.year) {
+            // Byte by byte: every event's two times are written this way on each save.
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
+                func put(_ v: Int, _ width: Int, at start: Int) {
+                    var v = v
+                    for k in stride(from: start + width - 1, through: start, by: -1) { b[k] = UInt8(0x30 + v % 10); v /= 10 }
+                }
+                put(c.year, 4, at: 0); b[4] = 0x2D; put(c.month, 2, at: 5); b[7] = 0x2D; put(c.day, 2, at: 8); b[10] = 0x54
+                put(c.hour, 2, at: 11); b[13] = 0x3A; put(c.minute, 2, at: 14); b[16] = 0x3A; put(c.second, 2, at: 17)
+                var n = 19
+                if c.millisecond != 0 { b[19] = 0x2E; put(c.millisecond, 3, at: 20); n = 23 }
+                b[n] = 0x5A
+                return String(decoding: UnsafeBufferPointer(rebasing: b[0...n]), as: UTF8.self)
+            }
+        }
         var s = "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))"
         if c.millisecond != 0 { s += ".\(pad(c.millisecond, 3))" }
         return s + "Z"
