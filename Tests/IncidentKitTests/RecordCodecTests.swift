@@ -166,6 +166,42 @@ import TestSupport
         #expect(readAlike > 50)
     }
 
+    /// Appending to the bytes of the previous version gives exactly the file `encode` writes,
+    /// whatever the state holds (every optional field set or absent).
+    @Test func appendingToAFileWritesWhatEncodingItWholeWrites() throws {
+        var rng = SplitMix64(state: 15)
+        for n in 0..<200 {
+            let full = try randomRecord(&rng)
+            guard full.events.count > 1 else { continue }
+            let kept = Int.random(in: 1..<full.events.count, using: &rng)
+            var before = try IncidentRecord(id: full.id, runbook: full.runbook, events: Array(full.events[..<kept]))
+            var after = full
+            if n % 2 == 0 {
+                after.state.publicTitle = "p"; after.state.acknowledgedAt = Timestamp(milliseconds: 1_795_000_000_001)
+                after.state.contestedRoles = ["commander": ["a", "b"], "comms": []]; after.state.afterClose = []
+                after.state.outcome = .declined; after.state.mergedInto = IncidentID(number: 3); after.state.roles = [:]
+                before.state.checked = ["x\ny"]
+            }
+            let previous = try RecordCodec.encode(before)
+            let parsed = try #require(previous.withUnsafeBufferPointer { RecordCodec.decode($0) })
+            let end = try #require(parsed.eventsEnd)
+            let appended = try RecordCodec.append(to: previous, eventsEnd: end, count: kept, after)
+            #expect(appended == (try RecordCodec.encode(after)))
+            #expect(appended == (try jsonEncoderBytes(after)))
+        }
+    }
+
+    /// A file whose first key is not `events` (hand-edited, or written by another tool) is
+    /// never appended to: it is written whole.
+    @Test func onlyAFileLaidOutAsWrittenIsAppendedTo() throws {
+        var rng = SplitMix64(state: 16)
+        let record = try randomRecord(&rng)
+        let compact = Array(try JSONEncoder().encode(record))
+        #expect(compact.withUnsafeBufferPointer { RecordCodec.decode($0) }?.eventsEnd == nil)
+        let written = try RecordCodec.encode(record)
+        #expect(written.withUnsafeBufferPointer { RecordCodec.decode($0) }?.eventsEnd != nil)
+    }
+
     @Test func aTimeOutsideTheStoreIsRefusedAsBefore() throws {
         var record = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z").record
         record.events[0].at = Timestamp(milliseconds: -1)

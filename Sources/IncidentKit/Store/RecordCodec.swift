@@ -26,6 +26,8 @@ enum RecordCodec {
         var runbook: String
         var events: [Event]
         var state: IncidentState
+        /// The byte just after the last event, when new events may be appended there.
+        var eventsEnd: Int? = nil
     }
 
     /// The record in `bytes`, or nil when the general reader must look at it.
@@ -227,6 +229,7 @@ enum RecordCodec {
             // A byte-order mark, or anything before the object, is the general reader's.
             guard let first = p.first, first == 0x7B else { return nil }
             var version: Int?, id: IncidentID?, runbook: String?, events: [Event]?, state: Range<Int>?
+            var eventsEnd: Int?
             let ok = object { r, key in
                 switch key {
                 case "schemaVersion": guard version == nil, let v = r.smallInt() else { return false }; version = v
@@ -240,6 +243,7 @@ enum RecordCodec {
                     guard r.array({ r in
                         guard let e = r.event() else { return false }
                         list.append(e)
+                        eventsEnd = r.i
                         return true
                     }) else { return false }
                     events = list
@@ -253,7 +257,11 @@ enum RecordCodec {
             guard (try? JSONShape.check(stateBytes)) != nil else { return nil }
             var s = Reader(p: stateBytes)
             guard let decoded = s.cachedState() else { return nil }
-            return Parsed(schemaVersion: version, id: id, runbook: runbook, events: events, state: decoded)
+            // Where the event log ends, when the file is laid out as `encode` lays it out
+            // at the start (events first): a later write may append there (`append`).
+            let appendable = p.count >= canonicalStart.count && p[0..<canonicalStart.count].elementsEqual(canonicalStart)
+            return Parsed(schemaVersion: version, id: id, runbook: runbook, events: events, state: decoded,
+                          eventsEnd: appendable ? eventsEnd : nil)
         }
 
         /// The cached state object, as the general reader takes it: only its own keys (any
@@ -351,22 +359,29 @@ enum RecordCodec {
             }
             w.raw("\n  ]")
         }
-        w.raw(",\n  \"id\" : "); w.string(record.id.description)
-        w.raw(",\n  \"runbook\" : "); w.string(record.runbook)
-        w.raw(",\n  \"schemaVersion\" : "); w.raw(String(record.schemaVersion))
-        w.raw(",\n  \"state\" : ")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        if let key = Timestamp.storeFileKey { encoder.userInfo[key] = true }
-        // Nested two spaces deeper than on its own: every line after the first is indented
-        // (a JSON string never holds a raw newline, so each newline is structure).
-        // (An empty collection's blank line stays empty, as JSONEncoder writes it.)
-        let state = Array(try encoder.encode(record.state))
-        for (k, b) in state.enumerated() {
-            w.out.append(b)
-            if b == 0x0a, k + 1 < state.count, state[k + 1] != 0x0a { w.out.append(0x20); w.out.append(0x20) }
+        try w.tail(record)
+        return w.out
+    }
+
+    /// The bytes a file starts with when `events` is its first key, as `encode` writes it.
+    static let canonicalStart: [UInt8] = Array("{\n  \"events\" : [\n".utf8)
+
+    /// The file for `record` made from the bytes of its previous version, `previous`, whose
+    /// events are `record.events[..<count]` and end at byte `eventsEnd`: those bytes are kept
+    /// as they are, the new events are appended after them, and what follows the event log
+    /// (id, runbook, version, state: a few hundred bytes) is written afresh. A write then
+    /// costs the same however long the incident is. Byte-identical to `encode` when the
+    /// previous file was written by it (a test holds it to that).
+    static func append(to previous: [UInt8], eventsEnd: Int, count: Int, _ record: IncidentRecord) throws -> [UInt8] {
+        var w = Writer()
+        w.out.reserveCapacity(eventsEnd + 2048 + (record.events.count - count) * 700)
+        w.out.append(contentsOf: previous[..<eventsEnd])
+        for e in record.events[count...] {
+            w.raw(",\n")
+            try w.event(e)
         }
-        w.raw("\n}\n")
+        w.raw("\n  ]")
+        try w.tail(record)
         return w.out
     }
 
@@ -414,6 +429,91 @@ enum RecordCodec {
                     codingPath: [], debugDescription: "\(t.iso8601) is outside the times a store file can hold (1970-01-01 to 9999-12-31 UTC)"))
             }
             string(t.iso8601)
+        }
+
+        /// Everything after the event log: id, runbook, schema version, the cached state.
+        mutating func tail(_ record: IncidentRecord) throws {
+            raw(",\n  \"id\" : "); string(record.id.description)
+            raw(",\n  \"runbook\" : "); string(record.runbook)
+            raw(",\n  \"schemaVersion\" : "); raw(String(record.schemaVersion))
+            raw(",\n  \"state\" : ")
+            try state(record.state)
+            raw("\n}\n")
+        }
+
+        /// The cached state as `JSONEncoder` writes it nested in the file: keys sorted, absent
+        /// optionals left out, two spaces deeper than on its own.
+        mutating func state(_ s: IncidentState) throws {
+            var fields: [(String, (inout Writer) throws -> Void)] = [
+                ("id", { $0.string(s.id.description) }), ("title", { $0.string(s.title) }),
+                ("severity", { $0.string(s.severity) }), ("status", { $0.string(s.status.rawValue) }),
+                ("phase", { $0.string(s.phase) }), ("drill", { $0.raw(s.drill ? "true" : "false") }),
+                ("startedAt", { try $0.time(s.startedAt) }), ("declaredAt", { try $0.time(s.declaredAt) }),
+                ("roles", { $0.stringObject(s.roles, indent: 4) { w, v in w.string(v) } }),
+                ("checked", { $0.stringArray(s.checked, indent: 4) }),
+                ("phaseHistory", { w in
+                    try w.list(s.phaseHistory, indent: 4) { w, entry in
+                        w.raw("      {\n        \"at\" : "); try w.time(entry.at)
+                        w.raw(",\n        \"phase\" : "); w.string(entry.phase)
+                        w.raw("\n      }")
+                    }
+                }),
+            ]
+            func optional<T>(_ key: String, _ value: T?, _ body: @escaping (inout Writer, T) throws -> Void) {
+                if let value { fields.append((key, { try body(&$0, value) })) }
+            }
+            optional("publicTitle", s.publicTitle) { $0.string($1) }
+            optional("summary", s.summary) { $0.string($1) }
+            optional("type", s.type) { $0.string($1) }
+            optional("acknowledgedAt", s.acknowledgedAt) { try $0.time($1) }
+            optional("containedAt", s.containedAt) { try $0.time($1) }
+            optional("resolvedAt", s.resolvedAt) { try $0.time($1) }
+            optional("closedAt", s.closedAt) { try $0.time($1) }
+            optional("postmortemPublishedAt", s.postmortemPublishedAt) { try $0.time($1) }
+            optional("resolutionSummary", s.resolutionSummary) { $0.string($1) }
+            optional("contestedRoles", s.contestedRoles) { w, roles in
+                w.stringObject(roles, indent: 4) { w, names in w.stringArray(names, indent: 6) }
+            }
+            optional("afterClose", s.afterClose) { $0.stringArray($1, indent: 4) }
+            optional("outcome", s.outcome) { $0.string($1.rawValue) }
+            optional("mergedInto", s.mergedInto) { $0.string($1.description) }
+            optional("outcomeReason", s.outcomeReason) { $0.string($1) }
+            fields.sort { Writer.keyOrder($0.0, $1.0) }
+            raw("{\n")
+            for (n, (key, body)) in fields.enumerated() {
+                if n > 0 { raw(",\n") }
+                raw("    "); string(key); raw(" : ")
+                try body(&self)
+            }
+            raw("\n  }")
+        }
+
+        mutating func spaces(_ n: Int) { out.append(contentsOf: repeatElement(0x20, count: n)) }
+
+        /// `[` items `]` with the items one level deeper than `indent` (the key's indent).
+        mutating func list<T>(_ items: [T], indent: Int, _ item: (inout Writer, T) throws -> Void) rethrows {
+            if items.isEmpty { raw("[\n\n"); spaces(indent); raw("]"); return }
+            raw("[\n")
+            for (n, v) in items.enumerated() {
+                if n > 0 { raw(",\n") }
+                try item(&self, v)
+            }
+            raw("\n"); spaces(indent); raw("]")
+        }
+
+        mutating func stringArray(_ items: [String], indent: Int) {
+            list(items, indent: indent) { w, v in w.spaces(indent + 2); w.string(v) }
+        }
+
+        mutating func stringObject<T>(_ object: [String: T], indent: Int, _ value: (inout Writer, T) -> Void) {
+            if object.isEmpty { raw("{\n\n"); spaces(indent); raw("}"); return }
+            raw("{\n")
+            for (n, key) in object.keys.sorted(by: Writer.keyOrder).enumerated() {
+                if n > 0 { raw(",\n") }
+                spaces(indent + 2); string(key); raw(" : ")
+                value(&self, object[key]!)
+            }
+            raw("\n"); spaces(indent); raw("}")
         }
 
         mutating func event(_ e: Event) throws {

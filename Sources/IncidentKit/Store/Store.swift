@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Synchronization
 
 /// Where an incident file lives.
 public enum IncidentLocation: Equatable, Sendable {
@@ -160,13 +161,14 @@ public struct Store: Sendable {
         var firstError: Error?
         for place in places {
             do {
-                found.append((try decodeRecord(at: path(of: id, in: place), expecting: id), place))
+                found.append((try decodeRecord(at: path(of: id, in: place), expecting: id, remember: places.count == 1), place))
             } catch {
                 firstError = firstError ?? error
             }
         }
         guard let first = found.first else { throw firstError ?? IncidentError.notFound("No incident \(id) in \(root).") }
         if found.count == 1 { return first }
+        recentRead.forget()
         let merged = try IncidentMerge.merge(found.map(\.0))
         let wanted: IncidentLocation = merged.state.status == .closed ? .archive(year: CivilTime(merged.state.declaredAt).year) : .active
         return (merged, found.contains { $0.1 == wanted } ? wanted : first.1)
@@ -174,14 +176,37 @@ public struct Store: Sendable {
 
     /// Reads and checks one incident file. The state is always recomputed from the events.
     public func decodeRecord(at path: String, expecting id: IncidentID? = nil) throws -> IncidentRecord {
+        try decodeRecord(at: path, expecting: id, remember: false)
+    }
+
+    /// With `remember`, what was read is kept (`recentRead`) when the file did not change
+    /// while it was read, so that `save` can append to it.
+    func decodeRecord(at path: String, expecting id: IncidentID?, remember: Bool) throws -> IncidentRecord {
+        let before = remember ? FileFingerprint.of(path) : nil
         let bytes = try POSIXFile.read(path, limit: fileLimit)
-        return try Store.decodeRecord(Data(bytes), path: path, expecting: id)
+        var eventsEnd: Int?
+        let record = try Store.decodeRecord(Data(bytes), path: path, expecting: id, eventsEnd: &eventsEnd)
+        if remember {
+            if let before, let eventsEnd, FileFingerprint.of(path) == before {
+                recentRead.remember(RecentRead.File(path: path, fingerprint: before, bytes: bytes, eventsEnd: eventsEnd,
+                                                    events: record.events, schemaVersion: record.schemaVersion))
+            } else {
+                recentRead.forget()
+            }
+        }
+        return record
     }
 
     public static func decodeRecord(_ data: Data, path: String, expecting id: IncidentID? = nil) throws -> IncidentRecord {
+        var eventsEnd: Int?
+        return try decodeRecord(data, path: path, expecting: id, eventsEnd: &eventsEnd)
+    }
+
+    static func decodeRecord(_ data: Data, path: String, expecting id: IncidentID?, eventsEnd: inout Int?) throws -> IncidentRecord {
         // The direct reader takes any file it can read with certainty; anything else goes
         // the general way below, which names what is wrong.
         let fast = data.withUnsafeBytes { RecordCodec.decode($0.bindMemory(to: UInt8.self)) }
+        eventsEnd = fast?.eventsEnd
         var record: IncidentRecord
         if let fast, fast.schemaVersion >= 1, fast.schemaVersion <= IncidentRecord.currentSchemaVersion {
             record = IncidentRecord(schemaVersion: fast.schemaVersion, id: fast.id, runbook: fast.runbook,
@@ -352,7 +377,7 @@ public struct Store: Sendable {
         let target: IncidentLocation = record.state.status == .closed
             ? .archive(year: CivilTime(record.state.declaredAt).year) : .active
         let directory = directory(of: target)
-        let bytes = try Store.encode(record, limit: fileLimit)
+        let bytes = try appendedFile(record, at: target) ?? Store.encode(record, limit: fileLimit)
         try POSIXFile.makeDirectory(directory)
         if case .archive = target { sweepTemporaryFiles(in: directory) }
         try POSIXFile.writeAtomically(bytes, directory: directory, name: record.id.fileName, limit: fileLimit)
@@ -363,6 +388,24 @@ public struct Store: Sendable {
             removed.append(other)
         }
         updateIndexes(record, at: target, removed: removed, runbook: runbook)
+    }
+
+    /// The new file for `record` as the file read last plus the events added since, when that
+    /// file is where `record` goes, has not changed since it was read, and holds exactly the
+    /// first events of `record` in the same format version. Nil: encode the whole file.
+    func appendedFile(_ record: IncidentRecord, at target: IncidentLocation) throws -> [UInt8]? {
+        let path = path(of: record.id, in: target)
+        guard let read = recentRead.take(path), read.schemaVersion == record.schemaVersion,
+              record.events.count > read.events.count,
+              record.events[..<read.events.count].elementsEqual(read.events),
+              FileFingerprint.of(path) == read.fingerprint else { return nil }
+        let bytes: [UInt8]
+        do {
+            bytes = try RecordCodec.append(to: read.bytes, eventsEnd: read.eventsEnd, count: read.events.count, record)
+        } catch let EncodingError.invalidValue(_, context) {
+            throw IncidentError.invalidInput("\(record.id) was not changed: \(context.debugDescription).")
+        }
+        return bytes.count <= fileLimit ? bytes : nil  // over the limit: `encode` says so
     }
 
     /// The next free ID. Call with the lock held; `save` the new record before releasing it.
@@ -437,6 +480,34 @@ public struct Store: Sendable {
                 return "\(lastIDPath) says \(n), implausibly far past the highest incident (INC-\(highest)); the next declare rebuilds it from the incident files"
             }
             return nil
+        }
+    }
+}
+
+/// The incident file this process read last (one: a command writes the incident it loaded),
+/// kept so that `save` can append to it rather than rewrite it.
+let recentRead = RecentRead()
+
+final class RecentRead: Sendable {
+    struct File: Sendable {
+        var path: String
+        var fingerprint: FileFingerprint
+        var bytes: [UInt8]
+        var eventsEnd: Int
+        var events: [Event]
+        var schemaVersion: Int
+    }
+
+    private let file = Mutex<File?>(nil)
+
+    func remember(_ f: File) { file.withLock { $0 = f } }
+    func forget() { file.withLock { $0 = nil } }
+
+    /// The file read last, if it is `path`; it is given up either way.
+    func take(_ path: String) -> File? {
+        file.withLock { f in
+            defer { f = nil }
+            return f?.path == path ? f : nil
         }
     }
 }
