@@ -182,7 +182,7 @@ enum Help {
         }
         s += "\nGLOBAL OPTIONS: --store DIR, --as NAME, --at TIME, --future, --json, --no-color, --allow-secrets, --help\n"
         if !c.examples.isEmpty {
-            s += "\nEXAMPLES:\n" + c.examples.map { "  " + $0 }.joined(separator: "\n") + "\n"
+            s += "\nEXAMPLES:\n" + c.examples.map { "  " + $0 }.joinedLines + "\n"
         }
         return s
     }

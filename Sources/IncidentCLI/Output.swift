@@ -255,8 +255,14 @@ extension Invocation {
         let titleWidths = ordered.map { visibleWidth($0.title) }
         let badgeWidth = badgeWidths.max() ?? 0, titleWidth = titleWidths.max() ?? 0
         return ordered.indices.map { k in
-            indent + badges[k] + String(repeating: " ", count: badgeWidth - badgeWidths[k] + 2)
-                + ordered[k].title + String(repeating: " ", count: titleWidth - titleWidths[k] + 2) + timerDetail(ordered[k])
+            var line = indent
+            line.reserveCapacity(indent.utf8.count + badgeWidth + titleWidth + 80)
+            line += badges[k]
+            line += String(repeating: " ", count: badgeWidth - badgeWidths[k] + 2)
+            line += ordered[k].title
+            line += String(repeating: " ", count: titleWidth - titleWidths[k] + 2)
+            line += timerDetail(ordered[k])
+            return line
         }
     }
 
@@ -292,6 +298,19 @@ func visibleWidth(_ s: String) -> Int {
     if let n = s.utf8.withContiguousStorageIfAvailable(width) { return n }
     var copy = s
     return copy.withUTF8(width)
+}
+
+extension Array where Element == String {
+    /// The lines joined with newlines, in one buffer (the generic `joined` showed in `sla`).
+    var joinedLines: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(reduce(count) { $0 + $1.utf8.count })
+        for (k, line) in enumerated() {
+            if k > 0 { out.append(0x0A) }
+            out.append(contentsOf: line.utf8)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }
 
 extension String {

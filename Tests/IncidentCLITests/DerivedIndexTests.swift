@@ -270,3 +270,32 @@ import TestSupport
         }
     }
 }
+
+/// `list --all`, `stats` and `actions` read both areas at one moment: they compare the stat of
+/// the incident directories before and after (or, for a directory changed in the last two
+/// seconds, the names it holds). A rename into or out of any of them must show.
+@Suite(.serialized) struct DirectoryStampTests {
+    @Test func aMoveBetweenAreasChangesTheStampAndAnEditDoesNot() throws {
+        let cli = DerivedIndexTests.makeStore()
+        let store = Store(root: cli.store)
+        #expect(store.incidentDirectoryStamp() == nil, "just written: compared by names")
+        Thread.sleep(forTimeInterval: 2.2)
+        let before = try #require(store.incidentDirectoryStamp(), "nothing changed for two seconds")
+        // An edit in place (the file's own times move, not the directory's).
+        let file = cli.store + "/active/INC-2.json"
+        let handle = try #require(FileHandle(forUpdatingAtPath: file))
+        try handle.seekToEnd(); try handle.write(contentsOf: Data(" ".utf8)); try handle.close()
+        #expect(store.incidentDirectoryStamp() == before)
+        // A close made by hand, behind the tool's back: the file moves to the archive.
+        let year = cli.store + "/archive/2026"
+        #expect(rename(file, year + "/INC-2.json") == 0)
+        #expect(store.incidentDirectoryStamp() == nil || store.incidentDirectoryStamp() != before)
+        Thread.sleep(forTimeInterval: 2.2)
+        let after = try #require(store.incidentDirectoryStamp())
+        #expect(after != before)
+        // And the listing, read through the stamp, holds the moved incident once.
+        let listed = cli.run(["list", "--all", "--json"])
+        #expect(listed.status == 0)
+        #expect(listed.stdout.components(separatedBy: "\"INC-2\"").count == 2, "\(listed.stdout)")
+    }
+}

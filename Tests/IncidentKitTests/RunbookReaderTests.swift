@@ -116,3 +116,17 @@ import TestSupport
         #expect(normalizedName("SEV-0") == "sev0")
     }
 }
+
+@Suite struct PadTests {
+    @Test func zeroPaddingAsDefined() {
+        func reference(_ value: Int, _ width: Int) -> String {
+            let s = String(value)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        for width in 0...9 {
+            for value in [0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 123_456_789, Int.max, -1, -42, Int.min] {
+                #expect(pad(value, width) == reference(value, width), "\(value) \(width)")
+            }
+        }
+    }
+}

@@ -25,6 +25,36 @@ import TestSupport
         #expect(try store.load(IncidentID(number: 1)).0 == s.record)
     }
 
+    /// A write appends to the file it read; the file is the same as one written whole, and a
+    /// file changed after it was read (or not laid out as written) is written whole instead.
+    @Test func aWriteAppendsOnlyToTheFileItReadUnchanged() throws {
+        let store = try makeStore()
+        let s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+        try store.withLock { try store.save(s.record) }
+        let path = store.activeDirectory + "/INC-1.json"
+        let id = IncidentID(number: 1)
+        for n in 0..<3 {
+            var (record, _) = try store.load(id)
+            try Actions.note(&record, runbook: s.runbook, text: "entry \(n)", kind: nil, fields: [:],
+                             actor: Scenario.actor("2026-11-23T14:1\(n):00Z"))
+            if n == 1 {
+                // Changed behind the tool's back after it was read: compact JSON, same content.
+                let compact = try JSONEncoder().encode(try store.load(id).0)
+                try compact.write(to: URL(fileURLWithPath: path))
+            }
+            try store.withLock { try store.save(record) }
+            #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == (try Store.encodedFile(record)), "write \(n)")
+            #expect(try store.load(id).0 == record)
+        }
+        // A compact file (first key not `events`) read and written: written whole, as encode has it.
+        let compact = try JSONEncoder().encode(try store.load(id).0)
+        try compact.write(to: URL(fileURLWithPath: path))
+        var (record, _) = try store.load(id)
+        try Actions.note(&record, runbook: s.runbook, text: "after compact", kind: nil, fields: [:], actor: Scenario.actor("2026-11-23T15:00:00Z"))
+        try store.withLock { try store.save(record) }
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == (try Store.encodedFile(record)))
+    }
+
     @Test func closingArchivesByYearAndReopeningRestores() throws {
         let store = try makeStore()
         var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")

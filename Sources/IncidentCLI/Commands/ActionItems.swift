@@ -59,6 +59,7 @@ enum ActionsCommand {
             // From the derived summaries, which carry each incident's action items.
             let snapshot = try inv.runbookSnapshot()
             let (a, b, problems) = inv.store.summariesOfBoth(runbook: snapshot, at: inv.at, active: .actionItems, archive: .actionItems)
+            ProcessLifetime.keep((a, b))
             for p in problems { inv.err("warning: skipped \(p.path): \(p.reason).") }
             // Items are picked in place, incident by incident in ID order (the summaries
             // themselves are not copied or sorted: 10,000 of them are large values).
@@ -83,7 +84,7 @@ enum ActionsCommand {
                 let due = i.dueAt.map { inv.human($0) + (i.isOverdue(at: inv.at) ? inv.style.red(" OVERDUE") : "") } ?? inv.style.red("no due date")
                 rows.append([i.incident.description, i.id, i.status.rawValue, i.owner.map(inv.safe) ?? inv.style.red("no owner"), due, inv.safe(i.text)])
             }
-            inv.out(table(rows).joined(separator: "\n"))
+            inv.out(table(rows).joinedLines)
             return ExitCode.success
         })
 }

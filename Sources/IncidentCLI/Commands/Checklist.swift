@@ -26,7 +26,7 @@ enum ChecklistCommand {
                 }
                 lines.append("  [\(item.done ? "x" : " ")] \(String(item.number).padding(3)) \(item.text)\(item.required ? inv.style.yellow(" (required)") : "")")
             }
-            inv.out(lines.joined(separator: "\n"))
+            inv.out(lines.joinedLines)
             return ExitCode.success
         })
 }

@@ -27,7 +27,7 @@ enum CompletionsCommand {
                     ArgumentSpec(name: "ID", help: "The incident, for entries.", optional: true, completion: "none")],
         run: { inv in
             let lines = try names(inv.required("CATEGORY"), id: inv.argument("ID"), inv: inv)
-            if !lines.isEmpty { inv.document(lines.joined(separator: "\n")) }
+            if !lines.isEmpty { inv.document(lines.joinedLines) }
             return ExitCode.success
         })
 

@@ -93,7 +93,7 @@ enum DeclareCommand {
             lines.append("  Roles to staff: " + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
         }
         lines.append("  Next: incident ack \(record.id) · incident assign \(record.id) ROLE NAME · incident note \(record.id) TEXT")
-        inv.err(lines.joined(separator: "\n"))
+        inv.err(lines.joinedLines)
         return ExitCode.success
     }
 }

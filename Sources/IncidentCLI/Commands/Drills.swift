@@ -53,7 +53,7 @@ enum DrillsCommand {
                 lines.append("  \(s.title) (\(s.every)\(s.level.map { ", \(inv.levelTitle($0, runbook))" } ?? "")): \(when)")
             }
         }
-        inv.out(lines.joined(separator: "\n"))
+        inv.out(lines.joinedLines)
         return ExitCode.success
     }
 }

@@ -109,7 +109,7 @@ enum EvidenceListCommand {
                 lines.append("    collected by \(inv.safe(i.collectedBy)) at \(inv.human(i.collectedAt))")
                 for c in i.custody { lines.append("    → \(inv.safe(c.to)) at \(inv.human(c.at))\(c.note.map { ": " + inv.safe($0) } ?? "")") }
             }
-            inv.out(lines.joined(separator: "\n"))
+            inv.out(lines.joinedLines)
             return ExitCode.success
         })
 }

@@ -82,7 +82,7 @@ enum HooksCommand {
         }
         lines.append("No hook for: " + (missing.isEmpty ? "—" : missing.joined(separator: ", ")))
         if let trust { lines.append("Trusted hashes: \(trust.file)") }
-        inv.out(lines.joined(separator: "\n"))
+        inv.out(lines.joinedLines)
         return ExitCode.success
     }
 

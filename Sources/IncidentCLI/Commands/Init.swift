@@ -62,7 +62,7 @@ enum InitCommand {
             if inv.json {
                 try inv.printJSON(["store": inv.store.root, "runbook": runbook.name, "created": existed ? "false" : "true", "git": "true"])
             } else {
-                inv.out(did.joined(separator: "\n"))
+                inv.out(did.joinedLines)
                 inv.out("The store \(inv.store.root) is kept in git and runs the '\(runbook.name)' runbook." + (inv.option("remote") != nil ? " Next: 'incident sync'." : ""))
             }
             return ExitCode.success

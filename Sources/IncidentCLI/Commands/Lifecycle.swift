@@ -57,7 +57,7 @@ enum ResolveCommand {
             let at = r.events.last!.at
             var message = "\(r.id) resolved at \(inv.human(at)), \(formatSpan(milliseconds: r.state.startedAt.distance(to: at))) after impact started."
             let next = SLAEngine.evaluate(r, runbook: rb, time: try inv.businessTime(rb), at: at).filter { $0.isStarted && !$0.finished }
-            if !next.isEmpty { message += "\n" + inv.timerLines(next).joined(separator: "\n") }
+            if !next.isEmpty { message += "\n" + inv.timerLines(next).joinedLines }
             return try inv.report(r, rb, message)
         })
 }
@@ -116,7 +116,7 @@ enum SeverityCommand {
             }
             var message = "\(r.id) is now \(inv.levelTitle(r.state.severity, rb))."
             let running = SLAEngine.evaluate(r, runbook: rb, time: try inv.businessTime(rb), at: r.events.last!.at).filter { $0.isStarted && !$0.finished }
-            if !running.isEmpty { message += "\n" + inv.timerLines(running).joined(separator: "\n") }
+            if !running.isEmpty { message += "\n" + inv.timerLines(running).joinedLines }
             let missing = SLAEngine.missingRoles(r.state, runbook: rb)
             if !missing.isEmpty { message += "\n  Roles to staff: " + missing.map { inv.roleTitle($0, rb) }.joined(separator: ", ") }
             return try inv.report(r, rb, message)
@@ -175,7 +175,7 @@ enum PhaseCommand {
             var message = "\(r.id) is in \(inv.phaseTitle(r.state.phase, rb))."
             let items = Checklist.items(for: r.state, events: r.events, runbook: rb).filter { $0.phase == r.state.phase && !$0.done }
             if !items.isEmpty {
-                message += "\n" + items.map { "  [ ] #\($0.number) \($0.text)\($0.required ? " (required)" : "")" }.joined(separator: "\n")
+                message += "\n" + items.map { "  [ ] #\($0.number) \($0.text)\($0.required ? " (required)" : "")" }.joinedLines
             }
             return try inv.report(r, rb, message)
         })

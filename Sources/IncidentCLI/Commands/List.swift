@@ -151,6 +151,7 @@ enum ListCommand {
             ]
         }
         inv.out(tableText(cells, columns: 8))
+        ProcessLifetime.keep((summaries, cells))
         return ExitCode.success
     }
 }

@@ -49,7 +49,7 @@ enum RunbookShowCommand {
             lines.append(inv.style.bold("Close gates") + ": " + rb.closeGates.map(\.rawValue).joined(separator: ", "))
             if let m = rb.monitoring { lines.append(inv.style.bold("Monitoring window") + ": " + describeMonitoring(m)) }
             lines.append(inv.style.bold("Calendar") + ": " + (rb.calendar.map(describeCalendar) ?? "none (business time is Monday to Friday, 09:00–17:00 UTC)"))
-            inv.out(lines.joined(separator: "\n"))
+            inv.out(lines.joinedLines)
             return ExitCode.success
         })
 }
@@ -93,7 +93,7 @@ enum RunbookListCommand {
         run: { inv in
             let items = Runbook.shippedNames.compactMap { name in (try? Runbook.shipped(named: name)).map { (name, $0.title) } }
             if inv.json { try inv.printJSON(items.map { ["name": $0.0, "title": $0.1] }); return ExitCode.success }
-            inv.out(table(items.map { [$0.0, $0.1] }).joined(separator: "\n"))
+            inv.out(table(items.map { [$0.0, $0.1] }).joinedLines)
             return ExitCode.success
         })
 }

@@ -95,7 +95,13 @@ enum SLACommand {
             }
         }
         if idArgument == nil {
-            rows.sort { runbook.levelRank(id: $0.severity) < runbook.levelRank(id: $1.severity) || ($0.severity == $1.severity && $0.id < $1.id) }
+            // Positions are sorted, not rows (a row carries every timer of its incident).
+            let ranks = rows.map { runbook.levelRank(id: $0.severity) }
+            let order = rows.indices.sorted { a, b in
+                if ranks[a] != ranks[b] { return ranks[a] < ranks[b] }
+                return rows[a].severity == rows[b].severity ? rows[a].id < rows[b].id : a < b
+            }
+            rows = order.map { rows[$0] }
         }
         let anyIncident = !rows.isEmpty
         if let failOn {
@@ -146,7 +152,7 @@ enum SLACommand {
                 lines.append("  " + inv.monitoringLine(m, closed: r.status == .closed))
             }
         }
-        inv.out(lines.joined(separator: "\n"))
+        inv.out(lines.joinedLines)
         return alertStatus
     }
 }

@@ -84,7 +84,7 @@ enum ShowCommand {
         lines.append(st.bold("Latest entries") + " (\(entries.count) in all; 'incident timeline \(record.id)' shows every one)")
         let late = Set(s.afterClose ?? [])
         for e in entries.suffix(5) { lines.append(TimelineCommand.line(e, inv: inv, runbook: runbook, afterClose: late.contains(e.id))) }
-        inv.out(lines.joined(separator: "\n"))
+        inv.out(lines.joinedLines)
         return ExitCode.success
     }
 }

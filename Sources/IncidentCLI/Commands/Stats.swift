@@ -22,6 +22,7 @@ enum StatsCommand {
         let since = try inv.time("since")
         // From the derived summaries: no incident file is decoded unless it changed.
         let (a, b, problems) = inv.store.summariesOfBoth(runbook: snapshot, at: inv.at, active: .timers, archive: .timers)
+        ProcessLifetime.keep((a, b))
         for p in problems { inv.err("warning: skipped \(p.path): \(p.reason).") }
         // Declined incidents and merged duplicates are not incidents to measure. One pass,
         // reading each summary in place (10,000 summaries are not copied into new arrays).
@@ -70,7 +71,7 @@ enum StatsCommand {
         if !breached.isEmpty {
             lines.append("Breached timers: " + breached.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
         }
-        inv.out(lines.joined(separator: "\n"))
+        inv.out(lines.joinedLines)
         return ExitCode.success
     }
 }

@@ -50,7 +50,7 @@ enum TimelineCommand {
             }
         }
         if entries.isEmpty { lines.append("No entries match.") }
-        inv.out(lines.joined(separator: "\n"))
+        inv.out(lines.joinedLines)
         return ExitCode.success
     }
 

@@ -240,7 +240,7 @@ struct CompletionScripts {
 
         """
         let globalSpecs = GlobalOptions.all.map(zshOptionSpec)
-        s += "_incident_globals=(\n" + globalSpecs.map { "  " + $0 }.joined(separator: "\n") + "\n)\n\n"
+        s += "_incident_globals=(\n" + globalSpecs.map { "  " + $0 }.joinedLines + "\n)\n\n"
         s += """
         _incident() {
           setopt localoptions no_shwordsplit no_globsubst no_ksharrays

@@ -19,7 +19,7 @@ enum WatchCommand {
         }
         guard inv.context.stdoutIsTerminal, let terminal = inv.context.terminal else {
             let lines = try WatchScreen(inv: inv, id: id).lines(width: max(inv.context.width, 60), height: nil)
-            inv.out(lines.joined(separator: "\n"))
+            inv.out(lines.joinedLines)
             return ExitCode.success
         }
         return try live(inv, id: id, terminal: terminal)

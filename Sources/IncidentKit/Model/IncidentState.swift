@@ -124,9 +124,13 @@ public struct IncidentState: Codable, Sendable, Equatable {
 
     /// Events sorted by `at`, ties kept in the order they were written.
     public static func timeOrdered<C: Collection>(_ events: C) -> [Event] where C.Element == Event {
-        events.enumerated().sorted { a, b in
-            a.element.at != b.element.at ? a.element.at < b.element.at : a.offset < b.offset
-        }.map(\.element)
+        let list = Array(events)
+        // Nearly always already in order (entries are mostly written as they happen): then
+        // the list is returned as it is, and otherwise positions are sorted, not events.
+        if list.indices.dropFirst().allSatisfy({ list[$0 - 1].at <= list[$0].at }) { return list }
+        let keys = list.map(\.at)
+        let order = keys.indices.sorted { a, b in keys[a] != keys[b] ? keys[a] < keys[b] : a < b }
+        return order.map { list[$0] }
     }
 
     mutating func apply(_ event: Event) {

@@ -185,7 +185,7 @@ public struct Store: Sendable {
         let before = remember ? FileFingerprint.of(path) : nil
         let bytes = try POSIXFile.read(path, limit: fileLimit)
         var eventsEnd: Int?
-        let record = try Store.decodeRecord(Data(bytes), path: path, expecting: id, eventsEnd: &eventsEnd)
+        let record = try Store.decodeRecord(bytes, path: path, expecting: id, eventsEnd: &eventsEnd)
         if remember {
             if let before, let eventsEnd, FileFingerprint.of(path) == before {
                 recentRead.remember(RecentRead.File(path: path, fingerprint: before, bytes: bytes, eventsEnd: eventsEnd,
@@ -199,20 +199,20 @@ public struct Store: Sendable {
 
     public static func decodeRecord(_ data: Data, path: String, expecting id: IncidentID? = nil) throws -> IncidentRecord {
         var eventsEnd: Int?
-        return try decodeRecord(data, path: path, expecting: id, eventsEnd: &eventsEnd)
+        return try decodeRecord(Array(data), path: path, expecting: id, eventsEnd: &eventsEnd)
     }
 
-    static func decodeRecord(_ data: Data, path: String, expecting id: IncidentID?, eventsEnd: inout Int?) throws -> IncidentRecord {
+    static func decodeRecord(_ bytes: [UInt8], path: String, expecting id: IncidentID?, eventsEnd: inout Int?) throws -> IncidentRecord {
         // The direct reader takes any file it can read with certainty; anything else goes
         // the general way below, which names what is wrong.
-        let fast = data.withUnsafeBytes { RecordCodec.decode($0.bindMemory(to: UInt8.self)) }
+        let fast = bytes.withUnsafeBufferPointer { RecordCodec.decode($0) }
         eventsEnd = fast?.eventsEnd
         var record: IncidentRecord
         if let fast, fast.schemaVersion >= 1, fast.schemaVersion <= IncidentRecord.currentSchemaVersion {
             record = IncidentRecord(schemaVersion: fast.schemaVersion, id: fast.id, runbook: fast.runbook,
                                     state: fast.state, events: fast.events)
         } else {
-            record = try decodeRecordInGeneral(data, path: path)
+            record = try decodeRecordInGeneral(Data(bytes), path: path)
         }
         if let id, record.id != id {
             throw IncidentError.corrupt(path: path, reason: "'id' is \(record.id) but the file is named for \(id)")

@@ -103,6 +103,19 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 }
 
 func pad(_ value: Int, _ width: Int) -> String {
+    // The usual case (a date or clock field) digit by digit, without counting Characters.
+    if value >= 0 && width <= 8 {
+        var digits = 1, v = value
+        while v >= 10 { v /= 10; digits += 1 }
+        let n = max(digits, width)
+        if n <= 16 {
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { b in
+                var v = value
+                for k in stride(from: n - 1, through: 0, by: -1) { b[k] = UInt8(0x30 + v % 10); v /= 10 }
+                return String(decoding: UnsafeBufferPointer(rebasing: b[0..<n]), as: UTF8.self)
+            }
+        }
+    }
     let s = String(value)
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
 }

@@ -295,7 +295,10 @@ extension ZoneRules {
     /// `2026-11-23 06:05`: the local date and time without the zone.
     public func dateTime(_ t: Timestamp) -> String {
         let c = local(t)
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) \(pad(c.hour, 2)):\(pad(c.minute, 2))"
+        var s = pad(c.year, 4)
+        s.reserveCapacity(24)
+        s += "-"; s += pad(c.month, 2); s += "-"; s += pad(c.day, 2); s += " "; s += pad(c.hour, 2); s += ":"; s += pad(c.minute, 2)
+        return s
     }
 
     /// `06:05`: the local clock time.
