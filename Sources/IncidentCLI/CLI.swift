@@ -23,7 +23,12 @@ public enum CLI {
 
     /// Commands that never open a git store's repository state (the merge driver runs inside
     /// git; init and sync do their own git preparation under the lock).
-    static let withoutGitPreparation: Set<String> = ["merge-driver", "_autopush", "help", "version", "completions", "_names", "init", "sync", "doctor"]
+    static func withoutGitPreparation(_ command: String) -> Bool {
+        switch command {
+        case "merge-driver", "_autopush", "help", "version", "completions", "_names", "init", "sync", "doctor": return true
+        default: return false
+        }
+    }
 
     public static func run(arguments: [String], context: Context) -> Int32 {
         do {
@@ -41,7 +46,7 @@ public enum CLI {
                 return ExitCode.success
             }
             let invocation = try Invocation(context: context, command: parsed.command!, parsed: parsed)
-            if !withoutGitPreparation.contains(parsed.command!.path[0]) { invocation.prepareGitStore() }
+            if !withoutGitPreparation(parsed.command!.path[0]) { invocation.prepareGitStore() }
             // Hooks run after the command's own output, whether or not it then failed:
             // what they announce is already stored.
             defer { invocation.runPendingHooks() }

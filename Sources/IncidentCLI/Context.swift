@@ -1,3 +1,4 @@
+import Synchronization
 import IncidentKit
 
 /// Where output goes. The process writes to file descriptors; tests collect strings.
@@ -16,8 +17,19 @@ public struct Context: Sendable {
     public var readStandardInput: @Sendable (_ limit: Int) -> [UInt8]?
     public var stdoutIsTerminal: Bool
     public var stderrIsTerminal: Bool
-    /// The login name, the last fallback for `--as`.
-    public var loginName: String?
+    /// The login name, the last fallback for `--as`: looked up only when asked (the lookup
+    /// reads the password database, which most commands never need).
+    public var loginName: String? {
+        get { loginNameLookup() }
+        set { loginNameLookup = { newValue } }
+    }
+    private var loginNameLookup: @Sendable () -> String?
+
+    /// Looks the login name up with `lookup`, the first time it is needed.
+    mutating func lookUpLoginName(_ lookup: @escaping @Sendable () -> String?) {
+        let once = LazyValue(lookup)
+        loginNameLookup = { once.value }
+    }
     /// Terminal width for help text; fixed in tests.
     public var width: Int
     /// The absolute path of the running `incident` binary: what a git store's merge driver
@@ -39,7 +51,7 @@ public struct Context: Sendable {
                 composeWithEditor: (@Sendable (String, Int) throws -> [UInt8])? = nil) {
         self.environment = environment; self.now = now; self.stdout = stdout; self.stderr = stderr
         self.readStandardInput = readStandardInput; self.stdoutIsTerminal = stdoutIsTerminal
-        self.stderrIsTerminal = stderrIsTerminal; self.loginName = loginName; self.width = width
+        self.stderrIsTerminal = stderrIsTerminal; self.loginNameLookup = { loginName }; self.width = width
         self.invalidEnvironment = invalidEnvironment
         self.executablePath = executablePath
         self.terminal = terminal; self.composeWithEditor = composeWithEditor
@@ -80,4 +92,18 @@ public struct UsageError: Error, Equatable {
 struct CommandFailure: Error {
     var message: String
     var code: Int32
+}
+
+/// A value computed the first time it is read.
+final class LazyValue<T: Sendable>: Sendable {
+    private let state: Mutex<(T?, (@Sendable () -> T)?)>
+    init(_ compute: @escaping @Sendable () -> T) { state = Mutex((nil, compute)) }
+    var value: T {
+        state.withLock { s in
+            if let v = s.0 { return v }
+            let v = s.1!()
+            s = (v, nil)
+            return v
+        }
+    }
 }

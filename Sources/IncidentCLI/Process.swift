@@ -54,7 +54,7 @@ extension CLI {
         }
         let (environment, invalid) = processEnvironment()
         let stdoutIsTerminal = isatty(1) == 1
-        let context = Context(
+        var context = Context(
             environment: environment,
             now: wallClock,
             stdout: FileDescriptorSink(fd: 1),
@@ -62,12 +62,12 @@ extension CLI {
             readStandardInput: readStandardInput,
             stdoutIsTerminal: stdoutIsTerminal,
             stderrIsTerminal: isatty(2) == 1,
-            loginName: loginName(),
             width: terminalWidth(stdoutIsTerminal),
             invalidEnvironment: invalid,
             executablePath: executablePath(),
             terminal: stdoutIsTerminal ? POSIXTerminal() : nil,
             composeWithEditor: composeWithEditor)
+        context.lookUpLoginName { loginName() }
         return run(arguments: arguments, context: context)
     }
 
@@ -87,8 +87,7 @@ extension CLI {
         guard argc > 1 else { return .success([]) }
         for i in 1..<argc {
             guard let raw = CommandLine.unsafeArgv[i] else { continue }
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw))
-            guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(InvalidArgument(index: i)) }
+            guard let text = String(validatingCString: raw) else { return .failure(InvalidArgument(index: i)) }
             arguments.append(text)
         }
         return .success(arguments)
