@@ -130,3 +130,30 @@ import TestSupport
         }
     }
 }
+
+/// `IncidentRecord.append` folds a new entry into the state without re-deriving it when that
+/// gives what `derive` gives; the state after every append equals the log folded again.
+@Suite struct IncrementalFoldTests {
+    @Test func appendingEntriesKeepsTheDerivedState() throws {
+        var rng = SplitMix64(state: 31)
+        for _ in 0..<20 {
+            var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+            var minute = 6
+            for _ in 0..<Int.random(in: 1...25, using: &rng) {
+                // Mostly forward in time; sometimes a back-filled entry.
+                minute += Int.random(in: -3...5, using: &rng)
+                let at = Timestamp(milliseconds: ts("2026-11-23T14:05:00Z").milliseconds + Int64(max(1, minute)) * 60_000)
+                let actor = Actor(name: "ana", at: at, recordedAt: at, allowSecrets: false)
+                switch Int.random(in: 0..<8, using: &rng) {
+                case 0: try? Actions.acknowledge(&s.record, actor: actor)
+                case 1: try? Actions.resolve(&s.record, summary: nil, actor: actor)
+                case 2: try? Actions.close(&s.record, runbook: s.runbook, time: .standard, force: true, reason: "t", actor: actor)
+                case 3: try? Actions.reopen(&s.record, reason: nil, actor: actor)
+                default:
+                    try? Actions.note(&s.record, runbook: s.runbook, text: "n", kind: Bool.random(using: &rng) ? "note" : nil, actor: actor)
+                }
+                #expect(s.record.state == (try IncidentState.derive(id: s.record.id, events: s.record.events)))
+            }
+        }
+    }
+}

@@ -97,6 +97,25 @@ public struct IncidentState: Codable, Sendable, Equatable {
         return state
     }
 
+    /// The state after `event`, appended to `previous` (which this state was derived from),
+    /// without folding the whole log again, when that is certain to give what `derive` gives:
+    /// an entry of a runbook kind (a note, a status update: no built-in kind, so no correction,
+    /// assignment or lifecycle change) that happened no earlier than every other event, as
+    /// corrected, so it is folded last. Nil: derive the state from the log.
+    func folding(_ event: Event, after previous: [Event]) -> IncidentState? {
+        guard !previous.isEmpty, !BuiltInKind.all.contains(event.kind) else { return nil }
+        for e in previous {
+            if e.at > event.at { return nil }
+            if e.kind == BuiltInKind.amended, let at = e.fields["at"] {
+                guard let corrected = TimeParser.parseISO8601(at), corrected <= event.at else { return nil }
+            }
+        }
+        var next = self
+        if next.status == .closed { next.afterClose = (next.afterClose ?? []) + [event.id] }
+        next.apply(event)
+        return next
+    }
+
     /// Roles assigned to different people by events neither of which follows the other.
     static func contested(_ events: [Event], asOf: Timestamp?) -> [String: [String]]? {
         var byRole: [String: [Event]] = [:]
@@ -292,8 +311,13 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         var e = event
         e.parents = events.isEmpty ? [] : EventLog.heads(events)
         e.hash = e.computedHash(hashFormat)
+        let previous = events
         events.append(e)
-        state = try IncidentState.derive(id: id, events: events)
+        if let next = state.folding(e, after: previous) {
+            state = next
+        } else {
+            state = try IncidentState.derive(id: id, events: events)
+        }
     }
 
     /// The record in the current schema and hash format. An older file is re-hashed only
