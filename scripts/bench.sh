@@ -98,7 +98,12 @@ printf '| %-52s | %15s | %15s | %-4s | %s\n' "command" "median" "target" "" "med
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..54})" "$(printf -- '-%.0s' {1..17})" "$(printf -- '-%.0s' {1..17})" "------"
 
 read -r r med_a med_b < <(pair floor "$incident" show "$typical");           row "show ID" "$r" "x floor" 1.2 "$med_a / $med_b"
+# The note row appends to the 500-entry incident: its file is put back afterwards, so that a
+# reused store (BENCH_STORE) measures the same incident next time.
+big_file="$store/active/$big.json"
+cp -p "$big_file" "$store/.bench-big.json"
 read -r r med_a med_b < <(pair floor "$incident" note "$big" "bench entry");  row "note ID TEXT (incident of 500 entries)" "$r" "x floor" 1.5 "$med_a / $med_b"
+mv "$store/.bench-big.json" "$big_file"
 read -r r med_a med_b < <(pair floor "$incident" list);                       row "list ($active active)" "$r" "x floor" 3 "$med_a / $med_b"
 read -r r med_a med_b < <(pair floor "$incident" sla);                        row "sla (all active)" "$r" "x floor" 3 "$med_a / $med_b"
 read -r r med_a med_b < <(pair cat "$incident" list --all);                   row "list --all (index warm)" "$r" "x cat" 0.2 "$med_a / $med_b"
