@@ -298,6 +298,12 @@ import TestSupport
         // An escape spelling the same key, and the same letter composed two ways.
         #expect(problem("{\"a\":1,\"\\u0061\":2}") != nil)
         #expect(problem("{\"\u{E9}\":1,\"e\u{301}\":2}") != nil)
+        // In a large object (its keys go in a set past sixteen), early or late.
+        let keys = (0..<30).map { "\"k\($0)\":\($0)" }
+        #expect(problem("{" + (keys + ["\"k2\":0"]).joined(separator: ",") + "}")?.contains("'k2' appears twice") == true)
+        #expect(problem("{" + (keys + ["\"k29\":0"]).joined(separator: ",") + "}")?.contains("'k29' appears twice") == true)
+        #expect(problem("{\"o\":{" + (keys + ["\"k\\u0030\":0"]).joined(separator: ",") + "}}")?.contains("'k0' appears twice in 'o'") == true)
+        #expect(problem("{" + keys.joined(separator: ",") + "}") == nil)
         #expect(problem("{\"a\":{\"a\":1}}") == nil)
     }
 

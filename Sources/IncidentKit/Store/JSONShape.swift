@@ -42,8 +42,14 @@ public enum JSONShape {
 private struct ShapeScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-    /// Where the scanner is, for messages: keys and array positions.
-    var path: [String] = []
+    /// Where the scanner is, for messages: keys and array positions from the top (positions
+    /// as numbers: the text of a path is made only for a message).
+    var path: [PathPart] = []
+
+    enum PathPart {
+        case key(String)
+        case position(Int)
+    }
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -53,7 +59,12 @@ private struct ShapeScanner {
 
     var location: String {
         var s = ""
-        for part in path { s += part.hasPrefix("[") ? part : (s.isEmpty ? part : "." + part) }
+        for part in path {
+            switch part {
+            case let .position(n): s += "[\(n)]"
+            case let .key(k): s += s.isEmpty ? k : "." + k
+            }
+        }
         return s.isEmpty ? "the top-level object" : "'\(s)'"
     }
 
@@ -125,19 +136,31 @@ private struct ShapeScanner {
         index += 1
         skipSpace()
         if peek() == UInt8(ascii: "}") { index += 1; return }
-        var keys = Set<String>()
+        // A few keys are compared one by one; a large object's go in a set.
+        var few: [String] = []
+        var many: Set<String>?
         while true {
             skipSpace()
             guard peek() == UInt8(ascii: "\"") else { throw invalid() }
             let key = try string(keep: true)
             // Swift compares strings by canonical equivalence, as the decoder's dictionary does.
-            if !keys.insert(key).inserted {
+            let repeated: Bool
+            if many != nil {
+                repeated = !many!.insert(key).inserted
+            } else if few.contains(key) {
+                repeated = true
+            } else {
+                repeated = false
+                few.append(key)
+                if few.count > 16 { many = Set(few) }
+            }
+            if repeated {
                 throw JSONShape.Problem(description: "the key '\(String(key.prefix(60)))' appears twice in \(location); other tools would read one value and incident another")
             }
             skipSpace()
             try expect(UInt8(ascii: ":"))
             skipSpace()
-            path.append(key)
+            path.append(.key(key))
             try value(depth: depth)
             path.removeLast()
             skipSpace()
@@ -155,7 +178,7 @@ private struct ShapeScanner {
         var n = 0
         while true {
             skipSpace()
-            path.append("[\(n)]")
+            path.append(.position(n))
             try value(depth: depth)
             path.removeLast()
             n += 1
@@ -185,8 +208,11 @@ private struct ShapeScanner {
                     index += 5
                     continue
                 }
-                guard [UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                       UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t")].contains(e) else { throw invalid() }
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): break
+                default: throw invalid()
+                }
             }
             index += 1
         }
