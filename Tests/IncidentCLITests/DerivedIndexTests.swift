@@ -299,3 +299,57 @@ import TestSupport
         #expect(listed.stdout.components(separatedBy: "\"INC-2\"").count == 2, "\(listed.stdout)")
     }
 }
+
+/// A close or reopen writes the new copy and then removes the old one: a reader between the
+/// two (or a crash there) finds the incident in both areas. Readers merge the copies, as
+/// `show` does, and list it once, where its merged status puts it.
+@Suite struct CopiesInBothAreasTests {
+    @Test func anIncidentWithAFileInBothAreasIsListedOnceAsItsMergedStatusSays() throws {
+        let cli = InProcessCLI(now: ts("2026-11-23T14:05:00Z"))
+        #expect(cli.run(["declare", "Payments down", "-s", "high", "--at", "2026-11-23T10:00:00Z"]).status == 0)
+        #expect(cli.run(["declare", "Search slow", "-s", "low", "--at", "2026-11-23T10:01:00Z"]).status == 0)
+        let active = cli.store + "/active/INC-1.json"
+        let stale = try Data(contentsOf: URL(fileURLWithPath: active))
+        #expect(cli.run(["close", "1", "--force", "--reason", "test", "--at", "2026-11-23T12:00:00Z"]).status == 0)
+        // The state a crash between writing the archive copy and removing the active one leaves.
+        try stale.write(to: URL(fileURLWithPath: active))
+        let all = cli.run(["list", "--all", "--json"])
+        #expect(all.stdout.components(separatedBy: "\"INC-1\"").count == 2, "\(all.stdout)")
+        #expect(all.stdout.contains("\"closed\""))
+        let open = cli.run(["list", "--json"])
+        #expect(!open.stdout.contains("\"INC-1\""), "\(open.stdout)")
+        #expect(open.stdout.contains("\"INC-2\""))
+        let sla = cli.run(["sla", "--json"])
+        #expect(!sla.stdout.contains("\"INC-1\""), "\(sla.stdout)")
+        #expect(cli.run(["sla", "--fail-on", "due-within", "1000h"]).stdout.contains("INC-1") == false)
+        let stats = cli.run(["stats", "--json"])
+        let whole = InProcessCLI(store: cli.store, now: cli.now, user: cli.user)
+        #expect(stats.status == 0)
+        #expect(cli.run(["list", "--archived", "--json"]).stdout.components(separatedBy: "\"INC-1\"").count == 2)
+        // Reopened, with the closed archive copy left behind: active, once.
+        let archived = cli.store + "/archive/2026/INC-1.json"
+        let closedCopy = try Data(contentsOf: URL(fileURLWithPath: archived))
+        #expect(whole.run(["reopen", "1", "--reason", "again", "--at", "2026-11-23T13:00:00Z"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: archived))
+        try closedCopy.write(to: URL(fileURLWithPath: archived))
+        #expect(cli.run(["list", "--json"]).stdout.components(separatedBy: "\"INC-1\"").count == 2)
+        #expect(!cli.run(["list", "--archived", "--json"]).stdout.contains("\"INC-1\""))
+        let both = cli.run(["list", "--all", "--json"]).stdout
+        #expect(both.components(separatedBy: "\"INC-1\"").count == 2, "\(both)")
+        #expect(cli.run(["sla", "--json"]).stdout.contains("\"INC-1\""))
+    }
+
+    @Test func doctorNamesAFileMovedByHandIntoTheWrongArea() throws {
+        let cli = InProcessCLI(now: ts("2026-11-23T14:05:00Z"))
+        #expect(cli.run(["declare", "Payments down", "-s", "high", "--at", "2026-11-23T10:00:00Z"]).status == 0)
+        #expect(cli.run(["declare", "Search slow", "-s", "low", "--at", "2026-11-23T10:01:00Z"]).status == 0)
+        #expect(cli.run(["close", "2", "--force", "--reason", "test", "--at", "2026-11-23T12:00:00Z"]).status == 0)
+        #expect(cli.run(["doctor"]).status == 0)
+        #expect(rename(cli.store + "/archive/2026/INC-2.json", cli.store + "/active/INC-2.json") == 0)
+        #expect(rename(cli.store + "/active/INC-1.json", cli.store + "/archive/2026/INC-1.json") == 0)
+        let doctor = cli.run(["doctor"])
+        #expect(doctor.status != 0)
+        #expect(doctor.stdout.contains("INC-2 is closed but its file is not in the archive"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("INC-1 is active but its file is in the archive"), "\(doctor.stdout)")
+    }
+}

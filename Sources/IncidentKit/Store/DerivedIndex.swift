@@ -216,9 +216,60 @@ extension Store {
     /// valid at `now` (`IncidentSummary.timers(at: now)`).
     public func summaries(_ area: SummaryArea, runbook: RunbookSnapshot, at now: Timestamp,
                           detail: SummaryDetail = []) -> ([IncidentSummary], [StoreProblem]) {
-        let (summaries, problems, index) = summariesAndIndex(area, runbook: runbook, at: now, detail: detail)
+        var (summaries, problems, index) = summariesAndIndex(area, runbook: runbook, at: now, detail: detail)
         if let index { refreshIndex(index, area: area) }
+        var none: [IncidentSummary]? = nil
+        if area == .active {
+            reconcileCopies(active: &summaries, archive: &none, runbook: runbook, at: now)
+        } else {
+            // Only the archive was read: its incidents that also have a file in `active/`.
+            let activeIDs = Set(POSIXFile.incidentFiles(activeDirectory, year: nil).files.map(\.id))
+            var active: [IncidentSummary] = []
+            var archive: [IncidentSummary]? = summaries
+            reconcileCopies(active: &active, archive: &archive, runbook: runbook, at: now, alsoIn: activeIDs)
+            summaries = archive ?? summaries
+        }
         return (summaries, problems)
+    }
+
+    /// An incident with a file in both areas (a close or reopen caught between writing the
+    /// new copy and removing the old one, or stopped there by a crash) is read as `load`
+    /// reads it: both copies merged, listed once, in the area its merged status belongs to.
+    /// With `archive` nil, each active incident's archive file is looked for (one `fstatat`
+    /// each); with `alsoIn`, those are the active incidents to check the archive ones against.
+    func reconcileCopies(active: inout [IncidentSummary], archive: inout [IncidentSummary]?, runbook: RunbookSnapshot,
+                         at now: Timestamp, alsoIn activeIDs: Set<IncidentID>? = nil) {
+        var doubled: [IncidentID] = []
+        if let activeIDs {
+            doubled = (archive ?? []).map(\.id).filter { activeIDs.contains($0) }
+        } else if let archive {
+            let archived = Set(archive.map(\.id))
+            doubled = active.map(\.id).filter { archived.contains($0) }
+        } else {
+            var years: [Int: Int32] = [:]
+            defer { for fd in years.values where fd >= 0 { close(fd) } }
+            for s in active where !s.id.isProvisional {
+                let year = CivilTime(s.declaredAt).year
+                if years[year] == nil {
+                    years[year] = open(archiveDirectory + "/" + String(year), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                }
+                guard let fd = years[year], fd >= 0 else { continue }
+                var st = stat()
+                if fstatat(fd, s.id.fileName, &st, AT_SYMLINK_NOFOLLOW) == 0 { doubled.append(s.id) }
+            }
+        }
+        guard !doubled.isEmpty else { return }
+        for id in doubled {
+            guard let (record, _) = try? load(id) else { continue }
+            let full = IncidentSummary(record, runbook: runbook.runbook, time: runbook.time)
+            let merged = full.evaluatedAt > now ? summary(of: record, runbook: runbook, at: now) : full
+            active.removeAll { $0.id == id }
+            archive?.removeAll { $0.id == id }
+            if record.state.status == .closed { archive?.append(merged) } else if activeIDs == nil { active.append(merged) }
+        }
+        // The areas' own order: active by number, the archive by year, then number.
+        active.sort { $0.id < $1.id }
+        archive?.sort { (CivilTime($0.declaredAt).year, $0.id.number) < (CivilTime($1.declaredAt).year, $1.id.number) }
     }
 
     /// `summaries`, with the index's new bytes (when it is stale) returned for the caller to
@@ -334,6 +385,13 @@ extension Store {
             if let ia { pending.append((.active, ia)) }
             return (a, b, pa + pb)
         }
+        func reconciled(_ result: (active: [IncidentSummary], archive: [IncidentSummary], problems: [StoreProblem]))
+            -> (active: [IncidentSummary], archive: [IncidentSummary], problems: [StoreProblem]) {
+            var active = result.active
+            var archive: [IncidentSummary]? = result.archive
+            reconcileCopies(active: &active, archive: &archive, runbook: runbook, at: now)
+            return (active, archive ?? result.archive, result.problems)
+        }
         func written<T>(_ result: T) -> T {
             for (area, bytes) in pending { refreshIndex(bytes, area: area) }
             return result
@@ -345,16 +403,16 @@ extension Store {
             // second change the same time) is compared by the names it holds.
             if let stamp = incidentDirectoryStamp() {
                 let result = read()
-                if incidentDirectoryStamp() == stamp { return written(result) }
+                if incidentDirectoryStamp() == stamp { return written(reconciled(result)) }
                 continue
             }
             let before = incidentNameDigest()
             let result = read()
-            if incidentNameDigest() == before { return written(result) }
+            if incidentNameDigest() == before { return written(reconciled(result)) }
         }
         // Writers keep moving files: the last reading holds the shared lock, which a writer's
         // move waits for (briefly: this is a read of the indexes).
-        return written((try? withSharedLock { read() }) ?? read())
+        return written(reconciled((try? withSharedLock { read() }) ?? read()))
     }
 
     /// The change and modification times and inode of `active/`, `archive/` and each archive

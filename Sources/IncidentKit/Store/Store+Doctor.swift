@@ -182,6 +182,15 @@ extension Store {
                     continue
                 }
                 let record = checked.record
+                // Moved by hand into the wrong area (or year): readers trust where a file lies.
+                let expected = self.path(of: id, in: record.state.status == .closed
+                                         ? .archive(year: CivilTime(record.state.declaredAt).year) : .active)
+                if path != expected, POSIXFile.kind(expected) == .missing {
+                    let problem = record.state.status == .closed
+                        ? "\(id) is closed but its file is not in the archive, so list and sla show it as open"
+                        : "\(id) is \(record.state.status.rawValue) but its file is in the archive, so list leaves it out"
+                    out.append(Diagnosis(path: path, problem: problem, repair: "move it where it belongs: mv '\(path)' '\(expected)'"))
+                }
                 let report = Verifier.verify(record)
                 if !report.ok {
                     out.append(Diagnosis(path: path, problem: "the hash chain is broken: \(report.problems[0])", repair: "restore the file from git or a backup; if the edit was deliberate, record why in a note"))
