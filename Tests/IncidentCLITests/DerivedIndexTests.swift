@@ -321,6 +321,11 @@ import TestSupport
         #expect(open.stdout.contains("\"INC-2\""))
         let sla = cli.run(["sla", "--json"])
         #expect(!sla.stdout.contains("\"INC-1\""), "\(sla.stdout)")
+        // The commands that read the files themselves (--at, reports) merge the copies too.
+        let then = cli.run(["sla", "--json", "--at", "2026-11-23T13:00:00Z"])
+        #expect(then.status == 0 && !then.stdout.contains("\"INC-1\""), "\(then.stdout)")
+        let listThen = cli.run(["list", "--all", "--json", "--at", "2026-11-23T13:00:00Z"])
+        #expect(listThen.stdout.components(separatedBy: "\"INC-1\"").count == 2, "\(listThen.stdout)")
         #expect(cli.run(["sla", "--fail-on", "due-within", "1000h"]).stdout.contains("INC-1") == false)
         let stats = cli.run(["stats", "--json"])
         let whole = InProcessCLI(store: cli.store, now: cli.now, user: cli.user)

@@ -283,8 +283,21 @@ public struct Store: Sendable {
         return (records, problems)
     }
 
-    public func loadActive() -> ([IncidentRecord], [StoreProblem]) { scan(activeDirectory) }
+    /// The incidents in `active/`. One that also has a file in the archive (a close or reopen
+    /// caught mid-way, or stopped there by a crash) is read as `load` reads it, both copies
+    /// merged, and left out if the merged incident is closed.
+    public func loadActive() -> ([IncidentRecord], [StoreProblem]) {
+        let (records, problems) = scan(activeDirectory)
+        return (records.compactMap { r in
+            guard !r.id.isProvisional,
+                  POSIXFile.kind(path(of: r.id, in: .archive(year: CivilTime(r.state.declaredAt).year))) != .missing,
+                  let (merged, _) = try? load(r.id) else { return r }
+            return merged.state.status == .closed ? nil : merged
+        }, problems)
+    }
 
+    /// The incidents in the archive; one that also has a file in `active/` is read merged,
+    /// as in `loadActive`, and left out unless the merged incident is closed.
     public func loadArchived() -> ([IncidentRecord], [StoreProblem]) {
         var records: [IncidentRecord] = []
         var problems: [StoreProblem] = []
@@ -292,7 +305,11 @@ public struct Store: Sendable {
             let (r, p) = scan(archiveDirectory + "/" + String(year))
             records += r; problems += p
         }
-        return (records, problems)
+        return (records.compactMap { r in
+            guard !r.id.isProvisional, POSIXFile.kind(path(of: r.id, in: .active)) != .missing,
+                  let (merged, _) = try? load(r.id) else { return r }
+            return merged.state.status == .closed ? merged : nil
+        }, problems)
     }
 
     // MARK: Writing
