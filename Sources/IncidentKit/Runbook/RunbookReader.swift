@@ -273,12 +273,7 @@ extension RecordCodec.Reader {
 
     /// An object of level id → duration.
     mutating func durations() -> [String: SLADuration]? {
-        var out: [String: SLADuration] = [:]
-        let ok = object { r, key in
-            guard let text = r.string(), let d = SLADuration(parsing: text), out.updateValue(d, forKey: key) == nil else { return false }
-            return true
-        }
-        return ok ? out : nil
+        stringMap { $0.string().flatMap(SLADuration.init(parsing:)) }
     }
 
     mutating func bool() -> Bool? {

@@ -520,30 +520,12 @@ enum RecordCodec {
             raw("    {\n      \"at\" : "); try time(e.at)
             raw(",\n      \"author\" : "); string(e.author)
             raw(",\n      \"fields\" : ")
-            if e.fields.isEmpty {
-                raw("{\n\n      }")
-            } else {
-                raw("{\n")
-                for (n, key) in e.fields.keys.sorted(by: Writer.keyOrder).enumerated() {
-                    if n > 0 { raw(",\n") }
-                    raw("        "); string(key); raw(" : "); string(e.fields[key]!)
-                }
-                raw("\n      }")
-            }
+            stringObject(e.fields, indent: 6) { w, v in w.string(v) }
             raw(",\n      \"hash\" : "); string(e.hash)
             raw(",\n      \"id\" : "); string(e.id)
             raw(",\n      \"kind\" : "); string(e.kind)
             raw(",\n      \"parents\" : ")
-            if e.parents.isEmpty {
-                raw("[\n\n      ]")
-            } else {
-                raw("[\n")
-                for (n, parent) in e.parents.enumerated() {
-                    if n > 0 { raw(",\n") }
-                    raw("        "); string(parent)
-                }
-                raw("\n      ]")
-            }
+            stringArray(e.parents, indent: 6)
             raw(",\n      \"recordedAt\" : "); try time(e.recordedAt)
             raw(",\n      \"text\" : "); string(e.text)
             raw("\n    }")

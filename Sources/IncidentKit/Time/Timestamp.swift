@@ -46,10 +46,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         if (0...9999).contains(c.year) {
             // Byte by byte: every event's two times are written this way on each save.
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
-                func put(_ v: Int, _ width: Int, at start: Int) {
-                    var v = v
-                    for k in stride(from: start + width - 1, through: start, by: -1) { b[k] = UInt8(0x30 + v % 10); v /= 10 }
-                }
+                func put(_ v: Int, _ width: Int, at start: Int) { writeDigits(v, width: width, into: b, at: start) }
                 put(c.year, 4, at: 0); b[4] = 0x2D; put(c.month, 2, at: 5); b[7] = 0x2D; put(c.day, 2, at: 8); b[10] = 0x54
                 put(c.hour, 2, at: 11); b[13] = 0x3A; put(c.minute, 2, at: 14); b[16] = 0x3A; put(c.second, 2, at: 17)
                 var n = 19
@@ -102,6 +99,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 }
 
+/// The last `width` decimal digits of a non-negative `value`, zero-padded, at `b[start...]`.
+@inline(__always)
+func writeDigits(_ value: Int, width: Int, into b: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+    var v = value
+    for k in stride(from: start + width - 1, through: start, by: -1) { b[k] = UInt8(0x30 + v % 10); v /= 10 }
+}
+
 func pad(_ value: Int, _ width: Int) -> String {
     // The usual case (a date or clock field) digit by digit, without counting Characters.
     if value >= 0 && width <= 8 {
@@ -110,8 +114,7 @@ func pad(_ value: Int, _ width: Int) -> String {
         let n = max(digits, width)
         if n <= 16 {
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { b in
-                var v = value
-                for k in stride(from: n - 1, through: 0, by: -1) { b[k] = UInt8(0x30 + v % 10); v /= 10 }
+                writeDigits(value, width: n, into: b, at: 0)
                 return String(decoding: UnsafeBufferPointer(rebasing: b[0..<n]), as: UTF8.self)
             }
         }
