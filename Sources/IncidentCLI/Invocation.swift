@@ -49,7 +49,10 @@ struct Invocation {
                 remaining = remaining.dropFirst()
             }
             if args[spec.name] == nil && !spec.optional {
-                throw UsageError("'incident \(command.name)' needs \(spec.name) (\(spec.help.prefix(1).lowercased() + spec.help.dropFirst().prefix(60))); see 'incident \(command.name) --help'.", command: command.name)
+                // The argument's whole help, as a clause (a cut at a fixed length ended mid-word).
+                var what = spec.help.prefix(1).lowercased() + spec.help.dropFirst()
+                while what.hasSuffix(".") { what.removeLast() }
+                throw UsageError("'incident \(command.name)' needs \(spec.name) (\(what)); see 'incident \(command.name) --help'.", command: command.name)
             }
         }
         if let extra = remaining.first {

@@ -80,3 +80,13 @@ import TestSupport
         #expect(r.status == 1 && r.stderr.contains("{{whatever}}"))
     }
 }
+
+@Suite struct MissingArgumentMessageTests {
+    /// The message names the missing argument with its whole help, never cut mid-word.
+    @Test func aMissingArgumentIsDescribedInFull() {
+        let cli = InProcessCLI(now: ts("2026-11-23T14:05:00Z"))
+        let r = cli.run(["note"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("needs ID (the incident (INC-42, inc-42, 42, or a unique part of its title)); see 'incident note --help'."), "\(r.stderr)")
+    }
+}
