@@ -409,6 +409,9 @@ struct Invocation {
             if try git.restoreAttributes() {
                 err("incident: put back the lines of \(git.root)/.gitattributes that hand incident files to the merge driver (a change that came through git had removed them); the next commit records them.")
             }
+            if try git.restoreIgnore() {
+                err("incident: put back \(git.root)/.gitignore, which keeps this clone's lock, ID counter and derived files out of git (a change that came through git had removed it); the next commit records it.")
+            }
             if git.mergeInProgress || git.plainMergeUnchecked {
                 let actor = (try? self.actor) ?? Actor(name: "incident", at: now, recordedAt: now)
                 let notes = try store.withLock { try git.finishInterruptedMerge(actor: actor) + git.repairAfterPlainMerge(actor: actor) }

@@ -236,16 +236,27 @@ extension Invocation {
 
     /// Open overdue first (most overdue first), then running by deadline, then finished,
     /// then not started.
+    /// Overdue first, then running by due time, then finished, then not started; ties keep
+    /// the runbook's order.
+    func urgencyRank(_ t: TimerStatus) -> (Int, Int64) {
+        guard t.isStarted else { return (3, 0) }
+        if t.finished { return (2, t.dueAt?.milliseconds ?? 0) }
+        return ((t.remaining(at: at) ?? 0) < 0 ? 0 : 1, t.dueAt?.milliseconds ?? 0)
+    }
+
     func urgencyOrder(_ timers: [TimerStatus]) -> [TimerStatus] {
-        func rank(_ t: TimerStatus) -> (Int, Int64) {
-            guard t.isStarted else { return (3, 0) }
-            if t.finished { return (2, t.dueAt?.milliseconds ?? 0) }
-            return ((t.remaining(at: at) ?? 0) < 0 ? 0 : 1, t.dueAt?.milliseconds ?? 0)
+        let ranks = timers.map(urgencyRank)
+        return timers.indices.sorted { a, b in ranks[a] != ranks[b] ? ranks[a] < ranks[b] : a < b }.map { timers[$0] }
+    }
+
+    /// `urgencyOrder(timers).first`, without sorting.
+    func mostUrgent(_ timers: [TimerStatus]) -> TimerStatus? {
+        var best: (rank: (Int, Int64), index: Int)?
+        for (i, t) in timers.enumerated() {
+            let r = urgencyRank(t)
+            if best == nil || r < best!.rank { best = (r, i) }
         }
-        return timers.enumerated().sorted { a, b in
-            let ra = rank(a.element), rb = rank(b.element)
-            return ra != rb ? ra < rb : a.offset < b.offset
-        }.map(\.element)
+        return best.map { timers[$0.index] }
     }
 
     func timerLines(_ timers: [TimerStatus], indent: String = "  ") -> [String] {

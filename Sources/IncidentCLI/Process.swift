@@ -141,10 +141,38 @@ extension CLI {
         return out
     }
 
+    /// The login name, for an author no one named. On Linux it is looked up without the C
+    /// library's user database: the release build links glibc statically, and a static glibc
+    /// that consults NSS loads the system's shared modules (systemd, sss, ldap), which can
+    /// crash it. The login session's user (`/proc/self/loginuid`, which `sudo` keeps) first,
+    /// then the real user, each in `/etc/passwd`; nil when neither is there (the author is
+    /// then `USER`).
     static func loginName() -> String? {
+        #if os(Linux)
+        guard let passwd = try? POSIXFile.read("/etc/passwd", limit: 64 << 20, followLinks: true) else { return nil }
+        if let text = try? POSIXFile.read("/proc/self/loginuid", limit: 64, followLinks: true),
+           let uid = UInt32(String(decoding: text.prefix { $0 != 0x0A && $0 != 0x20 }, as: UTF8.self)),
+           uid != UInt32.max, let name = userName(uid: uid, passwd: passwd) {
+            return name
+        }
+        return userName(uid: UInt32(getuid()), passwd: passwd)
+        #else
         if let name = getlogin(), let text = String(validatingCString: name) { return text }
         guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return nil }
         return String(validatingCString: name)
+        #endif
+    }
+
+    /// The name of the first `/etc/passwd` entry (`name:password:uid:…`) with `uid`.
+    static func userName(uid: UInt32, passwd: [UInt8]) -> String? {
+        for line in passwd.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            let fields = line.split(separator: 0x3A, maxSplits: 3, omittingEmptySubsequences: false)
+            guard fields.count >= 3, !fields[0].isEmpty, fields[0].first != 0x23, fields[0].first != 0x2B, fields[0].first != 0x2D,
+                  let text = String(validating: fields[2], as: UTF8.self), let id = UInt32(text), id == uid,
+                  let name = String(validating: fields[0], as: UTF8.self) else { continue }
+            return name
+        }
+        return nil
     }
 
     /// The terminal's width for help text (100 when not a terminal), kept to 40...200.

@@ -111,6 +111,44 @@ import TestSupport
         expectOK(try t.run("a", ["sync"]), "sync a")
     }
 
+    /// A teammate's commit that deletes `.gitignore` does not make writes commit the clone's
+    /// lock, ID counter and derived files (every sync would then conflict on them): the next
+    /// command puts it back and untracks anything the gap let in.
+    @Test func aDeletedGitignoreIsRepairedAndPerCloneFilesStayOut() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Queue stuck", "--severity", "high"]), "declare")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        expectOK(try t.git(["rm", "-q", ".gitignore"], in: t.path("b")), "rm")
+        expectOK(try t.git(["commit", "-q", "-m", "no ignore"], in: t.path("b")), "commit")
+        // The gap: a plain git commit in b tracks per-clone files.
+        expectOK(try t.run("b", ["list"], as: "bob"), "list b")
+        expectOK(try t.git(["add", "-A", "-f", "--", ".lock", ".runbook-checked", "active/.index"], in: t.path("b")), "add")
+        expectOK(try t.git(["commit", "-q", "-m", "per-clone files"], in: t.path("b")), "commit files")
+        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        let note = try t.run("a", ["note", "1", "after the ignore change"])
+        expectOK(note, "note")
+        #expect(note.stderr.contains(".gitignore"), "\(note.stderr)")
+        let ignore = try String(contentsOfFile: t.path("a") + "/.gitignore", encoding: .utf8)
+        #expect(ignore.contains(".*"))
+        let tracked = try t.git(["ls-files"], in: t.path("a")).stdout.split(separator: "\n").map(String.init)
+        for f in tracked { #expect(!f.split(separator: "/").last!.hasPrefix(".") || f == ".gitignore" || f == ".gitattributes", "\(f) is tracked") }
+        let status = try t.git(["status", "--porcelain"], in: t.path("a"))
+        #expect(status.stdout.isEmpty, "everything committed: \(status.stdout)")
+        // Both clones keep writing and syncing without a conflict on a per-clone file.
+        for round in 0..<2 {
+            expectOK(try t.run("a", ["note", "1", "a \(round)"]), "note a")
+            expectOK(try t.run("b", ["note", "1", "b \(round)"], as: "bob"), "note b")
+            expectOK(try t.run("a", ["sync"]), "sync a \(round)")
+            expectOK(try t.run("b", ["sync"], as: "bob"), "sync b \(round)")
+        }
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("a", ["verify"]), "verify a")
+        expectOK(try t.run("b", ["verify"], as: "bob"), "verify b")
+    }
+
     /// A remote that can never work (a refused transport) is an error, not "offline": exit 7
     /// means "try again later", which would loop forever.
     @Test func aRemoteThatCannotWorkIsNotReportedAsOffline() throws {

@@ -254,6 +254,36 @@ import TestSupport
         }
     }
 
+    /// One decoder reads a whole index: thousands of distinct short texts (more than it
+    /// remembers) come back exactly, and numbers at the edges of their range parse or fail.
+    @Test func oneDecoderKeepsThousandsOfNamesApart() throws {
+        let cli = Self.makeStore()
+        let store = Store(root: cli.store)
+        let snapshot = try store.loadRunbookSnapshot()
+        let (files, _) = store.incidentFiles(.active)
+        let record = try store.decodeRecord(at: try #require(files.first).path)
+        let base = IncidentSummary(record, runbook: snapshot.runbook, time: snapshot.time)
+        let decoder = IndexLine.Decoder()
+        let inodes: [UInt64] = [0, 9_999_999_999_999_999_999, 10_000_000_000_000_000_000, UInt64.max]
+        for n in 0..<6000 {
+            var s = base
+            s.severity = "sev-\(n)"
+            s.phase = n % 2 == 0 ? "p\(n % 7)" : "p\(n)"
+            s.roles = ["r\(n)": "n\(n)", "commander": "alice"]
+            let fp = FileFingerprint(size: Int64(n), mtime: Int64.max, ctime: Int64.min + 1, inode: inodes[n % inodes.count])
+            let line = IndexLine.encode(file: record.id.fileName, fingerprint: fp, summary: s)
+            let decoded = line.dropLast().withUnsafeBufferPointer { decoder.decode($0, detail: .all) }
+            #expect(decoded?.summary == s, "line \(n)")
+            #expect(decoded?.fingerprint == fp, "line \(n)")
+        }
+        for (digits, value) in [("18446744073709551615", UInt64.max), ("9999999999999999999", 9_999_999_999_999_999_999)] {
+            #expect(Array(digits.utf8).withUnsafeBufferPointer { IndexLine.uint($0) } == value)
+        }
+        for bad in ["18446744073709551616", "99999999999999999999", "123456789012345678901", "", "12a", "-1", "1 "] {
+            #expect(Array(bad.utf8).withUnsafeBufferPointer { IndexLine.uint($0) } == nil, "\(bad)")
+        }
+    }
+
     @Test func summaryTimersMatchTheEngineAtAnyLaterMoment() throws {
         let cli = Self.makeStore()
         let store = Store(root: cli.store)

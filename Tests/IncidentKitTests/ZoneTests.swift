@@ -202,6 +202,14 @@ import TestSupport
         } catch {
             #expect("\(error)".contains("there is no time zone database at \(dir)/missing"))
         }
+        // An empty database: say that, not "use a name such as Europe/Berlin".
+        try FileManager.default.createDirectory(atPath: dir + "/empty", withIntermediateDirectories: false)
+        do {
+            _ = try ZoneDatabase.rules(named: "Europe/Berlin", directory: dir + "/empty")
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("is empty or incomplete"), "\(error)")
+        }
     }
 
     /// The reader's zone: TZ as a name, `:name`, a POSIX string, empty (UTC); a bad TZ is an error.

@@ -133,8 +133,7 @@ enum ListCommand {
         var levelTitles: [String: String] = [:], phaseTitles: [String: String] = [:]
         cells.reserveCapacity(8 * (order.count + 1))
         for i in order {
-            let ordered = i >= activeStart ? inv.urgencyOrder(running[i - activeStart]) : []
-            let next = ordered.first.map { "\(inv.timerBadge($0)) \($0.title.lowercased())" } ?? "—"
+            let next = (i >= activeStart ? inv.mostUrgent(running[i - activeStart]) : nil).map { "\(inv.timerBadge($0)) \($0.title.lowercased())" } ?? "—"
             let severity = summaries[i].severity, phaseID = summaries[i].phase
             let end = summaries[i].closedAt ?? summaries[i].resolvedAt ?? inv.at
             let level = levelTitles[severity] ?? inv.levelTitle(severity, runbook)

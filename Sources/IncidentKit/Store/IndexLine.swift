@@ -237,30 +237,67 @@ enum IndexLine {
         var atEnd: Bool { done }
     }
 
+    /// Short texts seen before, found by the `checksum` of their bytes (already a well-mixed
+    /// 64-bit hash, so no second hashing) in an open-addressed table, and confirmed byte for
+    /// byte. At most half full; past that, new texts are simply not remembered.
+    struct InternTable<Value> {
+        private var keys: [UInt64]
+        private var texts: [String?]
+        private var values: [Value?]
+        private var count = 0
+        private let mask: Int
+
+        init(slots: Int) {  // a power of two
+            keys = Array(repeating: 0, count: slots)
+            texts = Array(repeating: nil, count: slots)
+            values = Array(repeating: nil, count: slots)
+            mask = slots - 1
+        }
+
+        func find(_ key: UInt64, _ p: UnsafeBufferPointer<UInt8>) -> (String, Value)? {
+            var i = Int(truncatingIfNeeded: key) & mask
+            while let text = texts[i] {
+                if keys[i] == key, Decoder.same(text, p), let v = values[i] { return (text, v) }
+                i = (i + 1) & mask
+            }
+            return nil
+        }
+
+        mutating func add(_ key: UInt64, _ text: String, _ value: Value) {
+            guard count < (mask + 1) / 2 else { return }
+            var i = Int(truncatingIfNeeded: key) & mask
+            while texts[i] != nil { i = (i + 1) & mask }
+            keys[i] = key; texts[i] = text; values[i] = value
+            count += 1
+        }
+    }
+
     /// Decodes lines, sharing the strings that repeat on every line (severities, phases,
     /// timer names) instead of building them again.
     final class Decoder {
-        private var interned: [UInt64: String] = [:]
-        private var durations: [String: SLADuration] = [:]
+        private var interned = InternTable<Void>(slots: 8192)
+        private var durations = InternTable<SLADuration>(slots: 256)
+
+        static func same(_ text: String, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
+            var text = text
+            return text.withUTF8 { h in h.count == p.count && (h.count == 0 || memcmp(h.baseAddress!, p.baseAddress!, h.count) == 0) }
+        }
 
         /// Text that repeats across lines (short names): built once.
         func name(_ p: UnsafeBufferPointer<UInt8>) -> String? {
             guard p.count <= 64 else { return IndexLine.text(p) }
             let key = IndexLine.checksum(p)
-            if var hit = interned[key] {
-                let same = hit.withUTF8 { h in h.count == p.count && (h.count == 0 || memcmp(h.baseAddress!, p.baseAddress!, h.count) == 0) }
-                if same { return hit }
-            }
+            if let (hit, _) = interned.find(key, p) { return hit }
             guard let t = IndexLine.text(p) else { return nil }
-            if interned.count < 4096 { interned[key] = t }
+            interned.add(key, t, ())
             return t
         }
 
         func duration(_ p: UnsafeBufferPointer<UInt8>) -> SLADuration? {
-            guard let text = name(p) else { return nil }
-            if let hit = durations[text] { return hit }
-            guard let d = SLADuration(parsing: text), d.description == text else { return nil }
-            durations[text] = d
+            let key = IndexLine.checksum(p)
+            if let (_, d) = durations.find(key, p) { return d }
+            guard let text = IndexLine.text(p), let d = SLADuration(parsing: text), d.description == text else { return nil }
+            durations.add(key, text, d)
             return d
         }
 
@@ -452,6 +489,15 @@ enum IndexLine {
 
     static func uint(_ p: UnsafeBufferPointer<UInt8>) -> UInt64? {
         guard !p.isEmpty, p.count <= 20 else { return nil }
+        if p.count <= 19 {  // below 10^19: cannot overflow a UInt64
+            var v: UInt64 = 0
+            for b in p {
+                let d = b &- 0x30
+                guard d <= 9 else { return nil }
+                v = v &* 10 &+ UInt64(d)
+            }
+            return v
+        }
         var v: UInt64 = 0
         for b in p {
             guard b >= 0x30 && b <= 0x39 else { return nil }

@@ -195,6 +195,16 @@ public enum POSIXFile {
         return try readAll(fd, path: path, limit: limit)
     }
 
+    /// The bytes of a regular file owned by the effective user and writable by no one else
+    /// (group and others), or nil: for hints incident alone should have written.
+    static func readOwnFile(_ path: String, limit: Int) -> [UInt8]? {
+        guard let fd = try? openForReading(path, followLinks: false) else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_uid == geteuid(), st.st_mode & 0o022 == 0 else { return nil }
+        return try? readAll(fd, path: path, limit: limit)
+    }
+
     /// `read`, plus the file's fingerprint taken after the bytes were read (nil if `fstat`
     /// failed): any write before that moment shows in the change time.
     static func readFingerprinted(_ path: String, limit: Int) throws -> (bytes: [UInt8], fingerprint: FileFingerprint?) {

@@ -96,7 +96,7 @@ extension Store {
         case .missing:
             out.append(Diagnosis(path: runbookPath, problem: "the store has no runbook", repair: "run 'incident init' to write the default, or 'incident init --runbook NAME'"))
         case .file:
-            do { _ = try loadRunbook() } catch {
+            do { _ = try loadRunbook(fullCheck: true) } catch {
                 out.append(Diagnosis(path: runbookPath, problem: StoreProblem(path: runbookPath, error: error).reason, repair: "fix the field named, check it with 'incident runbook validate \(runbookPath)', or restore it from git"))
             }
         case let other:

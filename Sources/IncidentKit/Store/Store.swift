@@ -104,11 +104,13 @@ public struct Store: Sendable {
     // MARK: Reading
 
     /// The store's runbook, or the built-in default when the store does not exist yet.
-    public func loadRunbook() throws -> Runbook {
+    /// - Parameter fullCheck: check it in full even when `.runbook-checked` says this binary
+    ///   already did (`doctor` does, so that nothing it reports rests on a note).
+    public func loadRunbook(fullCheck: Bool = false) throws -> Runbook {
         guard POSIXFile.exists(runbookPath) else { return Runbook.builtInDefault }
         let (bytes, fingerprint) = try POSIXFile.readFingerprinted(runbookPath, limit: Store.maxFileBytes)
         let checked = fingerprint.map { RunbookCheck.key(fingerprint: $0, bytes: bytes) }
-        if let checked, RunbookCheck.holds(checked, root: root), let runbook = RunbookReader.runbook(Data(bytes)),
+        if !fullCheck, let checked, RunbookCheck.holds(checked, root: root), let runbook = RunbookReader.runbook(Data(bytes)),
            runbook.schemaVersion <= Runbook.currentSchemaVersion {
             return runbook
         }

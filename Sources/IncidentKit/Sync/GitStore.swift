@@ -79,6 +79,32 @@ public struct GitStore: Sendable {
         return true
     }
 
+    /// The line of `.gitignore` that keeps every dot-file (lock, ID counter, indexes, notes)
+    /// out of git.
+    static let ignoreMarker = "incident init --git"
+
+    /// Puts back `.gitignore`'s lines if a change that came through git removed them, and
+    /// stops tracking the per-clone files a commit made meanwhile may have added. Without
+    /// them every write would commit this clone's lock, ID counter and derived files, and the
+    /// next sync would conflict on them. True when it wrote the file.
+    public func restoreIgnore() throws -> Bool {
+        let path = root + "/.gitignore"
+        var current = ""
+        if POSIXFile.exists(path) { current = String(decoding: try POSIXFile.read(path, limit: 1 << 20), as: UTF8.self) }
+        if current.contains(GitStore.ignoreMarker) { return false }
+        let joined = current.isEmpty ? GitStore.ignoreText : current + (current.hasSuffix("\n") ? "" : "\n") + GitStore.ignoreText
+        try POSIXFile.writeAtomically(Array(joined.utf8), directory: root, name: ".gitignore", mode: 0o644, replacingSpecialFiles: true)
+        untrackPerCloneFiles()
+        return true
+    }
+
+    /// Per-clone and derived files that must never be tracked.
+    static let perCloneFiles = [".lock", ".last-id", RunbookCheck.name, "active/" + DerivedIndex.name, "archive/" + DerivedIndex.name]
+
+    func untrackPerCloneFiles() {
+        _ = try? git(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--"] + GitStore.perCloneFiles)
+    }
+
     /// A branch to name in advice for a detached HEAD: the only local branch, else a placeholder.
     var branchToSuggest: String {
         guard let r = try? git(["for-each-ref", "--format=%(refname:short)", "refs/heads"]), r.status == 0 else { return "BRANCH" }
@@ -334,11 +360,22 @@ public struct GitStore: Sendable {
         var extra: [String: String] = [:]
         if let author, environment["GIT_AUTHOR_NAME"] == nil { extra["GIT_AUTHOR_NAME"] = author }
         if environment["EMAIL"] == nil { extra["EMAIL"] = (author ?? "incident").filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" } + "@incident.invalid" }
-        let args = mergeInProgress ? ["commit", "-q", "--no-verify", "--no-edit"] : ["commit", "-q", "--no-verify", "-m", message, "--", "."]
+        // `commit -- .` (only the store's paths) takes their contents from the working tree,
+        // which would track again a per-clone file `restoreIgnore` just untracked; it is needed
+        // only when something outside the store is staged too (a store in a subdirectory).
+        let onlyStore = !POSIXFile.exists(root + "/.git") && stagedOutsideStore()
+        let args = mergeInProgress ? ["commit", "-q", "--no-verify", "--no-edit"]
+            : ["commit", "-q", "--no-verify", "-m", message] + (onlyStore ? ["--", "."] : [])
         let r = try git(args, extraEnvironment: extra)
         if r.status == 0 { return true }
         if (r.out + r.err).contains("nothing to commit") || (r.out + r.err).contains("no changes added") { return false }
         throw IncidentError.storage("git could not commit the change: \(GitStore.firstLine(r)). The change is written; run 'incident sync' (or git commit) once git works again.")
+    }
+
+    /// Whether the index holds a change outside the store's directory (or git cannot say).
+    func stagedOutsideStore() -> Bool {
+        guard let r = try? git(["diff", "--cached", "--name-only", "--", ":(top)", ":(exclude)."]), r.status == 0 else { return true }
+        return !r.out.isEmpty
     }
 
     /// A one-line commit message: `INC-42: Phase → Containment (alice)`.

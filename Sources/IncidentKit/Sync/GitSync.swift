@@ -279,6 +279,10 @@ extension GitStore {
             throw IncidentError.refused("\(root) is on a detached HEAD; run 'git -C \(root) switch -' (or 'git -C \(root) switch \(branchToSuggest)') to return to the branch, then 'incident sync'.")
         }
         report.notes += try finishInterruptedMerge(actor: actor)
+        // A lock, ID counter or derived file tracked by mistake (`git add -f`, a commit made
+        // while .gitignore was missing) would conflict with every clone: untracked first, so
+        // the pending commit records its removal before anything is merged.
+        untrackPerCloneFiles()
         _ = try commitAll(message: "incident sync: changes not yet committed (\(actor.name))", author: actor.name)
         guard let remote else {
             throw IncidentError.refused("\(root) has no remote to sync with; add one with 'incident init --git --remote URL' (or 'git remote add origin URL').")
@@ -325,6 +329,7 @@ extension GitStore {
                         throw IncidentError.storage("sync stopped: git cannot merge \(files.isEmpty ? "a file" : files.joined(separator: ", ")), changed both here and on \(remote) (incident merges only incident files). The merge was undone: this clone works as before and nothing is lost. Merge it by hand ('git -C \(root) pull', fix the file, 'git commit'), then run 'incident sync'.")
                     }
                 }
+                untrackPerCloneFiles()  // what came in may track them again
                 // The incidents the merge touched, listed once for the steps below (the
                 // steps move files between active/ and archive/, never change which IDs).
                 let changed = try changedIncidents(since: head)
@@ -498,7 +503,7 @@ extension GitStore {
             did.append("Wrote \(name).")
         }
         try ensure(".gitattributes", attributesText, marker: attributesMarker)
-        try ensure(".gitignore", ignoreText, marker: "incident init --git")
+        try ensure(".gitignore", ignoreText, marker: GitStore.ignoreMarker)
         guard let git = GitStore.open(store, environment: environment) else {
             throw IncidentError.storage("\(root) is not usable as a git store.")
         }
@@ -513,7 +518,7 @@ extension GitStore {
             }
         }
         // Tracked files that must not be: the lock and the derived files.
-        _ = try? git.git(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", ".lock", ".last-id", "archive/.index"])
+        git.untrackPerCloneFiles()
         if try git.commitAll(message: "incident: store kept in git (\(author))", author: author) {
             did.append("Committed the store.")
         }

@@ -109,6 +109,8 @@ public enum ZoneDatabase {
             message += "; did you mean \(close)?"
         } else if !POSIXFile.exists(directory) {
             message += ": there is no time zone database at \(directory) (install the tzdata package or set TZDIR)."
+        } else if !POSIXFile.exists(directory + "/UTC") && !POSIXFile.exists(directory + "/Etc/UTC") {
+            message += ": the time zone database at \(directory) is empty or incomplete (it has no UTC zone; install the tzdata package or set TZDIR)."
         } else {
             message += "; use an IANA name such as Europe/Berlin (see the files under \(directory))."
         }

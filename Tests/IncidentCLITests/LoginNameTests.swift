@@ -1,0 +1,41 @@
+import Testing
+@testable import IncidentCLI
+
+/// The author's login name comes from `/etc/passwd` read directly (the static release build
+/// must not call into NSS): the parser finds the entry by uid and ignores everything else.
+@Suite struct LoginNameTests {
+    let passwd = Array("""
+    root:x:0:0:root:/root:/bin/bash
+    # a comment:x:1000:1000::/:/bin/sh
+    +nisuser:x:1000:1000::/:/bin/sh
+    -blocked:x:1000:1000::/:/bin/sh
+    :x:1000:1000::/:/bin/sh
+    broken line without colons
+    short:x
+    alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash
+    alias:x:1000:1000::/home/alice:/bin/bash
+    bob:x:4294967294:100::/home/bob:/bin/sh
+    carol:x:12a:100::/:/bin/sh
+
+    """.utf8)
+
+    @Test func findsTheFirstEntryWithTheUid() {
+        #expect(CLI.userName(uid: 0, passwd: passwd) == "root")
+        #expect(CLI.userName(uid: 1000, passwd: passwd) == "alice")
+        #expect(CLI.userName(uid: 4_294_967_294, passwd: passwd) == "bob")
+    }
+
+    @Test func aUidWithNoEntryHasNoName() {
+        #expect(CLI.userName(uid: 12345, passwd: passwd) == nil)
+        #expect(CLI.userName(uid: 0, passwd: []) == nil)
+        #expect(CLI.userName(uid: 1000, passwd: Array("alice:x:1000".utf8)) == "alice")
+        #expect(CLI.userName(uid: 7, passwd: [0xFF, 0x3A, 0x78, 0x3A, 0x37, 0x3A]) == nil)  // a name that is not UTF-8
+    }
+
+    /// Whatever the process's user, the lookup answers without trapping (on this machine's
+    /// real files).
+    @Test func theRealLookupAnswers() {
+        let name = CLI.loginName()
+        #expect(name.map { !$0.isEmpty && !$0.contains(":") && !$0.contains("\n") } ?? true)
+    }
+}
