@@ -217,21 +217,32 @@ extension Invocation {
     }
 
     func timerDetail(_ t: TimerStatus) -> String {
+        var b = TextBuilder()
+        addTimerDetail(t, to: &b)
+        return b.string
+    }
+
+    /// `timerDetail(t)`, appended to a line being built (`sla` writes thousands).
+    func addTimerDetail(_ t: TimerStatus, to b: inout TextBuilder) {
         guard t.isStarted, let due = t.dueAt else {
-            return "starts when \(t.startTrigger.replacingOccurrences("phase:", "phase ")) (\(t.repeats ? "every " : "")\(t.duration.spelledOut))"
+            b.add("starts when "); b.add(t.startTrigger.replacingOccurrences("phase:", "phase ")); b.add(" (")
+            if t.repeats { b.add("every ") }
+            b.add(t.duration.spelledOut); b.add(")")
+            return
         }
-        var s: String
+        let zone = readerZone
         if t.finished, let met = t.metAt {
             let delta = met.distance(to: due)
-            s = t.repeats ? "ended \(human(met))" : "at \(human(met))"
-            if !t.repeats { s += delta >= 0 ? " (\(formatSpan(milliseconds: delta)) to spare)" : " (\(formatSpan(milliseconds: -delta)) late)" }
+            b.add(t.repeats ? "ended " : "at "); zone.addHuman(met, to: &b)
+            if !t.repeats {
+                b.add(" ("); b.add(formatSpan(milliseconds: delta >= 0 ? delta : -delta)); b.add(delta >= 0 ? " to spare)" : " late)")
+            }
         } else {
-            s = "due \(human(due))"
-            if t.repeats, let last = t.metAt { s += ", last update \(clock(last))" }
+            b.add("due "); zone.addHuman(due, to: &b)
+            if t.repeats, let last = t.metAt { b.add(", last update "); b.add(zone.clock(last)) }
         }
-        if t.repeats { s += ", every \(t.duration.spelledOut)" }
-        if t.missed > 0 { s += ", \(t.missed) update\(t.missed == 1 ? "" : "s") missed" }
-        return s
+        if t.repeats { b.add(", every "); b.add(t.duration.spelledOut) }
+        if t.missed > 0 { b.add(", "); b.number(t.missed); b.add(t.missed == 1 ? " update missed" : " updates missed") }
     }
 
     /// Open overdue first (most overdue first), then running by deadline, then finished,
@@ -266,14 +277,14 @@ extension Invocation {
         let titleWidths = ordered.map { visibleWidth($0.title) }
         let badgeWidth = badgeWidths.max() ?? 0, titleWidth = titleWidths.max() ?? 0
         return ordered.indices.map { k in
-            var line = indent
-            line.reserveCapacity(indent.utf8.count + badgeWidth + titleWidth + 80)
-            line += badges[k]
-            line += String(repeating: " ", count: badgeWidth - badgeWidths[k] + 2)
-            line += ordered[k].title
-            line += String(repeating: " ", count: titleWidth - titleWidths[k] + 2)
-            line += timerDetail(ordered[k])
-            return line
+            var line = TextBuilder(capacity: indent.utf8.count + badgeWidth + titleWidth + 80)
+            line.add(indent)
+            line.add(badges[k])
+            line.spaces(badgeWidth - badgeWidths[k] + 2)
+            line.add(ordered[k].title)
+            line.spaces(titleWidth - titleWidths[k] + 2)
+            addTimerDetail(ordered[k], to: &line)
+            return line.string
         }
     }
 

@@ -38,7 +38,18 @@ public enum Sanitizer {
         return s.withUTF8 { u in
             var i = 0
             let n = u.count
+            let raw = UnsafeRawBufferPointer(u)
             while i < n {
+                // Eight printable ASCII bytes at a time (no byte >= 0x80, < 0x20 or 0x7F).
+                if i + 8 <= n {
+                    let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                    let del = w ^ (0x7F &* ones)
+                    if w & highs == 0 && (w &- 0x20 &* ones) & ~w & highs == 0 && (del &- ones) & ~del & highs == 0 {
+                        i += 8
+                        continue
+                    }
+                }
                 let b = u[i]
                 if b < 0x80 {
                     if b == 0x7f || (b < 0x20 && b != 0x0a && b != 0x09) { return false }

@@ -290,21 +290,38 @@ struct ByteReader {
 
 extension ZoneRules {
     /// `2026-11-23 06:05 PST`; in UTC exactly `Timestamp.humanUTC`.
-    public func human(_ t: Timestamp) -> String { dateTime(t) + " " + label(t) }
+    public func human(_ t: Timestamp) -> String {
+        var b = TextBuilder(capacity: 24)
+        addHuman(t, to: &b)
+        return b.string
+    }
+
+    /// `human(t)`, appended to a line being built.
+    public func addHuman(_ t: Timestamp, to b: inout TextBuilder) {
+        addDateTime(t, to: &b)
+        b.add(byte: 0x20)
+        b.add(label(t))
+    }
 
     /// `2026-11-23 06:05`: the local date and time without the zone.
     public func dateTime(_ t: Timestamp) -> String {
+        var b = TextBuilder(capacity: 16)
+        addDateTime(t, to: &b)
+        return b.string
+    }
+
+    public func addDateTime(_ t: Timestamp, to b: inout TextBuilder) {
         let c = local(t)
-        var s = pad(c.year, 4)
-        s.reserveCapacity(24)
-        s += "-"; s += pad(c.month, 2); s += "-"; s += pad(c.day, 2); s += " "; s += pad(c.hour, 2); s += ":"; s += pad(c.minute, 2)
-        return s
+        b.number(c.year, width: 4); b.add(byte: 0x2D); b.number(c.month, width: 2); b.add(byte: 0x2D); b.number(c.day, width: 2)
+        b.add(byte: 0x20); b.number(c.hour, width: 2); b.add(byte: 0x3A); b.number(c.minute, width: 2)
     }
 
     /// `06:05`: the local clock time.
     public func clock(_ t: Timestamp) -> String {
         let c = local(t)
-        return "\(pad(c.hour, 2)):\(pad(c.minute, 2))"
+        var b = TextBuilder(capacity: 5)
+        b.number(c.hour, width: 2); b.add(byte: 0x3A); b.number(c.minute, width: 2)
+        return b.string
     }
 
     /// The zone's abbreviation at `t` (`PST`, `CEST`, `+0330`), else its offset (`+05:30`).
