@@ -146,11 +146,21 @@ struct Invocation {
 
     var author: String {
         get throws {
-            let raw = options["as"] ?? context.environment["INCIDENT_USER"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? context.loginName ?? context.environment["USER"] ?? "unknown"
-            do { return try Actions.cleanShort(raw, what: "The author (--as)") } catch let e as IncidentError {
-                throw UsageError(e.description)
+            func set(_ name: String) -> String? { context.environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+            if let named = options["as"] {
+                do { return try Actions.cleanShort(named, what: "The author (--as)") } catch let e as IncidentError { throw UsageError(e.description) }
             }
+            if let named = set("INCIDENT_USER") {
+                do { return try Actions.cleanShort(named, what: "The author (INCIDENT_USER)") } catch let e as IncidentError {
+                    throw UsageError(e.description + " Set INCIDENT_USER to a short name, or pass --as NAME.")
+                }
+            }
+            // Found, not chosen: a login name or USER that is not a usable author is passed
+            // over rather than failing every write.
+            for found in [context.loginName, set("USER")].compactMap({ $0 }) {
+                if let name = try? Actions.cleanShort(found, what: "The author") { return name }
+            }
+            return "unknown"
         }
     }
 

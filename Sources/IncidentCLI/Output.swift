@@ -306,20 +306,22 @@ extension Invocation {
 
 /// Unicode scalars a terminal shows (escape sequences left out). Counted on the UTF-8
 /// bytes: every scalar has exactly one byte that is not a continuation byte.
+/// Terminal columns: escape sequences take none, wide characters (CJK, emoji) two, combining
+/// marks none. ASCII (the usual case) is counted byte by byte.
 func visibleWidth(_ s: String) -> Int {
-    func width(_ u: UnsafeBufferPointer<UInt8>) -> Int {
+    func width(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
         var count = 0
         var inEscape = false
         for b in u {
+            if b >= 0x80 { return nil }
             if inEscape { if b == 0x6D { inEscape = false }; continue }
             if b == 0x1B { inEscape = true; continue }
-            if b & 0xC0 != 0x80 { count += 1 }
+            count += 1
         }
         return count
     }
-    if let n = s.utf8.withContiguousStorageIfAvailable(width) { return n }
     var copy = s
-    return copy.withUTF8(width)
+    return copy.withUTF8(width) ?? WatchScreen.displayWidth(s)
 }
 
 extension Array where Element == String {

@@ -149,6 +149,57 @@ import TestSupport
         expectOK(try t.run("b", ["verify"], as: "bob"), "verify b")
     }
 
+    /// Whatever .gitignore says (a teammate's lines that un-ignore them, a forced add of the
+    /// tick record), a write never commits a per-clone file and sync keeps working.
+    @Test func perCloneFilesStayOutEvenWhenGitignoreLetsThemIn() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Queue stuck", "--severity", "critical"]), "declare")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let ignore = t.path("b") + "/.gitignore"
+        let text = try String(contentsOfFile: ignore, encoding: .utf8)
+        try (text + "!.last-id\n!.lock\n!.runbook-checked\n!active/.index\n!.announced.json\n").write(toFile: ignore, atomically: true, encoding: .utf8)
+        expectOK(try t.run("b", ["tick", "--at", "+2h"], as: "bob"), "tick b")
+        expectOK(try t.git(["add", "-A", "-f", "--", ".gitignore", ".announced.json"], in: t.path("b")), "add")
+        expectOK(try t.git(["commit", "-q", "-m", "unignore"], in: t.path("b")), "commit")
+        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        for round in 0..<3 {
+            expectOK(try t.run("a", ["note", "1", "a \(round)"]), "note a")
+            expectOK(try t.run("b", ["note", "1", "b \(round)"], as: "bob"), "note b")
+            expectOK(try t.run("a", ["tick", "--at", "+\(3 + round)h"]), "tick a")
+            expectOK(try t.run("a", ["sync"]), "sync a \(round)")
+            expectOK(try t.run("b", ["sync"], as: "bob"), "sync b \(round)")
+        }
+        for clone in ["a", "b"] {
+            let tracked = try t.git(["ls-files"], in: t.path(clone)).stdout.split(separator: "\n").map(String.init)
+            for f in tracked { #expect(!f.split(separator: "/").last!.hasPrefix(".") || f == ".gitignore" || f == ".gitattributes", "\(clone): \(f) is tracked") }
+        }
+        expectOK(try t.run("a", ["verify"]), "verify a")
+    }
+
+    /// An author git refuses as a name (only `<>` and punctuation) still commits, as
+    /// "incident": the write is not left uncommitted for the next writer to sweep up.
+    @Test func anAuthorGitRefusesStillCommits() throws {
+        let t = try GitTeam()
+        try t.start(["a"])
+        // The author's own name for git: no GIT_AUTHOR_NAME from the environment, and no
+        // committer name either (a uid with no password entry and no user.name).
+        var env = t.environment
+        env["GIT_AUTHOR_NAME"] = nil
+        env["GIT_COMMITTER_NAME"] = nil
+        try "[user]\n\temail = x@example.com\n".write(toFile: env["HOME"]! + "/.gitconfig-noname", atomically: true, encoding: .utf8)
+        env["GIT_CONFIG_GLOBAL"] = env["HOME"]! + "/.gitconfig-noname"
+        let r = try runBinary(["declare", "Odd author", "--severity", "low"], store: t.path("a"), user: "<>", environment: env)
+        expectOK(r, "declare")
+        #expect(!r.stderr.contains("could not"), "\(r.stderr)")
+        let status = try t.git(["status", "--porcelain"], in: t.path("a"))
+        #expect(status.stdout.isEmpty, "everything committed: \(status.stdout)")
+        let log = try t.git(["log", "-2", "--format=%an|%s"], in: t.path("a")).stdout.split(separator: "\n")
+        #expect(log.count == 2 && log.allSatisfy { $0.hasPrefix("incident|") }, "\(log)")
+        #expect(log.contains { $0.contains("Declared") }, "\(log)")
+    }
+
     /// A remote that can never work (a refused transport) is an error, not "offline": exit 7
     /// means "try again later", which would loop forever.
     @Test func aRemoteThatCannotWorkIsNotReportedAsOffline() throws {

@@ -39,3 +39,15 @@ import Testing
         #expect(name.map { !$0.isEmpty && !$0.contains(":") && !$0.contains("\n") } ?? true)
     }
 }
+
+/// Tables and timer lines are padded by terminal columns: a CJK name is two columns a
+/// character, a combining accent none.
+@Suite struct ColumnWidthTests {
+    @Test func tablesAlignWideAndCombiningText() {
+        let text = tableText(["普通", "x", "ab", "y", "e\u{301}", "z", "\u{1B}[1mID\u{1B}[0m", "w"], columns: 2)
+        #expect(text.split(separator: "\n").map(String.init) == ["普通  x", "ab    y", "e\u{301}     z", "\u{1B}[1mID\u{1B}[0m    w"])
+        #expect(visibleWidth("王小明") == 6)
+        #expect(visibleWidth("plain") == 5)
+        #expect(visibleWidth("\u{1B}[31mOVERDUE\u{1B}[0m") == 7)
+    }
+}

@@ -99,7 +99,8 @@ public struct GitStore: Sendable {
     }
 
     /// Per-clone and derived files that must never be tracked.
-    static let perCloneFiles = [".lock", ".last-id", RunbookCheck.name, "active/" + DerivedIndex.name, "archive/" + DerivedIndex.name]
+    static let perCloneFiles = [".lock", ".last-id", RunbookCheck.name, Announcements.fileName, "active/" + DerivedIndex.name,
+                                "archive/" + DerivedIndex.name]
 
     func untrackPerCloneFiles() {
         _ = try? git(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--"] + GitStore.perCloneFiles)
@@ -357,18 +358,19 @@ public struct GitStore: Sendable {
             throw IncidentError.refused("not committed: a git merge is in progress and \(conflicted.keys.sorted().prefix(3).joined(separator: ", ")) \(conflicted.count == 1 ? "is" : "are") still conflicted; the change is written to the file. Resolve the conflict by hand (or run 'git -C \(root) merge --abort'), then 'incident sync'.")
         }
         try checked(["add", "-A", "--", "."], "stage the store's changes")
-        var extra: [String: String] = [:]
-        if let author, environment["GIT_AUTHOR_NAME"] == nil { extra["GIT_AUTHOR_NAME"] = author }
-        if environment["EMAIL"] == nil { extra["EMAIL"] = (author ?? "incident").filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" } + "@incident.invalid" }
+        // Never a per-clone file, whatever .gitignore says (a teammate may have un-ignored or
+        // force-added them): unstaged, and untracked if they were tracked.
+        untrackPerCloneFiles()
         // `commit -- .` (only the store's paths) takes their contents from the working tree,
         // which would track again a per-clone file `restoreIgnore` just untracked; it is needed
         // only when something outside the store is staged too (a store in a subdirectory).
         let onlyStore = !POSIXFile.exists(root + "/.git") && stagedOutsideStore()
         let args = mergeInProgress ? ["commit", "-q", "--no-verify", "--no-edit"]
             : ["commit", "-q", "--no-verify", "-m", message] + (onlyStore ? ["--", "."] : [])
-        let r = try git(args, extraEnvironment: extra)
+        let r = try commit(args, author: author ?? "incident")
         if r.status == 0 { return true }
-        if (r.out + r.err).contains("nothing to commit") || (r.out + r.err).contains("no changes added") { return false }
+        let said = r.out + r.err
+        if said.contains("nothing to commit") || said.contains("no changes added") || said.contains("nothing added to commit") { return false }
         throw IncidentError.storage("git could not commit the change: \(GitStore.firstLine(r)). The change is written; run 'incident sync' (or git commit) once git works again.")
     }
 

@@ -174,15 +174,38 @@ extension GitStore {
             let which = remaining.count == 1 ? "\(remaining[0]), which is not an incident file" : "\(remaining.prefix(3).joined(separator: ", ")), which are not incident files"
             throw IncidentError.storage("A git merge is in progress and git could not merge \(which); resolve \(remaining.count == 1 ? "it" : "them") by hand and run 'git commit' (or 'git merge --abort').")
         }
-        try checked(["commit", "-q", "--no-verify", "--no-edit"], "commit the merge", extra: identity(actor.name))
+        let merged = try commit(["commit", "-q", "--no-verify", "--no-edit"], author: actor.name)
+        guard merged.status == 0 else { throw IncidentError.storage("git could not commit the merge: \(GitStore.firstLine(merged)).") }
         return notes + ["Finished the git merge that was left in progress."]
     }
 
+    /// The author of a commit: the incident author, as a name git accepts (git refuses one
+    /// made only of `.,:;<>"'\` and spaces: such an author commits as "incident").
     func identity(_ author: String) -> [String: String] {
         var extra: [String: String] = [:]
-        if environment["GIT_AUTHOR_NAME"] == nil { extra["GIT_AUTHOR_NAME"] = author }
-        if environment["EMAIL"] == nil { extra["EMAIL"] = author.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" } + "@incident.invalid" }
+        let crud: Set<Character> = [".", ",", ":", ";", "<", ">", "\"", "'", "\\"]
+        let name = author.filter { $0 != "<" && $0 != ">" && !$0.isNewline }
+        let gitName = name.contains { !crud.contains($0) && !$0.isWhitespace } ? name : "incident"
+        if environment["GIT_AUTHOR_NAME"] == nil { extra["GIT_AUTHOR_NAME"] = gitName }
+        if environment["EMAIL"] == nil {
+            let local = author.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }
+            extra["EMAIL"] = (local.isEmpty ? "incident" : local) + "@incident.invalid"
+        }
         return extra
+    }
+
+    /// `git commit`; when git has no committer name for this user (a uid with no password
+    /// entry and no `user.name`), again with the author as committer rather than not at all.
+    func commit(_ args: [String], author: String) throws -> Subprocess.Result {
+        let extra = identity(author)
+        let r = try git(args, extraEnvironment: extra)
+        let text = r.out + r.err
+        guard r.status != 0, environment["GIT_COMMITTER_NAME"] == nil,
+              text.contains("identity unknown") || text.contains("empty ident") || text.contains("auto-detect") else { return r }
+        var again = extra
+        again["GIT_COMMITTER_NAME"] = extra["GIT_AUTHOR_NAME"] ?? "incident"
+        if environment["GIT_COMMITTER_EMAIL"] == nil { again["GIT_COMMITTER_EMAIL"] = extra["EMAIL"] ?? "incident@incident.invalid" }
+        return try git(args, extraEnvironment: again)
     }
 
     /// The incidents whose files differ between `base` and HEAD (none without a base).
