@@ -132,6 +132,19 @@ final class E2E: Sendable {
         #expect((try e.json("list", "--all") as? [Any])?.count == 2)
     }
 
+    /// `list --at` and `sla --at` agree: an incident not yet declared at that moment is in
+    /// neither.
+    @Test func listAtBeforeADeclarationLeavesItOut() throws {
+        let e = E2E()
+        _ = try e.declare("Early", severity: "high", at: "2026-01-05T14:05:00Z")
+        _ = try e.declare("Later", severity: "high", at: "2026-01-05T16:00:00Z")
+        let at = "2026-01-05T15:00:00Z"
+        let list = try #require(try e.json("list", "--at", at) as? [[String: Any]])
+        #expect(list.map { $0["id"] as? String } == ["INC-1"])
+        let sla = try e.run("sla", "--at", at)
+        #expect(sla.stdout.contains("INC-1") && !sla.stdout.contains("INC-2"), "\(sla.stdout)")
+    }
+
     @Test func unassignTimelineAndSla() throws {
         let e = E2E()
         _ = try e.declare(severity: "critical")
@@ -306,6 +319,19 @@ final class E2E: Sendable {
         _ = try e.run("note", "1", "evil \u{1B}[2J text")
         let human = try e.run("timeline", "1")
         #expect(!human.stdout.contains("\u{1B}[2J"))
+    }
+
+    /// An event past 9899 would start deadlines no store file can hold: refused even with
+    /// --future (it made every later verify fail on the index line it could not keep).
+    @Test func eventTimesNearTheYear10000AreRefused() throws {
+        let e = E2E()
+        for args in [["declare", "Far", "--severity", "high", "--at", "9999-12-31T23:30:00Z", "--future"],
+                     ["declare", "Far", "--severity", "high", "--started-at", "9950-01-01T00:00:00Z", "--future"]] {
+            let r = try runBinary(args, store: e.store)
+            #expect(r.status == 2, "\(args): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains("before the year 10000"), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: e.store + "/active/INC-1.json"))
     }
 }
 

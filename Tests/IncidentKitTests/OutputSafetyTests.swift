@@ -8,6 +8,7 @@ import Testing
     @Test(arguments: [
         "\u{E0041}\u{E0042}", "zero\u{200B}width", "\u{FEFF}bom", "soft\u{00AD}hyphen", "word\u{2060}joiner",
         "line\u{2028}separator", "\u{FFF9}annotation\u{FFFB}", "filler\u{3164}", "\u{202E}override", "\u{1B}[2J", "\u{9B}31m",
+        "A\u{206A}B", "music\u{1D173}format", "short\u{1BCA0}hand",
     ])
     func terminalEscaperShowsEveryInvisibleOrControlCharacter(text: String) {
         let safe = Sanitizer.forTerminal(text)

@@ -70,6 +70,21 @@ import Glibc
         #expect(throws: IncidentError.self) { try store.loadRunbook() }
     }
 
+    /// Even a note this user's own binary could have written is not enough for a runbook
+    /// without levels or phases: such a runbook is always checked (and refused).
+    @Test func aNoteNeverCarriesARunbookWithoutLevelsOrPhases() throws {
+        let store = try makeStore()
+        let valid = try String(contentsOfFile: store.runbookPath, encoding: .utf8)
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(valid.utf8)) as? [String: Any])
+        object["phases"] = [Any]()
+        let bytes = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try bytes.write(to: URL(fileURLWithPath: store.runbookPath))
+        #expect(RunbookReader.runbook(bytes)?.phases.isEmpty == true)  // it parses; only the checks refuse it
+        let fp = try #require(FileFingerprint.of(store.runbookPath))
+        try Data(RunbookCheck.key(fingerprint: fp, bytes: Array(bytes))).write(to: URL(fileURLWithPath: notePath(store)))
+        #expect(throws: IncidentError.self) { try store.loadRunbook() }
+    }
+
     /// A note copied from another store (or committed by a teammate) names another file.
     @Test func aNoteFromAnotherStoreIsIgnored() throws {
         let good = try makeStore()

@@ -80,7 +80,7 @@ enum ListCommand {
                 let (records, p) = inv.store.loadActive()
                 problems += p
                 if let calendarError, !records.isEmpty { throw calendarError }
-                for r in records {
+                for r in records where r.state.declaredAt <= inv.at {  // not yet declared then: not listed (as sla --at)
                     let timers = SLAEngine.evaluate(r, runbook: runbook, time: snapshot.time, at: inv.at, asOf: true)
                     summaries.append(IncidentSummary(r, runbook: runbook, time: snapshot.time))
                     running.append(timers.filter { $0.isStarted && !$0.finished })

@@ -68,8 +68,11 @@ public enum Actions {
         try validate(d, runbook: runbook, actor: actor)
         let title = try cleanShort(d.title, what: "The title", allowSecrets: actor.allowSecrets)
         let level = try runbook.level(named: d.severity)
+        guard let firstPhase = runbook.phases.first else {
+            throw IncidentError.invalidRunbook(origin: runbook.name, reason: "it has no phases")
+        }
         var fields: [String: String] = [
-            "title": title, "severity": level.id, "phase": runbook.phases[0].id,
+            "title": title, "severity": level.id, "phase": firstPhase.id,
             "startedAt": (d.startedAt ?? actor.at).iso8601, "runbook": runbook.name,
         ]
         if let s = d.summary { fields["summary"] = try cleanShort(s, what: "The summary", allowSecrets: actor.allowSecrets) }

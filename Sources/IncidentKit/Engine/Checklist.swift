@@ -35,7 +35,7 @@ public enum Checklist {
         let kinds = Set(Corrections.effective(events).map(\.kind))
         func typePhase(_ item: Runbook.ChecklistItem) -> String {
             // Catalogue types name phases loosely ("contain"); unknown names go to the first phase.
-            item.phase.flatMap { name in runbook.phases.first { $0.matches(name) }?.id } ?? runbook.phases[0].id
+            item.phase.flatMap { name in runbook.phases.first { $0.matches(name) }?.id } ?? (runbook.phases.first?.id ?? "")
         }
         for phase in runbook.phases {
             let items = (phase.checklist ?? []) + typeItems.filter { typePhase($0) == phase.id }

@@ -26,6 +26,9 @@ public enum Sanitizer {
         case 0x2028, 0x2029: return true                               // line and paragraph separators
         case 0xfeff: return true                                       // byte order mark / zero-width no-break space
         case 0xfff9...0xfffb: return true                              // interlinear annotation controls
+        case 0x206a...0x206f: return true                              // deprecated format controls (invisible)
+        case 0x1d173...0x1d17a: return true                            // musical symbol format controls
+        case 0x1bca0...0x1bca3: return true                            // shorthand format controls
         case 0xe0000...0xe007f: return true                            // tag characters
         default: return false
         }

@@ -225,7 +225,13 @@ enum IndexLine {
 
         mutating func next() -> UnsafeBufferPointer<UInt8>? {
             if done { return nil }
-            if let i = IndexLine.firstIndex(of: separator, in: p, from: start) {
+            // Most fields are short (a name, a number): a plain loop over the first bytes
+            // beats calling memchr; a long one (a title, a list) goes on with memchr.
+            var i = start
+            let n = p.count, shortEnd = min(n, start + 16)
+            while i < shortEnd && p[i] != separator { i += 1 }
+            if i == shortEnd && i < n { i = IndexLine.firstIndex(of: separator, in: p, from: i) ?? n }
+            if i < n {
                 defer { start = i + 1 }
                 return UnsafeBufferPointer(rebasing: p[start..<i])
             }
@@ -254,7 +260,9 @@ enum IndexLine {
             mask = slots - 1
         }
 
-        func find(_ key: UInt64, _ p: UnsafeBufferPointer<UInt8>) -> (String, Value)? {
+        // `mutating` only so that a call on a class's stored table borrows it instead of
+        // copying (retaining) its three arrays each time.
+        mutating func find(_ key: UInt64, _ p: UnsafeBufferPointer<UInt8>) -> (String, Value)? {
             var i = Int(truncatingIfNeeded: key) & mask
             while let text = texts[i] {
                 if keys[i] == key, Decoder.same(text, p), let v = values[i] { return (text, v) }

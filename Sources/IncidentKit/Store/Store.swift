@@ -111,7 +111,7 @@ public struct Store: Sendable {
         let (bytes, fingerprint) = try POSIXFile.readFingerprinted(runbookPath, limit: Store.maxFileBytes)
         let checked = fingerprint.map { RunbookCheck.key(fingerprint: $0, bytes: bytes) }
         if !fullCheck, let checked, RunbookCheck.holds(checked, root: root), let runbook = RunbookReader.runbook(Data(bytes)),
-           runbook.schemaVersion <= Runbook.currentSchemaVersion {
+           runbook.schemaVersion <= Runbook.currentSchemaVersion, !runbook.levels.isEmpty, !runbook.phases.isEmpty {
             return runbook
         }
         let runbook = try Runbook.decode(Data(bytes), origin: runbookPath)
