@@ -205,12 +205,14 @@ extension Invocation {
     }
 
     /// "due in 12m" / "OVERDUE 4m" / "met" for one timer.
-    func timerBadge(_ t: TimerStatus) -> String {
+    /// - Parameter moment: the time the countdown is read at: `--at` by default; a write
+    ///   that was back-filled shows it as of now (the reader is at the terminal now).
+    func timerBadge(_ t: TimerStatus, at moment: Timestamp? = nil) -> String {
         guard t.isStarted else { return style.dim("not started") }
         if t.finished {
             return t.state == .met ? style.green("met") : style.red("breached")
         }
-        let left = t.remaining(at: at) ?? 0
+        let left = t.remaining(at: moment ?? at) ?? 0
         if left < 0 { return style.red("OVERDUE \(formatSpan(milliseconds: -left))") }
         let text = "due in \(formatSpan(milliseconds: left))"
         return left < 15 * 60_000 ? style.yellow(text) : text
@@ -249,14 +251,14 @@ extension Invocation {
     /// then not started.
     /// Overdue first, then running by due time, then finished, then not started; ties keep
     /// the runbook's order.
-    func urgencyRank(_ t: TimerStatus) -> (Int, Int64) {
+    func urgencyRank(_ t: TimerStatus, at moment: Timestamp? = nil) -> (Int, Int64) {
         guard t.isStarted else { return (3, 0) }
         if t.finished { return (2, t.dueAt?.milliseconds ?? 0) }
-        return ((t.remaining(at: at) ?? 0) < 0 ? 0 : 1, t.dueAt?.milliseconds ?? 0)
+        return ((t.remaining(at: moment ?? at) ?? 0) < 0 ? 0 : 1, t.dueAt?.milliseconds ?? 0)
     }
 
-    func urgencyOrder(_ timers: [TimerStatus]) -> [TimerStatus] {
-        let ranks = timers.map(urgencyRank)
+    func urgencyOrder(_ timers: [TimerStatus], at moment: Timestamp? = nil) -> [TimerStatus] {
+        let ranks = timers.map { urgencyRank($0, at: moment) }
         return timers.indices.sorted { a, b in ranks[a] != ranks[b] ? ranks[a] < ranks[b] : a < b }.map { timers[$0] }
     }
 
@@ -270,9 +272,9 @@ extension Invocation {
         return best.map { timers[$0.index] }
     }
 
-    func timerLines(_ timers: [TimerStatus], indent: String = "  ") -> [String] {
-        let ordered = urgencyOrder(timers)
-        let badges = ordered.map { timerBadge($0) }
+    func timerLines(_ timers: [TimerStatus], indent: String = "  ", at moment: Timestamp? = nil) -> [String] {
+        let ordered = urgencyOrder(timers, at: moment)
+        let badges = ordered.map { timerBadge($0, at: moment) }
         let badgeWidths = badges.map(visibleWidth)
         let titleWidths = ordered.map { visibleWidth($0.title) }
         let badgeWidth = badgeWidths.max() ?? 0, titleWidth = titleWidths.max() ?? 0

@@ -132,6 +132,18 @@ final class E2E: Sendable {
         #expect((try e.json("list", "--all") as? [Any])?.count == 2)
     }
 
+    /// A declaration back-filled three hours shows its timers as of now: the hour to
+    /// acknowledge ran out two hours ago, and says so (as `sla` does right after).
+    @Test func aBackFilledDeclarationShowsItsTimersAsOfNow() throws {
+        let e = E2E()
+        let r = try e.run("declare", "Late", "--severity", "high", "--at", "-3h")
+        #expect(r.status == 0, "\(r.stderr)")
+        let ack = r.stderr.split(separator: "\n").first { $0.contains("Acknowledge") }.map(String.init) ?? ""
+        #expect(ack.contains("OVERDUE 2h00m") || ack.contains("OVERDUE 1h59m"), "\(r.stderr)")
+        let sla = try e.run("sla", "1")
+        #expect(sla.stdout.contains("OVERDUE"), "\(sla.stdout)")
+    }
+
     /// `list --at` and `sla --at` agree: an incident not yet declared at that moment is in
     /// neither.
     @Test func listAtBeforeADeclarationLeavesItOut() throws {

@@ -56,8 +56,9 @@ enum ResolveCommand {
             }
             let at = r.events.last!.at
             var message = "\(r.id) resolved at \(inv.human(at)), \(formatSpan(milliseconds: r.state.startedAt.distance(to: at))) after impact started."
-            let next = SLAEngine.evaluate(r, runbook: rb, time: try inv.businessTime(rb), at: at).filter { $0.isStarted && !$0.finished }
-            if !next.isEmpty { message += "\n" + inv.timerLines(next).joinedLines }
+            let moment = max(at, inv.now)  // a back-filled resolve shows what is due as of now
+            let next = SLAEngine.evaluate(r, runbook: rb, time: try inv.businessTime(rb), at: moment).filter { $0.isStarted && !$0.finished }
+            if !next.isEmpty { message += "\n" + inv.timerLines(next, at: moment).joinedLines }
             return try inv.report(r, rb, message)
         })
 }
@@ -115,8 +116,9 @@ enum SeverityCommand {
                 try Actions.changeSeverity(&r, runbook: rb, to: inv.required("LEVEL"), reason: inv.option("reason"), actor: actor)
             }
             var message = "\(r.id) is now \(inv.levelTitle(r.state.severity, rb))."
-            let running = SLAEngine.evaluate(r, runbook: rb, time: try inv.businessTime(rb), at: r.events.last!.at).filter { $0.isStarted && !$0.finished }
-            if !running.isEmpty { message += "\n" + inv.timerLines(running).joinedLines }
+            let moment = max(r.events.last!.at, inv.now)  // a back-filled change shows its timers as of now
+            let running = SLAEngine.evaluate(r, runbook: rb, time: try inv.businessTime(rb), at: moment).filter { $0.isStarted && !$0.finished }
+            if !running.isEmpty { message += "\n" + inv.timerLines(running, at: moment).joinedLines }
             let missing = SLAEngine.missingRoles(r.state, runbook: rb)
             if !missing.isEmpty { message += "\n  Roles to staff: " + missing.map { inv.roleTitle($0, rb) }.joined(separator: ", ") }
             return try inv.report(r, rb, message)

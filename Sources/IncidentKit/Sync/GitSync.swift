@@ -353,6 +353,12 @@ extension GitStore {
                     }
                 }
                 untrackPerCloneFiles()  // what came in may track them again
+                // What came in may have deleted .gitignore: put it back now rather than at the
+                // next command, and say so (.gitattributes is put back by the next command).
+                if try restoreIgnore() {
+                    report.notes.append("Put back .gitignore, which a change from \(remote) had removed (it keeps this clone's lock, ID counter and derived files out of git).")
+                }
+
                 // The incidents the merge touched, listed once for the steps below (the
                 // steps move files between active/ and archive/, never change which IDs).
                 let changed = try changedIncidents(since: head)
