@@ -19,9 +19,7 @@ public struct TextBuilder {
     /// A non-negative number in decimal, at least `width` digits (zero-padded).
     public mutating func number(_ value: Int, width: Int = 1) {
         guard value >= 0 else { add(String(value)); return }
-        var digits = 1, v = value
-        while v >= 10 { v /= 10; digits += 1 }
-        let n = max(digits, width)
+        let n = max(decimalDigits(value), width)
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0x30, count: n))
         bytes.withUnsafeMutableBufferPointer { writeDigits(value, width: n, into: $0, at: start) }

@@ -69,13 +69,22 @@ public struct GitStore: Sendable {
     /// Puts back the lines of `.gitattributes` that hand incident files to the merge driver,
     /// if a change that came through git removed them. True when it wrote the file.
     public func restoreAttributes() throws -> Bool {
-        if attributesMarked || GitStore.attributesIntact(root) { return false }
+        if attributesMarked { return false }
+        return try GitStore.appendUnlessMarked(root: root, name: ".gitattributes", text: GitStore.attributesText,
+                                               marker: GitStore.attributesMarker, limit: 1 << 16, mode: 0o644, replacingSpecialFiles: true)
+    }
+
+    /// Appends `text` to the file `name` in `root` (creating it) unless the file already holds
+    /// `marker`: how `init --git` writes `.gitattributes` and `.gitignore`, and how a command
+    /// puts their lines back. True when it wrote the file.
+    static func appendUnlessMarked(root: String, name: String, text: String, marker: String, limit: Int, mode: mode_t,
+                                   replacingSpecialFiles: Bool) throws -> Bool {
+        let path = root + "/" + name
         var current = ""
-        if POSIXFile.exists(root + "/.gitattributes") {
-            current = String(decoding: try POSIXFile.read(root + "/.gitattributes", limit: 1 << 16), as: UTF8.self)
-        }
-        let joined = current.isEmpty ? GitStore.attributesText : current + (current.hasSuffix("\n") ? "" : "\n") + GitStore.attributesText
-        try POSIXFile.writeAtomically(Array(joined.utf8), directory: root, name: ".gitattributes", mode: 0o644, replacingSpecialFiles: true)
+        if POSIXFile.exists(path) { current = String(decoding: try POSIXFile.read(path, limit: limit), as: UTF8.self) }
+        if current.contains(marker) { return false }
+        let joined = current.isEmpty ? text : current + (current.hasSuffix("\n") ? "" : "\n") + text
+        try POSIXFile.writeAtomically(Array(joined.utf8), directory: root, name: name, mode: mode, replacingSpecialFiles: replacingSpecialFiles)
         return true
     }
 
@@ -88,12 +97,8 @@ public struct GitStore: Sendable {
     /// them every write would commit this clone's lock, ID counter and derived files, and the
     /// next sync would conflict on them. True when it wrote the file.
     public func restoreIgnore() throws -> Bool {
-        let path = root + "/.gitignore"
-        var current = ""
-        if POSIXFile.exists(path) { current = String(decoding: try POSIXFile.read(path, limit: 1 << 20), as: UTF8.self) }
-        if current.contains(GitStore.ignoreMarker) { return false }
-        let joined = current.isEmpty ? GitStore.ignoreText : current + (current.hasSuffix("\n") ? "" : "\n") + GitStore.ignoreText
-        try POSIXFile.writeAtomically(Array(joined.utf8), directory: root, name: ".gitignore", mode: 0o644, replacingSpecialFiles: true)
+        guard try GitStore.appendUnlessMarked(root: root, name: ".gitignore", text: GitStore.ignoreText, marker: GitStore.ignoreMarker,
+                                              limit: 1 << 20, mode: 0o644, replacingSpecialFiles: true) else { return false }
         untrackPerCloneFiles()
         return true
     }

@@ -302,10 +302,9 @@ extension GitStore {
             throw IncidentError.refused("\(root) is on a detached HEAD; run 'git -C \(root) switch -' (or 'git -C \(root) switch \(branchToSuggest)') to return to the branch, then 'incident sync'.")
         }
         report.notes += try finishInterruptedMerge(actor: actor)
-        // A lock, ID counter or derived file tracked by mistake (`git add -f`, a commit made
-        // while .gitignore was missing) would conflict with every clone: untracked first, so
-        // the pending commit records its removal before anything is merged.
-        untrackPerCloneFiles()
+        // The pending commit also untracks any lock, ID counter or derived file tracked by
+        // mistake (`git add -f`, a commit made while .gitignore was missing), so its removal
+        // is recorded before anything is merged: such a file would conflict with every clone.
         _ = try commitAll(message: "incident sync: changes not yet committed (\(actor.name))", author: actor.name)
         guard let remote else {
             throw IncidentError.refused("\(root) has no remote to sync with; add one with 'incident init --git --remote URL' (or 'git remote add origin URL').")
@@ -352,7 +351,6 @@ extension GitStore {
                         throw IncidentError.storage("sync stopped: git cannot merge \(files.isEmpty ? "a file" : files.joined(separator: ", ")), changed both here and on \(remote) (incident merges only incident files). The merge was undone: this clone works as before and nothing is lost. Merge it by hand ('git -C \(root) pull', fix the file, 'git commit'), then run 'incident sync'.")
                     }
                 }
-                untrackPerCloneFiles()  // what came in may track them again
                 // What came in may have deleted .gitignore: put it back now rather than at the
                 // next command, and say so (.gitattributes is put back by the next command).
                 if try restoreIgnore() {
@@ -523,13 +521,10 @@ extension GitStore {
                                      executable: String?, author: String) throws -> [String] {
         var did: [String] = []
         func ensure(_ name: String, _ text: String, marker: String) throws {
-            let path = root + "/" + name
-            var current = ""
-            if POSIXFile.exists(path) { current = String(decoding: try POSIXFile.read(path, limit: 1 << 20), as: UTF8.self) }
-            if current.contains(marker) { return }
-            let joined = current.isEmpty ? text : current + (current.hasSuffix("\n") ? "" : "\n") + text
-            try POSIXFile.writeAtomically(Array(joined.utf8), directory: root, name: name)
-            did.append("Wrote \(name).")
+            if try GitStore.appendUnlessMarked(root: root, name: name, text: text, marker: marker, limit: 1 << 20, mode: 0o600,
+                                               replacingSpecialFiles: false) {
+                did.append("Wrote \(name).")
+            }
         }
         try ensure(".gitattributes", attributesText, marker: attributesMarker)
         try ensure(".gitignore", ignoreText, marker: GitStore.ignoreMarker)

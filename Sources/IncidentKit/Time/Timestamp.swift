@@ -106,12 +106,17 @@ func writeDigits(_ value: Int, width: Int, into b: UnsafeMutableBufferPointer<UI
     for k in stride(from: start + width - 1, through: start, by: -1) { b[k] = UInt8(0x30 + v % 10); v /= 10 }
 }
 
+/// How many decimal digits a non-negative `value` has.
+func decimalDigits(_ value: Int) -> Int {
+    var digits = 1, v = value
+    while v >= 10 { v /= 10; digits += 1 }
+    return digits
+}
+
 func pad(_ value: Int, _ width: Int) -> String {
     // The usual case (a date or clock field) digit by digit, without counting Characters.
     if value >= 0 && width <= 8 {
-        var digits = 1, v = value
-        while v >= 10 { v /= 10; digits += 1 }
-        let n = max(digits, width)
+        let n = max(decimalDigits(value), width)
         if n <= 16 {
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { b in
                 writeDigits(value, width: n, into: b, at: 0)
