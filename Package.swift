@@ -1,6 +1,12 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// Release builds name generic types' metadata through accessor functions instead of mangled
+// names that the runtime demangles on first use (a quarter of a short command's instructions).
+let release: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "incident",
     products: [
@@ -17,14 +23,14 @@ let package = Package(
             dependencies: ["incident-embed"]
         ),
         // Model, runbook, SLA engine, store, rendering. No terminal, no argv.
-        .target(name: "IncidentKit", exclude: ["README.md"], plugins: ["EmbedResources"]),
+        .target(name: "IncidentKit", exclude: ["README.md"], swiftSettings: release, plugins: ["EmbedResources"]),
         // Command table, parser, help, output formatting. No file layout.
-        .target(name: "IncidentCLI", dependencies: ["IncidentKit"], exclude: ["README.md"]),
+        .target(name: "IncidentCLI", dependencies: ["IncidentKit"], exclude: ["README.md"], swiftSettings: release),
         // A few lines: wire the process to IncidentCLI.
-        .executableTarget(name: "incident", dependencies: ["IncidentCLI"]),
+        .executableTarget(name: "incident", dependencies: ["IncidentCLI"], swiftSettings: release),
         // Benchmark only (scripts/bench.sh): a store generator and the start-up floor.
         .executableTarget(name: "incident-benchgen", dependencies: ["IncidentKit"]),
-        .executableTarget(name: "incident-bench-floor"),
+        .executableTarget(name: "incident-bench-floor", swiftSettings: release),
         .target(name: "TestSupport", dependencies: ["IncidentKit", "IncidentCLI"], path: "Tests/TestSupport"),
         .testTarget(name: "IncidentKitTests", dependencies: ["IncidentKit", "TestSupport"]),
         .testTarget(name: "IncidentCLITests", dependencies: ["IncidentCLI", "TestSupport"]),

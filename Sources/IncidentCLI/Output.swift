@@ -314,7 +314,20 @@ func visibleWidth(_ s: String) -> Int {
     func width(_ u: UnsafeBufferPointer<UInt8>) -> Int? {
         var count = 0
         var inEscape = false
-        for b in u {
+        var i = 0
+        // Eight ASCII bytes without an escape byte at a time: each is one column.
+        if let base = u.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while i + 8 <= u.count {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let esc = w ^ (0x1B &* ones)
+                guard w & highs == 0, (esc &- ones) & ~esc & highs == 0 else { break }
+                count += 8
+                i += 8
+            }
+        }
+        for b in UnsafeBufferPointer(rebasing: u[i...]) {
             if b >= 0x80 { return nil }
             if inEscape { if b == 0x6D { inEscape = false }; continue }
             if b == 0x1B { inEscape = true; continue }

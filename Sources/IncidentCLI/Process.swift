@@ -21,12 +21,16 @@ public struct FileDescriptorSink: TextSink {
     let fd: Int32
     public init(fd: Int32) { self.fd = fd }
     public func write(_ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { sysWrite(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return }
-            if n == 0 { return }
-            bytes = bytes.dropFirst(n)
+        // Straight from the string's own UTF-8 (no copy: `list --all` prints a megabyte).
+        var text = text
+        text.withUTF8 { u in
+            var done = 0
+            while done < u.count {
+                let n = sysWrite(fd, u.baseAddress! + done, u.count - done)
+                if n < 0 { if errno == EINTR { continue }; return }
+                if n == 0 { return }
+                done += n
+            }
         }
     }
 }

@@ -246,7 +246,7 @@ import TestSupport
                 let fp = FileFingerprint(size: 1, mtime: -2, ctime: 3, inode: UInt64.max)
                 let line = IndexLine.encode(file: "2026/" + record.id.fileName, fingerprint: fp, summary: summary)
                 #expect(line.last == 0x0A && line.dropLast().allSatisfy { $0 != 0x0A })
-                let decoded = line.dropLast().withUnsafeBufferPointer { IndexLine.Decoder().decode($0, detail: .all) }
+                let decoded = line.dropLast().withUnsafeBufferPointer { var decoder = IndexLine.Decoder(); return decoder.decode($0, detail: .all) }
                 #expect(decoded?.summary == summary)
                 #expect(decoded?.fingerprint == fp)
                 #expect(decoded?.key == IndexLine.key(year: 2026, number: record.id.number))
@@ -263,7 +263,7 @@ import TestSupport
         let (files, _) = store.incidentFiles(.active)
         let record = try store.decodeRecord(at: try #require(files.first).path)
         let base = IncidentSummary(record, runbook: snapshot.runbook, time: snapshot.time)
-        let decoder = IndexLine.Decoder()
+        var decoder = IndexLine.Decoder()
         let inodes: [UInt64] = [0, 9_999_999_999_999_999_999, 10_000_000_000_000_000_000, UInt64.max]
         for n in 0..<6000 {
             var s = base

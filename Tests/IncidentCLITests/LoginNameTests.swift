@@ -51,3 +51,19 @@ import Testing
         #expect(visibleWidth("\u{1B}[31mOVERDUE\u{1B}[0m") == 7)
     }
 }
+
+@Suite struct VisibleWidthScanTests {
+    /// Eight ASCII bytes at a time, until an escape byte or a byte past ASCII: the count must
+    /// not depend on where either falls.
+    @Test func escapesAndWideTextAtEveryOffset() {
+        for before in 0...17 {
+            for after in 0...9 {
+                let a = String(repeating: "a", count: before), b = String(repeating: "b", count: after)
+                #expect(visibleWidth(a + b) == before + after)
+                #expect(visibleWidth(a + "\u{1B}[31;1m" + b + "\u{1B}[0m") == before + after)
+                #expect(visibleWidth(a + "王" + b) == before + 2 + after)
+                #expect(visibleWidth(a + "e\u{301}" + b) == before + 1 + after)
+            }
+        }
+    }
+}

@@ -40,6 +40,34 @@ import TestSupport
         return Array(try encoder.encode(record)) + [0x0a]
     }
 
+    /// The string reader skips eight plain bytes at a time: a quote, escape, control byte or
+    /// byte past ASCII at any position and alignment must still be read as JSONDecoder reads
+    /// it (or left to the general reader).
+    @Test func aStringReadsTheSameWhereverItsSpecialByteFalls() throws {
+        let specials: [[UInt8]] = [Array("\\\"".utf8), Array("\\\\".utf8), Array("\\n".utf8), Array("\\u0041".utf8),
+                                   Array("é".utf8), Array("日".utf8), [0x01], [0x1F], [0x7F], [0x22], [0xFF]]
+        for length in 0...19 {
+            for position in 0...length {
+                for special in specials {
+                    var body = Array("abcdefghijklmnopqrstuvwxyz".utf8.prefix(length))
+                    body.insert(contentsOf: special, at: position)
+                    let json = [0x22] + body + [0x22]
+                    let mine: String? = json.withUnsafeBufferPointer { p in
+                        var r = RecordCodec.Reader(p: p)
+                        guard let s = r.string(), r.i == p.count else { return nil }
+                        return s
+                    }
+                    let theirs = try? JSONDecoder().decode(String.self, from: Data(json))
+                    if let mine { #expect(mine == theirs, "\(json)") }
+                    // The direct reader may decline (the general reader then decides), but it
+                    // must not decline plain text or accept what JSONDecoder refuses.
+                    if special.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { #expect(mine != nil) }
+                    if theirs == nil { #expect(mine == nil, "\(json)") }
+                }
+            }
+        }
+    }
+
     @Test func writesTheBytesJSONEncoderWrites() throws {
         var rng = SplitMix64(state: 10)
         for _ in 0..<400 {

@@ -37,3 +37,60 @@ import Testing
         }
     }
 }
+
+/// The index reader's eight-bytes-at-a-time test for text that is its own bytes: it must agree
+/// with a byte-by-byte reading for every bad byte at every position and alignment.
+@Suite struct IndexTextScanTests {
+    static let printable = Array("abcXYZ019 ~!{}[]|/:;.,-_=+'\"`#$%^&*()<>?@".utf8)
+
+    /// What `IndexLine.text` means, one byte at a time: `\` starts a two-digit escape of a
+    /// control character or a backslash; any other control character is damage.
+    func slowText(_ bytes: [UInt8]) -> String? {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x20 { return nil }
+            if b == 0x5C {
+                guard i + 2 < bytes.count, let v = UInt8(String(decoding: bytes[(i + 1)...(i + 2)], as: UTF8.self), radix: 16),
+                      bytes[(i + 1)...(i + 2)].allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+                      v < 0x20 || v == 0x5C else { return nil }
+                out.append(v)
+                i += 3
+            } else {
+                out.append(b)
+                i += 1
+            }
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    func read(_ bytes: [UInt8]) -> String? { bytes.withUnsafeBufferPointer { IndexLine.text($0) } }
+
+    @Test func everyByteAtEveryPositionReadsAsByteByByte() {
+        var rng = SystemRandomNumberGenerator()
+        let odd: [UInt8] = Array(0x00...0x1F) + [0x5C, 0x7F, 0x80, 0xC3, 0xE6, 0xF0, 0xFF]
+        for length in 1...27 {
+            for position in 0..<length {
+                var bytes = (0..<length).map { _ in Self.printable.randomElement(using: &rng)! }
+                #expect(read(bytes) == String(decoding: bytes, as: UTF8.self))
+                #expect(bytes.withUnsafeBufferPointer { IndexLine.isPlainASCII($0) })
+                for b in odd {
+                    bytes[position] = b
+                    // DEL is plain to the index (the terminal sanitizer escapes it on output).
+                    #expect(bytes.withUnsafeBufferPointer { IndexLine.isPlainASCII($0) } == (b == 0x7F), "\(bytes)")
+                    #expect(read(bytes) == slowText(bytes), "\(bytes)")
+                }
+            }
+        }
+    }
+
+    @Test func escapesAndUTF8StillRead() {
+        #expect(read(Array("tab\\09here".utf8)) == "tab\there")
+        #expect(read(Array("back\\5cslash".utf8)) == "back\\slash")
+        #expect(read(Array("Zürich 東京 outage".utf8)) == "Zürich 東京 outage")
+        #expect(read([0x61, 0xC3]) == nil)  // a cut UTF-8 sequence
+        #expect(read(Array("bad \\41 escape".utf8)) == nil)  // only controls and backslash are escaped
+        #expect(read([]) == "")
+    }
+}

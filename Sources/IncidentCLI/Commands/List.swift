@@ -136,10 +136,16 @@ enum ListCommand {
             let next = (i >= activeStart ? inv.mostUrgent(running[i - activeStart]) : nil).map { "\(inv.timerBadge($0)) \($0.title.lowercased())" } ?? "—"
             let severity = summaries[i].severity, phaseID = summaries[i].phase
             let end = summaries[i].closedAt ?? summaries[i].resolvedAt ?? inv.at
-            let level = levelTitles[severity] ?? inv.levelTitle(severity, runbook)
-            levelTitles[severity] = level
-            let phase = phaseTitles[phaseID] ?? inv.phaseTitle(phaseID, runbook)
-            phaseTitles[phaseID] = phase
+            // Looked up once per level and phase (storing on every row hashed twice per row).
+            let level: String, phase: String
+            if let known = levelTitles[severity] { level = known } else {
+                level = inv.levelTitle(severity, runbook)
+                levelTitles[severity] = level
+            }
+            if let known = phaseTitles[phaseID] { phase = known } else {
+                phase = inv.phaseTitle(phaseID, runbook)
+                phaseTitles[phaseID] = phase
+            }
             let outcome = summaries[i].outcome
             cells += [
                 summaries[i].id.description, level,

@@ -300,7 +300,7 @@ extension Store {
         if let loaded {
             known.reserveCapacity(loaded.lines.count)
             decoded.reserveCapacity(loaded.lines.count)
-            let decoder = IndexLine.Decoder()
+            var decoder = IndexLine.Decoder()
             loaded.bytes.withUnsafeBufferPointer { p in
                 for r in loaded.lines {
                     if let (key, fp, s) = decoder.decode(UnsafeBufferPointer(rebasing: p[r]), detail: detail.line) {
@@ -536,7 +536,7 @@ extension Store {
             for f in files { byKey[f.key] = f }
             var keep: [Range<Int>] = []
             var bad = 0
-            let decoder = IndexLine.Decoder()
+            var decoder = IndexLine.Decoder()
             loaded.bytes.withUnsafeBufferPointer { p in
                 for r in loaded.lines {
                     guard let (key, fp, line) = decoder.decode(UnsafeBufferPointer(rebasing: p[r]), detail: .all) else {
