@@ -219,7 +219,8 @@ struct Invocation {
         matches.sort { $0.id < $1.id }
         if matches.count == 1 { return matches[0].id }
         if matches.isEmpty {
-            throw CommandFailure(message: "No incident is INC-\(shownText) or has '\(shownText)' in its title; 'incident list --all' shows them.", code: ExitCode.notFound)
+            // Not shaped like an ID (those were answered above), so only the title search failed.
+            throw CommandFailure(message: "No incident has '\(shownText)' in its title (and it is not an ID like INC-42); 'incident list --all' shows them.", code: ExitCode.notFound)
         }
         let listed = matches.prefix(8).map { "\($0.id) “\(Sanitizer.forTerminal(String($0.title.prefix(50))))”" }.joined(separator: ", ")
         throw UsageError("'\(shownText)' matches \(matches.count) incidents: \(listed)\(matches.count > 8 ? ", ..." : ""); give the ID or more of the title.", command: command.name)

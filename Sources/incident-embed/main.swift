@@ -33,4 +33,9 @@ let source = """
     }
 
     """
-try Data(source.utf8).write(to: URL(fileURLWithPath: outputPath))
+// Written only when it changed: the build tool itself is relinked on every `swift build`, and a
+// rewritten file (same bytes, new time) recompiled all of IncidentKit each time (minutes in release).
+let url = URL(fileURLWithPath: outputPath)
+if (try? Data(contentsOf: url)) != Data(source.utf8) {
+    try Data(source.utf8).write(to: url)
+}

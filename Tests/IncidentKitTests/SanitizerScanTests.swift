@@ -85,6 +85,73 @@ import Testing
         }
     }
 
+    /// Fields split eight bytes at a time: the same pieces as a plain split, wherever the
+    /// separators fall (first, last, doubled, in every alignment).
+    @Test func fieldsSplitLikeAPlainSplit() {
+        var rng = SystemRandomNumberGenerator()
+        for length in 0...40 {
+            for _ in 0..<60 {
+                let bytes: [UInt8] = (0..<length).map { _ in [0x09, 0x1F, 0x61, 0x62, 0x89].randomElement(using: &rng)! }
+                for separator: UInt8 in [0x09, 0x1F] {
+                    var pieces: [[UInt8]] = []
+                    bytes.withUnsafeBufferPointer { p in
+                        var f = IndexLine.Fields(p, separator)
+                        while let piece = f.next() { pieces.append(Array(piece)) }
+                        #expect(f.atEnd)
+                    }
+                    #expect(pieces == bytes.split(separator: separator, omittingEmptySubsequences: false).map(Array.init), "\(bytes)")
+                }
+            }
+        }
+    }
+
+    /// The line checksum reads its last bytes with one load: the value must be what a byte-by-
+    /// byte reading gives (indexes written before compare equal).
+    @Test func theChecksumIsUnchangedForEveryLength() {
+        func reference(_ bytes: [UInt8]) -> UInt64 {
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+            var i = 0
+            while i + 8 <= bytes.count {
+                var w: UInt64 = 0
+                for k in 0..<8 { w |= UInt64(bytes[i + k]) << UInt64(8 * k) }
+                h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 31
+                i += 8
+            }
+            var tail: UInt64 = 0, shift: UInt64 = 0
+            while i < bytes.count { tail |= UInt64(bytes[i]) << shift; shift += 8; i += 1 }
+            h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+            h ^= h >> 29
+            h = h &* 0xBF58_476D_1CE4_E5B9
+            return h ^ (h >> 32)
+        }
+        var rng = SystemRandomNumberGenerator()
+        for length in 0...70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            #expect(IndexLine.checksum(bytes) == reference(bytes), "\(length)")
+        }
+    }
+
+    /// Numbers parse eight digits at a time: every length and a bad byte at every position.
+    @Test func numbersParseLikeTheirDigits() {
+        var rng = SystemRandomNumberGenerator()
+        func parse(_ bytes: [UInt8]) -> UInt64? { bytes.withUnsafeBufferPointer { IndexLine.uint($0) } }
+        for length in 1...20 {
+            for _ in 0..<50 {
+                let digits = (0..<length).map { _ in UInt8.random(in: 0x30...0x39, using: &rng) }
+                #expect(parse(digits) == UInt64(String(decoding: digits, as: UTF8.self)), "\(digits)")
+                for position in 0..<length {
+                    var bad = digits
+                    bad[position] = [0x2F, 0x3A, 0x20, 0x00, 0xB0, 0x2D, 0x39 &+ 0x10].randomElement(using: &rng)!
+                    #expect(parse(bad) == nil, "\(bad)")
+                }
+            }
+        }
+        #expect(parse(Array("18446744073709551615".utf8)) == UInt64.max)
+        #expect(parse(Array("18446744073709551616".utf8)) == nil)
+        #expect(parse(Array("0000000000001".utf8)) == 1)
+    }
+
     @Test func escapesAndUTF8StillRead() {
         #expect(read(Array("tab\\09here".utf8)) == "tab\there")
         #expect(read(Array("back\\5cslash".utf8)) == "back\\slash")

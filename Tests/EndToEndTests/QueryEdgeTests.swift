@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Queries at the edges a hostile review found: a moment before the incident existed, and an
+/// argument that is neither an ID nor any title's text.
+@Suite struct QueryEdgeTests {
+    final class Store: Sendable {
+        let root = temporaryDirectory("edge") + "/store"
+
+        func run(_ args: [String]) throws -> RunResult {
+            let r = try runBinary(args, store: root, environment: ["TZ": "UTC"])
+            #expect(r.status < 128, "\(args) was killed by a signal")
+            return r
+        }
+
+        @discardableResult
+        func ok(_ args: String...) throws -> String {
+            let r = try run(args)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            return r.stdout
+        }
+    }
+
+    @Test func showBeforeTheDeclarationSaysSoInsteadOfLiveTimers() throws {
+        let s = Store()
+        try s.ok("declare", "Checkout down", "--severity", "high", "--at", "2026-11-23T14:00:00Z")
+        let before = try s.run(["show", "1", "--at", "2026-11-23T13:00:00Z"])
+        #expect(before.status == 0)
+        #expect(before.stdout.contains("INC-1 was not declared yet at"))
+        #expect(before.stdout.contains("it was declared"))
+        #expect(!before.stdout.contains("Timers"))
+        #expect(before.stdout.split(separator: "\n").count == 1)
+        // From the declaration on, the incident is shown as usual.
+        #expect(try s.ok("show", "1", "--at", "2026-11-23T14:00:00Z").contains("Timers"))
+    }
+
+    @Test func anArgumentThatIsNeitherIDNorTitleIsNamedAsGiven() throws {
+        let s = Store()
+        try s.ok("declare", "Checkout down", "--severity", "high")
+        for text in ["-1", "INC-x1", "payments"] {
+            let r = try s.run(["show", "--", text])
+            #expect(r.status == 3, "\(text)")
+            #expect(r.stderr.contains("No incident has '\(text)' in its title"), "\(r.stderr)")
+            #expect(!r.stderr.contains("INC-INC") && !r.stderr.contains("INC--"), "\(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1)
+        }
+    }
+}
