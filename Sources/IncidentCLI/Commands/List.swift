@@ -102,9 +102,11 @@ enum ListCommand {
                 && (me.map { who in s.roles.values.contains { $0.lowercased() == who } || s.actionOwners.contains { $0.lowercased() == who } } ?? true)
         }
         // Most severe first, closed last; sort small keys, not the summaries.
-        let ranks = Dictionary(runbook.levels.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var ranks = FewKeys<Int>()
         let order = summaries.indices.filter { wanted(summaries[$0]) }.map { i -> (closed: Bool, rank: Int, id: Int, index: Int) in
-            (summaries[i].status == .closed, ranks[summaries[i].severity] ?? runbook.levels.count, summaries[i].id.number, i)
+            let severity = summaries[i].severity
+            let rank = ranks.value(severity) { runbook.levels.firstIndex { $0.id == severity } ?? runbook.levels.count }
+            return (summaries[i].status == .closed, rank, summaries[i].id.number, i)
         }.sorted { a, b in
             if a.closed != b.closed { return b.closed }
             return a.rank != b.rank ? a.rank < b.rank : a.id != b.id ? a.id < b.id : a.index < b.index
@@ -130,22 +132,14 @@ enum ListCommand {
         }
         var cells = ["ID", "SEVERITY", "STATUS", "PHASE", "AGE", "NEXT", "IC", "TITLE"].map { inv.style.bold($0) }
         let commander = runbook.commanderRoleID
-        var levelTitles: [String: String] = [:], phaseTitles: [String: String] = [:]
+        var levelTitles = FewKeys<String>(), phaseTitles = FewKeys<String>()
         cells.reserveCapacity(8 * (order.count + 1))
         for i in order {
             let next = (i >= activeStart ? inv.mostUrgent(running[i - activeStart]) : nil).map { "\(inv.timerBadge($0)) \($0.title.lowercased())" } ?? "—"
             let severity = summaries[i].severity, phaseID = summaries[i].phase
             let end = summaries[i].closedAt ?? summaries[i].resolvedAt ?? inv.at
-            // Looked up once per level and phase (storing on every row hashed twice per row).
-            let level: String, phase: String
-            if let known = levelTitles[severity] { level = known } else {
-                level = inv.levelTitle(severity, runbook)
-                levelTitles[severity] = level
-            }
-            if let known = phaseTitles[phaseID] { phase = known } else {
-                phase = inv.phaseTitle(phaseID, runbook)
-                phaseTitles[phaseID] = phase
-            }
+            let level = levelTitles.value(severity) { inv.levelTitle(severity, runbook) }
+            let phase = phaseTitles.value(phaseID) { inv.phaseTitle(phaseID, runbook) }
             let outcome = summaries[i].outcome
             cells += [
                 summaries[i].id.description, level,
@@ -158,5 +152,22 @@ enum ListCommand {
         inv.out(tableText(cells, columns: 8))
         ProcessLifetime.keep((summaries, cells))
         return ExitCode.success
+    }
+}
+
+/// Values worked out once per key, for keys that repeat on every row (level and phase IDs):
+/// the few keys are compared in order, which for the index's shared strings is a pointer
+/// comparison, instead of hashing each one per row. Many distinct keys go to a dictionary.
+struct FewKeys<Value> {
+    private var keys: [String] = []
+    private var values: [Value] = []
+    private var many: [String: Value] = [:]
+
+    mutating func value(_ key: String, _ make: () -> Value) -> Value {
+        if let i = keys.firstIndex(of: key) { return values[i] }
+        if let v = many[key] { return v }
+        let v = make()
+        if keys.count < 16 { keys.append(key); values.append(v) } else { many[key] = v }
+        return v
     }
 }

@@ -126,8 +126,11 @@ struct IncidentFileEntry {
     var id: IncidentID
     /// `IndexLine.key`: the year (archive) and number.
     var key: Int64
-    var path: String
+    /// The directory it is in (shared by every entry of a listing).
+    var directory: String
     var fingerprint: FileFingerprint?
+    /// Built when asked for: a listing of 10,000 files reads few of them.
+    var path: String { directory + "/" + id.fileName }
 }
 
 extension POSIXFile {
@@ -156,7 +159,7 @@ extension POSIXFile {
                             var st = stat()
                             let fp = fstatat(fd, cname, &st, AT_SYMLINK_NOFOLLOW) == 0 ? FileFingerprint(st) : nil
                             provisional += 1
-                            files.append(IncidentFileEntry(id: id, key: -provisional, path: directory + "/" + name, fingerprint: fp))
+                            files.append(IncidentFileEntry(id: id, key: -provisional, directory: directory, fingerprint: fp))
                         } else {
                             bad.append(name)
                         }
@@ -166,7 +169,7 @@ extension POSIXFile {
                     let fp = fstatat(fd, cname, &st, AT_SYMLINK_NOFOLLOW) == 0 ? FileFingerprint(st) : nil
                     let number = Int(key & 0xFFFF_FFFF)
                     files.append(IncidentFileEntry(id: IncidentID(number: number), key: IndexLine.key(year: year, number: number),
-                                                   path: directory + "/INC-" + String(number) + ".json", fingerprint: fp))
+                                                   directory: directory, fingerprint: fp))
                 }
             }
         }

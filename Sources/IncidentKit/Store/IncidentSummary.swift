@@ -44,6 +44,20 @@ public struct IncidentSummary: Sendable, Equatable {
         outcome = s.outcome; mergedInto = s.mergedInto; summary = s.summary
     }
 
+    /// The list fields as an index line holds them (no timers, action items or notifications
+    /// yet): built directly, not through a whole `IncidentState` (a fifth of decoding a line).
+    init(id: IncidentID, title: String, severity: String, status: IncidentStatus, phase: String, type: String?, drill: Bool,
+         startedAt: Timestamp, declaredAt: Timestamp, acknowledgedAt: Timestamp?, containedAt: Timestamp?,
+         resolvedAt: Timestamp?, closedAt: Timestamp?, roles: [String: String], evaluatedAt: Timestamp,
+         outcome: IncidentOutcome?, mergedInto: IncidentID?, summary: String?) {
+        self.id = id; self.title = title; self.severity = severity; self.status = status; self.phase = phase
+        self.type = type; self.drill = drill; self.startedAt = startedAt; self.declaredAt = declaredAt
+        self.acknowledgedAt = acknowledgedAt; self.containedAt = containedAt; self.resolvedAt = resolvedAt
+        self.closedAt = closedAt; self.roles = roles; self.evaluatedAt = evaluatedAt
+        timers = []; actionItems = []; owedNotifications = []
+        self.outcome = outcome; self.mergedInto = mergedInto; self.summary = summary
+    }
+
     /// Everything, derived from the full record under `runbook` and its calendar.
     public init(_ record: IncidentRecord, runbook: Runbook, time: BusinessTime) {
         self.init(record.state)

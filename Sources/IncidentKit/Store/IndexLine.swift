@@ -376,15 +376,11 @@ enum IndexLine {
                     roles[k] = v
                 }
             }
-            var s = IncidentSummary(IncidentState(
-                id: IncidentID(number: Int(number)), title: title, summary: nil, severity: severity, status: status,
-                phase: phase, type: type, drill: drill, startedAt: startedAt, declaredAt: declaredAt,
-                acknowledgedAt: acknowledgedAt, containedAt: containedAt, resolvedAt: resolvedAt, closedAt: closedAt,
-                postmortemPublishedAt: nil, resolutionSummary: nil, roles: roles, checked: [], phaseHistory: []))
-            s.evaluatedAt = evaluatedAt
-            s.outcome = outcome
-            s.mergedInto = mergedInto
-            s.summary = summaryText
+            var s = IncidentSummary(
+                id: IncidentID(number: Int(number)), title: title, severity: severity, status: status, phase: phase, type: type,
+                drill: drill, startedAt: startedAt, declaredAt: declaredAt, acknowledgedAt: acknowledgedAt,
+                containedAt: containedAt, resolvedAt: resolvedAt, closedAt: closedAt, roles: roles, evaluatedAt: evaluatedAt,
+                outcome: outcome, mergedInto: mergedInto, summary: summaryText)
             if detail.contains(.timers) && !timersField.isEmpty {
                 var items = Fields(timersField, item)
                 while let t = items.next() {
