@@ -235,7 +235,8 @@ extension Invocation {
         let zone = readerZone
         if t.finished, let met = t.metAt {
             let delta = met.distance(to: due)
-            b.add(t.repeats ? "ended " : "at "); zone.addHuman(met, to: &b)
+            // A cadence ends with the incident, not at its last update: name that update as such.
+            b.add(t.repeats ? "stopped, last update " : "at "); zone.addHuman(met, to: &b)
             if !t.repeats {
                 b.add(" ("); b.add(formatSpan(milliseconds: delta >= 0 ? delta : -delta)); b.add(delta >= 0 ? " to spare)" : " late)")
             }

@@ -46,4 +46,16 @@ import TestSupport
             #expect(r.stderr.split(separator: "\n").count == 1)
         }
     }
+
+    @Test func aResolvedIncidentsCadenceNamesItsLastUpdateAsSuch() throws {
+        let s = Store()
+        try s.ok("declare", "Checkout down", "--severity", "high", "--at", "2026-11-23T14:00:00Z")
+        try s.ok("note", "1", "Customers told", "--kind", "comms", "--at", "2026-11-23T14:20:00Z")
+        try s.ok("resolve", "1", "--at", "2026-11-23T16:00:00Z")
+        let shown = try s.ok("show", "1", "--at", "2026-11-23T16:30:00Z")
+        let cadence = try #require(shown.split(separator: "\n").first { $0.contains("Status update") })
+        #expect(cadence.contains("stopped, last update"), "\(cadence)")
+        #expect(cadence.contains("14:20"), "\(cadence)")
+        #expect(!cadence.contains("ended"), "\(cadence)")
+    }
 }
