@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import IncidentKit
+import Synchronization
 
 // The process boundary, in one place: arguments, environment, clock, standard streams,
 // signals, terminal facts and the login name. Everything else in incident receives these
@@ -16,10 +17,16 @@ private func sysWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) ->
 private func sysRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
 
 /// Writes to a file descriptor (stdout or stderr), retrying short writes and EINTR. A closed
-/// pipe (EPIPE: `incident list | head -1`) is not an error worth a message.
+/// pipe (EPIPE: `incident list | head -1`) is not an error worth a message; any other failure
+/// to write standard output (a full disk, `> /dev/full`) is remembered, and the process then
+/// says so and exits non-zero instead of reporting success for output nobody got.
 public struct FileDescriptorSink: TextSink {
     let fd: Int32
     public init(fd: Int32) { self.fd = fd }
+
+    /// The first errno a write to standard output failed with (0: none).
+    static let stdoutFailure = Atomic<Int32>(0)
+
     public func write(_ text: String) {
         // Straight from the string's own UTF-8 (no copy: `list --all` prints a megabyte).
         var text = text
@@ -27,7 +34,12 @@ public struct FileDescriptorSink: TextSink {
             var done = 0
             while done < u.count {
                 let n = sysWrite(fd, u.baseAddress! + done, u.count - done)
-                if n < 0 { if errno == EINTR { continue }; return }
+                if n < 0 {
+                    let code = errno
+                    if code == EINTR { continue }
+                    if fd == 1 && code != EPIPE { _ = Self.stdoutFailure.compareExchange(expected: 0, desired: code, ordering: .relaxed) }
+                    return
+                }
                 if n == 0 { return }
                 done += n
             }
@@ -72,7 +84,14 @@ extension CLI {
             terminal: stdoutIsTerminal ? POSIXTerminal() : nil,
             composeWithEditor: composeWithEditor)
         context.lookUpLoginName { loginName() }
-        return run(arguments: arguments, context: context)
+        let status = run(arguments: arguments, context: context)
+        let failure = FileDescriptorSink.stdoutFailure.load(ordering: .relaxed)
+        if failure != 0 {
+            let reason = String(cString: strerror(failure))
+            stderr.write("incident: could not write to standard output (\(reason)); what was printed is incomplete.\n")
+            return status == ExitCode.success ? ExitCode.refused : status
+        }
+        return status
     }
 
     /// This binary's absolute path (what a git store's merge driver runs).

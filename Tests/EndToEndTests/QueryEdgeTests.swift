@@ -58,4 +58,18 @@ import TestSupport
         #expect(cadence.contains("14:20"), "\(cadence)")
         #expect(!cadence.contains("ended"), "\(cadence)")
     }
+
+    /// Output nobody got is not success: a full disk (here /dev/full) gives one sentence on
+    /// stderr and a non-zero status; the store is untouched by the failure.
+    @Test func aFailedWriteToStandardOutputIsReported() throws {
+        let s = Store()
+        try s.ok("declare", "Checkout down", "--severity", "high")
+        for args in [["list"], ["show", "1"], ["timeline", "1", "--json"]] {
+            let r = try runBinary(args, store: s.root, environment: ["TZ": "UTC"], shell: "\"$0\" \"$@\" > /dev/full")
+            #expect(r.status != 0 && r.status < 128, "\(args): \(r.status)")
+            #expect(r.stderr.contains("could not write to standard output"), "\(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        }
+        #expect(try s.ok("list").contains("Checkout down"))
+    }
 }
