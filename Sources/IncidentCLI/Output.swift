@@ -318,12 +318,9 @@ func visibleWidth(_ s: String) -> Int {
         var i = 0
         // Eight ASCII bytes without an escape byte at a time: each is one column.
         if let base = u.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
             while i + 8 <= u.count {
-                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                let esc = w ^ (0x1B &* ones)
-                guard w & highs == 0, (esc &- ones) & ~esc & highs == 0 else { break }
+                let w = ByteScan.word(base, i)
+                guard !ByteScan.hasNonASCII(w), ByteScan.matches(w, 0x1B) == 0 else { break }
                 count += 8
                 i += 8
             }

@@ -44,11 +44,9 @@ public enum Sanitizer {
             let raw = UnsafeRawBufferPointer(u)
             while i < n {
                 // Eight printable ASCII bytes at a time (no byte >= 0x80, < 0x20 or 0x7F).
-                if i + 8 <= n {
-                    let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-                    let del = w ^ (0x7F &* ones)
-                    if w & highs == 0 && (w &- 0x20 &* ones) & ~w & highs == 0 && (del &- ones) & ~del & highs == 0 {
+                if i + 8 <= n, let base = raw.baseAddress {
+                    let w = ByteScan.word(base, i)
+                    if !ByteScan.hasNonASCII(w) && !ByteScan.hasByteBelow(w, 0x20) && ByteScan.matches(w, 0x7F) == 0 {
                         i += 8
                         continue
                     }

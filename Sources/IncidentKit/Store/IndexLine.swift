@@ -236,15 +236,10 @@ enum IndexLine {
             var i = start
             let n = p.count
             if let base = p.baseAddress {
-                let raw = UnsafeRawPointer(base)
-                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-                let pattern = UInt64(separator) &* ones
                 while i + 8 <= n {
-                    let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
-                    let hits = (x &- ones) & ~x & highs
+                    let hits = ByteScan.matches(ByteScan.word(base, i), separator)
                     if hits != 0 {
-                        // Exact for the lowest zero byte (a borrow only spills past a real one).
-                        i += hits.trailingZeroBitCount / 8
+                        i += ByteScan.firstMarked(hits)
                         break
                     }
                     i += 8
@@ -471,14 +466,10 @@ enum IndexLine {
     static func isPlainASCII(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = p.count
         guard n > 0, let base = p.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         var i = 0
         while i + 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let slash = w ^ (0x5C &* ones)
-            // No high bit, no byte below 0x20, no byte equal to 0x5C.
-            guard w & highs == 0, (w &- 0x20 &* ones) & ~w & highs == 0, (slash &- ones) & ~slash & highs == 0 else { return false }
+            let w = ByteScan.word(base, i)
+            guard !ByteScan.hasNonASCII(w), !ByteScan.hasByteBelow(w, 0x20), ByteScan.matches(w, 0x5C) == 0 else { return false }
             i += 8
         }
         while i < n {

@@ -68,13 +68,10 @@ enum RecordCodec {
             // Eight plain bytes at a time (ASCII, not a control, quote or backslash): most
             // of an incident file is such text.
             if let base = p.baseAddress {
-                let raw = UnsafeRawPointer(base)
-                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
                 while i + 8 <= p.count {
-                    let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                    let quote = w ^ (0x22 &* ones), slash = w ^ (0x5C &* ones)
-                    guard w & highs == 0, (w &- 0x20 &* ones) & ~w & highs == 0,
-                          (quote &- ones) & ~quote & highs == 0, (slash &- ones) & ~slash & highs == 0 else { break }
+                    let w = ByteScan.word(base, i)
+                    guard !ByteScan.hasNonASCII(w), !ByteScan.hasByteBelow(w, 0x20),
+                          ByteScan.matches(w, 0x22) == 0, ByteScan.matches(w, 0x5C) == 0 else { break }
                     i += 8
                 }
             }
