@@ -296,6 +296,7 @@ import TestSupport
             for minutes in [0, 1, 14, 15, 16, 59, 60, 61, 240, 1440, 10_000, 100_000] {
                 let t = summary.evaluatedAt.adding(minutes: Int64(minutes))
                 #expect(summary.timers(at: t) == SLAEngine.evaluate(record, runbook: runbook, time: .standard, at: t), "\(record.id) +\(minutes)m")
+                #expect(summary.runningTimers(at: t) == summary.timers(at: t).filter { $0.isStarted && !$0.finished })
             }
         }
     }

@@ -73,7 +73,7 @@ enum ListCommand {
         var running: [[TimerStatus]] = []
         if let active = both {
             if let calendarError, !active.isEmpty { throw calendarError }
-            running = active.map { $0.timers(at: inv.at).filter { $0.isStarted && !$0.finished } }
+            running = active.map { $0.runningTimers(at: inv.at) }
             summaries += active
         } else if !inv.flag("archived") {
             if inv.atGiven {
@@ -89,7 +89,7 @@ enum ListCommand {
                 let (active, p) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: activeDetail)
                 if let calendarError, !active.isEmpty { throw calendarError }
                 problems += p
-                running = active.map { $0.timers(at: inv.at).filter { $0.isStarted && !$0.finished } }
+                running = active.map { $0.runningTimers(at: inv.at) }
                 summaries += active
             }
         }
@@ -150,7 +150,7 @@ enum ListCommand {
             ]
         }
         inv.out(tableText(cells, columns: 8))
-        ProcessLifetime.keep((summaries, cells))
+        ProcessLifetime.keep((summaries, cells, running))
         return ExitCode.success
     }
 }

@@ -162,6 +162,7 @@ enum SLACommand {
             }
         }
         inv.out(lines.joinedLines)
+        ProcessLifetime.keep((rows, lines))
         return alertStatus
     }
 }

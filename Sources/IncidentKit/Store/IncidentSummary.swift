@@ -83,4 +83,17 @@ public struct IncidentSummary: Sendable, Equatable {
             return t
         }
     }
+
+    /// `timers(at: now)` of only the running timers (started and not finished), in one pass:
+    /// no whole array made and freed per incident to be filtered.
+    public func runningTimers(at now: Timestamp) -> [TimerStatus] {
+        let horizon = closedAt.map { min($0, now) } ?? now
+        var out: [TimerStatus] = []
+        for t in timers where t.isStarted && !t.finished {
+            var t = t
+            if let due = t.dueAt { t.state = horizon > due ? .breached : .pending }
+            out.append(t)
+        }
+        return out
+    }
 }
