@@ -88,6 +88,10 @@ extension CLI {
         let failure = FileDescriptorSink.stdoutFailure.load(ordering: .relaxed)
         if failure != 0 {
             let reason = String(cString: strerror(failure))
+            if status == ExitCode.success && Store.finishedAWrite.load(ordering: .relaxed) {
+                stderr.write("incident: could not write to standard output (\(reason)); the change is stored, only its report is lost.\n")
+                return status
+            }
             stderr.write("incident: could not write to standard output (\(reason)); what was printed is incomplete.\n")
             return status == ExitCode.success ? ExitCode.refused : status
         }

@@ -71,5 +71,12 @@ import TestSupport
             #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         }
         #expect(try s.ok("list").contains("Checkout down"))
+        // A change whose report is lost is still made, and says so with success: a script
+        // that retried on failure would make it twice.
+        let declared = try runBinary(["declare", "Second outage", "--severity", "low"], store: s.root, environment: ["TZ": "UTC"],
+                                     shell: "\"$0\" \"$@\" > /dev/full")
+        #expect(declared.status == 0, "\(declared.stderr)")
+        #expect(declared.stderr.contains("the change is stored"), "\(declared.stderr)")
+        #expect(try s.ok("list").contains("Second outage"))
     }
 }

@@ -337,8 +337,15 @@ public struct Store: Sendable {
         defer { lock.release() }
         sweepTemporaryFiles()
         let created = try setUp(runbook: runbook)
-        return try body(created)
+        let result = try body(created)
+        Store.finishedAWrite.store(true, ordering: .relaxed)
+        return result
     }
+
+    /// Whether this process finished a change under the write lock (its report may still
+    /// fail to print: the process then says the change is stored, and does not exit non-zero
+    /// for it, so that a script does not make it twice).
+    public static let finishedAWrite = Atomic<Bool>(false)
 
     /// Runs `body` holding the lock shared: checkers (`verify`, `doctor`) see no write half
     /// done, and never wait for each other. Creates nothing; a store without a lock file (or
