@@ -235,8 +235,9 @@ extension Invocation {
         let zone = readerZone
         if t.finished, let met = t.metAt {
             let delta = met.distance(to: due)
-            // A cadence ends with the incident, not at its last update: name that update as such.
-            b.add(t.repeats ? "stopped, last update " : "at "); zone.addHuman(met, to: &b)
+            // A cadence ends with the incident; its time is when it was last met (an update, or
+            // the end itself when that came before the next update was due), not when it ended.
+            b.add(t.repeats ? "stopped, last met " : "at "); zone.addHuman(met, to: &b)
             if !t.repeats {
                 b.add(" ("); b.add(formatSpan(milliseconds: delta >= 0 ? delta : -delta)); b.add(delta >= 0 ? " to spare)" : " late)")
             }

@@ -47,16 +47,22 @@ import TestSupport
         }
     }
 
-    @Test func aResolvedIncidentsCadenceNamesItsLastUpdateAsSuch() throws {
+    @Test func aResolvedIncidentsCadenceSaysWhenItWasLastMet() throws {
         let s = Store()
         try s.ok("declare", "Checkout down", "--severity", "high", "--at", "2026-11-23T14:00:00Z")
         try s.ok("note", "1", "Customers told", "--kind", "comms", "--at", "2026-11-23T14:20:00Z")
         try s.ok("resolve", "1", "--at", "2026-11-23T16:00:00Z")
         let shown = try s.ok("show", "1", "--at", "2026-11-23T16:30:00Z")
         let cadence = try #require(shown.split(separator: "\n").first { $0.contains("Status update") })
-        #expect(cadence.contains("stopped, last update"), "\(cadence)")
+        #expect(cadence.contains("stopped, last met"), "\(cadence)")
         #expect(cadence.contains("14:20"), "\(cadence)")
         #expect(!cadence.contains("ended"), "\(cadence)")
+        // Resolved before any update was due: met by the resolution itself.
+        try s.ok("declare", "Search slow", "--severity", "high", "--at", "2026-11-23T14:00:00Z")
+        try s.ok("resolve", "2", "--at", "2026-11-23T14:30:00Z")
+        let early = try s.ok("show", "2", "--at", "2026-11-23T15:30:00Z")
+        let line = try #require(early.split(separator: "\n").first { $0.contains("Status update") })
+        #expect(line.contains("stopped, last met 2026-11-23 14:30"), "\(line)")
     }
 
     /// Output nobody got is not success: a full disk (here /dev/full) gives one sentence on
