@@ -408,13 +408,19 @@ func tableText(_ cells: [String], columns: Int, gap: Int = 2) -> String {
     let rowCount = (cells.count + columns - 1) / columns
     var out: [UInt8] = []
     out.reserveCapacity(bytes + rowCount * (widths.reduce(gap * columns, +) + 1))
-    for (i, cell) in cells.enumerated() {
-        let column = i % columns
-        if column == 0 && i > 0 { out.append(0x0A) }
-        out.append(contentsOf: cell.utf8)
-        if column < columns - 1 && i < cells.count - 1 {
-            let pad = widths[column] + gap - cellWidths[i]
-            if pad > 0 { out.append(contentsOf: repeatElement(0x20, count: pad)) }
+    // Cells and padding copied as byte runs (appending a String's UTF-8 view or a repeated
+    // element went a byte at a time: a third of `list --all`'s formatting).
+    let spaces = [UInt8](repeating: 0x20, count: (widths.max() ?? 0) + gap + 1)
+    spaces.withUnsafeBufferPointer { blanks in
+        for i in cells.indices {
+            let column = i % columns
+            if column == 0 && i > 0 { out.append(0x0A) }
+            var cell = cells[i]
+            cell.withUTF8 { out.append(contentsOf: $0) }
+            if column < columns - 1 && i < cells.count - 1 {
+                let pad = widths[column] + gap - cellWidths[i]
+                if pad > 0 { out.append(contentsOf: UnsafeBufferPointer(rebasing: blanks[0..<min(pad, blanks.count)])) }
+            }
         }
     }
     return String(decoding: out, as: UTF8.self)

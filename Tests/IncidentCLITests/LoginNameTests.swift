@@ -66,4 +66,25 @@ import Testing
             }
         }
     }
+
+    /// The table is laid out as a plain padding of each cell to its column's widest.
+    @Test func tablesPadEveryCellToItsColumn() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["a", "bb", "ccc", "—", "王", "e\u{301}", "\u{1B}[1mB\u{1B}[0m", "", "INC-10000", "Detection & Analysis"]
+        for columns in 1...8 {
+            for rows in 1...6 {
+                let cells = (0..<(columns * rows)).map { _ in (0..<Int.random(in: 0...3, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined() }
+                var widths = Array(repeating: 0, count: columns)
+                for (i, c) in cells.enumerated() { widths[i % columns] = max(widths[i % columns], visibleWidth(c)) }
+                var expected = ""
+                for (i, c) in cells.enumerated() {
+                    let column = i % columns
+                    if column == 0 && i > 0 { expected += "\n" }
+                    expected += c
+                    if column < columns - 1 && i < cells.count - 1 { expected += String(repeating: " ", count: widths[column] + 2 - visibleWidth(c)) }
+                }
+                #expect(tableText(cells, columns: columns) == expected, "\(cells)")
+            }
+        }
+    }
 }
