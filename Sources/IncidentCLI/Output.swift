@@ -292,6 +292,16 @@ extension Invocation {
         }
     }
 
+    /// The lines of the timers `keep` picks after a write that happened at `happened`, as of
+    /// then or now if later: a back-filled write shows what is due now ("due in 1h" for a
+    /// deadline that passed before anyone wrote it down would mislead at 3 a.m.).
+    func timerLinesAfterWrite(_ record: IncidentRecord, _ runbook: Runbook, happened: Timestamp, indent: String = "  ",
+                              keep: (TimerStatus) -> Bool) throws -> [String] {
+        let moment = max(happened, now)
+        let timers = SLAEngine.evaluate(record, runbook: runbook, time: try businessTime(runbook), at: moment).filter(keep)
+        return timerLines(timers, indent: indent, at: moment)
+    }
+
     func roleTitle(_ id: String, _ runbook: Runbook) -> String { runbook.role(id: id)?.title ?? id }
     func levelTitle(_ id: String, _ runbook: Runbook) -> String { runbook.level(id: id)?.title ?? id }
     func phaseTitle(_ id: String, _ runbook: Runbook) -> String { runbook.phase(id: id)?.title ?? id }
@@ -424,4 +434,22 @@ func tableText(_ cells: [String], columns: Int, gap: Int = 2) -> String {
         }
     }
     return String(decoding: out, as: UTF8.self)
+}
+
+/// Values worked out once per key, for keys that repeat on every row (level and phase IDs,
+/// a level with its incident type):
+/// the few keys are compared in order, which for the index's shared strings is a pointer
+/// comparison, instead of hashing each one per row. Many distinct keys go to a dictionary.
+struct FewKeys<Value> {
+    private var keys: [String] = []
+    private var values: [Value] = []
+    private var many: [String: Value] = [:]
+
+    mutating func value(_ key: String, _ make: () -> Value) -> Value {
+        if let i = keys.firstIndex(of: key) { return values[i] }
+        if let v = many[key] { return v }
+        let v = make()
+        if keys.count < 16 { keys.append(key); values.append(v) } else { many[key] = v }
+        return v
+    }
 }

@@ -82,14 +82,10 @@ enum DeclareCommand {
         var lines: [String] = []
         lines.append("\(inv.style.bold(record.id.description)) declared\(s.drill ? " (drill)" : ""): \(inv.safe(s.title)) [\(inv.levelTitle(s.severity, runbook))]")
         if s.startedAt != s.declaredAt { lines.append("  Impact since \(inv.human(s.startedAt))") }
-        // A back-filled declaration shows its timers as of now: "due in 1h" for a deadline
-        // that passed while nobody had declared would mislead at 3 a.m.
-        let moment = max(inv.at, inv.now)
-        let timers = SLAEngine.evaluate(record, runbook: runbook, time: try inv.businessTime(runbook), at: moment)
-        let running = timers.filter(\.isStarted)
-        if !running.isEmpty {
+        let started = try inv.timerLinesAfterWrite(record, runbook, happened: inv.at, indent: "    ") { $0.isStarted }
+        if !started.isEmpty {
             lines.append("  Timers started:")
-            lines += inv.timerLines(running, indent: "    ", at: moment)
+            lines += started
         }
         let missing = SLAEngine.missingRoles(s, runbook: runbook)
         if !missing.isEmpty {

@@ -56,9 +56,8 @@ enum ResolveCommand {
             }
             let at = r.events.last!.at
             var message = "\(r.id) resolved at \(inv.human(at)), \(formatSpan(milliseconds: r.state.startedAt.distance(to: at))) after impact started."
-            let moment = max(at, inv.now)  // a back-filled resolve shows what is due as of now
-            let next = SLAEngine.evaluate(r, runbook: rb, time: try inv.businessTime(rb), at: moment).filter { $0.isStarted && !$0.finished }
-            if !next.isEmpty { message += "\n" + inv.timerLines(next, at: moment).joinedLines }
+            let next = try inv.timerLinesAfterWrite(r, rb, happened: at) { $0.isStarted && !$0.finished }
+            if !next.isEmpty { message += "\n" + next.joinedLines }
             return try inv.report(r, rb, message)
         })
 }
@@ -116,9 +115,8 @@ enum SeverityCommand {
                 try Actions.changeSeverity(&r, runbook: rb, to: inv.required("LEVEL"), reason: inv.option("reason"), actor: actor)
             }
             var message = "\(r.id) is now \(inv.levelTitle(r.state.severity, rb))."
-            let moment = max(r.events.last!.at, inv.now)  // a back-filled change shows its timers as of now
-            let running = SLAEngine.evaluate(r, runbook: rb, time: try inv.businessTime(rb), at: moment).filter { $0.isStarted && !$0.finished }
-            if !running.isEmpty { message += "\n" + inv.timerLines(running, at: moment).joinedLines }
+            let running = try inv.timerLinesAfterWrite(r, rb, happened: r.events.last!.at) { $0.isStarted && !$0.finished }
+            if !running.isEmpty { message += "\n" + running.joinedLines }
             let missing = SLAEngine.missingRoles(r.state, runbook: rb)
             if !missing.isEmpty { message += "\n  Roles to staff: " + missing.map { inv.roleTitle($0, rb) }.joined(separator: ", ") }
             return try inv.report(r, rb, message)

@@ -154,20 +154,3 @@ enum ListCommand {
         return ExitCode.success
     }
 }
-
-/// Values worked out once per key, for keys that repeat on every row (level and phase IDs):
-/// the few keys are compared in order, which for the index's shared strings is a pointer
-/// comparison, instead of hashing each one per row. Many distinct keys go to a dictionary.
-struct FewKeys<Value> {
-    private var keys: [String] = []
-    private var values: [Value] = []
-    private var many: [String: Value] = [:]
-
-    mutating func value(_ key: String, _ make: () -> Value) -> Value {
-        if let i = keys.firstIndex(of: key) { return values[i] }
-        if let v = many[key] { return v }
-        let v = make()
-        if keys.count < 16 { keys.append(key); values.append(v) } else { many[key] = v }
-        return v
-    }
-}

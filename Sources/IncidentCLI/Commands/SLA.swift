@@ -89,13 +89,9 @@ enum SLACommand {
             let (summaries, problems) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: [.timers, .owedNotifications])
             for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
             // The roles a level and type require, worked out once per pair, not per incident.
-            var required: [String: [String]] = [:]
+            var required = FewKeys<[String]>()
             func requiredRoles(_ s: IncidentSummary) -> [String] {
-                let key = s.severity + (s.type.map { "\u{0}" + $0 } ?? "")
-                if let known = required[key] { return known }
-                let roles = runbook.requiredRoles(level: s.severity, type: s.type)
-                required[key] = roles
-                return roles
+                required.value(s.severity + (s.type.map { "\u{0}" + $0 } ?? "")) { runbook.requiredRoles(level: s.severity, type: s.type) }
             }
             rows = summaries.map { s in
                 Row(id: s.id, title: s.title, severity: s.severity, status: s.status, resolvedAt: s.resolvedAt,

@@ -29,6 +29,18 @@ public enum ByteScan {
     @inlinable @inline(__always)
     public static func hasNonASCII(_ w: UInt64) -> Bool { w & highs != 0 }
 
+    /// The value of eight ASCII digits (the first in the lowest byte), or nil if any byte is
+    /// not a digit.
+    @inlinable @inline(__always)
+    public static func eightDigits(_ w: UInt64) -> UInt64? {
+        // Every byte 0x30...0x39: high nibble 3, and adding 6 does not carry out of the nibble.
+        guard w & (0xF0 &* ones) == 0x30 &* ones, (w &+ 0x06 &* ones) & (0xF0 &* ones) == 0x30 &* ones else { return nil }
+        var d = w &- 0x30 &* ones
+        d = (d &* 10 &+ (d >> 8)) & 0x00FF_00FF_00FF_00FF              // pairs: 10 * first + second
+        d = ((d &* (1 &+ (100 << 16))) >> 16) & 0x0000_FFFF_0000_FFFF   // fours: 100 * first pair + second
+        return (d &* (1 &+ (10_000 << 32))) >> 32                       // eight: 10,000 * first four + second
+    }
+
     /// The position (0 to 7) of the lowest byte `matches` marked.
     @inlinable @inline(__always)
     public static func firstMarked(_ marks: UInt64) -> Int { marks.trailingZeroBitCount / 8 }

@@ -540,9 +540,8 @@ enum IndexLine {
             var i = 0
             if let base = p.baseAddress {
                 // Eight digits at a time (a time in milliseconds has thirteen).
-                let raw = UnsafeRawPointer(base)
                 while i + 8 <= p.count {
-                    guard let eight = eightDigits(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) else { return nil }
+                    guard let eight = ByteScan.eightDigits(ByteScan.word(base, i)) else { return nil }
                     v = v &* 100_000_000 &+ eight
                     i += 8
                 }
@@ -564,20 +563,6 @@ enum IndexLine {
             v = a
         }
         return v
-    }
-
-    /// The value of eight ASCII digits loaded little-endian (the first digit in the lowest
-    /// byte), or nil if any byte is not a digit.
-    @inline(__always)
-    static func eightDigits(_ w: UInt64) -> UInt64? {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        // Every byte 0x30...0x39: high nibble 3, and adding 6 does not carry out of the nibble.
-        guard w & (0xF0 &* ones) == 0x30 &* ones, (w &+ 0x06 &* ones) & (0xF0 &* ones) == 0x30 &* ones else { return nil }
-        var d = w &- 0x30 &* ones
-        d = (d &* 10 &+ (d >> 8)) & 0x00FF_00FF_00FF_00FF          // pairs: 10 * first + second
-        d = ((d &* (1 &+ (100 << 16))) >> 16) & 0x0000_FFFF_0000_FFFF // fours: 100 * first pair + second
-        d = (d &* (1 &+ (10_000 << 32))) >> 32                        // eight: 10,000 * first four + second
-        return d
     }
 
     static func int(_ p: UnsafeBufferPointer<UInt8>) -> Int64? {
