@@ -302,6 +302,12 @@ extension Invocation {
         return timerLines(timers, indent: indent, at: moment)
     }
 
+    /// With `--at` before `record` was declared, the one line that says so; nil otherwise.
+    func notDeclaredYet(_ record: IncidentRecord) -> String? {
+        guard atGiven && at < record.state.declaredAt else { return nil }
+        return "\(record.id) was not declared yet at \(human(at)); it was declared \(human(record.state.declaredAt))."
+    }
+
     func roleTitle(_ id: String, _ runbook: Runbook) -> String { runbook.role(id: id)?.title ?? id }
     func levelTitle(_ id: String, _ runbook: Runbook) -> String { runbook.level(id: id)?.title ?? id }
     func phaseTitle(_ id: String, _ runbook: Runbook) -> String { runbook.phase(id: id)?.title ?? id }

@@ -31,6 +31,11 @@ import TestSupport
         #expect(before.stdout.contains("it was declared"))
         #expect(!before.stdout.contains("Timers"))
         #expect(before.stdout.split(separator: "\n").count == 1)
+        // sla with the ID says the same; its JSON is an empty list (nothing was due then).
+        let sla = try s.run(["sla", "1", "--at", "2026-11-23T13:00:00Z"])
+        #expect(sla.status == 0 && sla.stdout == before.stdout, "\(sla.stdout)")
+        let rows = try JSONSerialization.jsonObject(with: Data(try s.ok("sla", "1", "--json", "--at", "2026-11-23T13:00:00Z").utf8)) as? [Any]
+        #expect(rows?.isEmpty == true)
         // From the declaration on, the incident is shown as usual.
         #expect(try s.ok("show", "1", "--at", "2026-11-23T14:00:00Z").contains("Timers"))
     }

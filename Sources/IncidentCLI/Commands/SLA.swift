@@ -70,6 +70,11 @@ enum SLACommand {
         }
         if let id = idArgument {
             let (record, rb) = try inv.load(id)
+            if let notYet = inv.notDeclaredYet(record) {
+                // Nothing was due then (as sla --at leaves such an incident out of the list).
+                if inv.json { try inv.printJSON([SLARowJSON]()) } else { inv.out(notYet) }
+                return ExitCode.success
+            }
             runbook = rb
             time = try inv.businessTime(rb)
             rows = [row(record, rb)]

@@ -15,9 +15,9 @@ enum ShowCommand {
             try inv.printJSON(IncidentJSON(record, runbook: runbook, time: try inv.businessTime(runbook), now: inv.at, asOf: inv.atGiven))
             return ExitCode.success
         }
-        if inv.atGiven && inv.at < record.state.declaredAt {
+        if let notYet = inv.notDeclaredYet(record) {
             // Nothing to show as of then (list --at and sla --at leave it out too).
-            inv.out("\(record.id) was not declared yet at \(inv.human(inv.at)); it was declared \(inv.human(record.state.declaredAt)).")
+            inv.out(notYet)
             return ExitCode.success
         }
         let s = inv.atGiven ? try IncidentState.derive(id: record.id, events: record.events, asOf: inv.at) : record.state
