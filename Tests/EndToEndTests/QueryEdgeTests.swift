@@ -22,6 +22,31 @@ import TestSupport
         }
     }
 
+    /// The cached state in a file is derived from its events: a hand edit that breaks it
+    /// (a wrong type, a key of its own, the object removed) leaves the incident readable and
+    /// writable as its events say; `verify` names the problem until the next change rewrites it.
+    @Test func aMalformedCachedStateLeavesTheIncidentUsable() throws {
+        let s = Store()
+        try s.ok("declare", "Checkout down", "--severity", "high")
+        let path = s.root + "/active/INC-1.json"
+        for (from, to) in [("\n    \"severity\" : \"high\",", "\n    \"severity\" : 42,"), ("\"state\" : {", "\"state\" : {\n    \"mood\" : \"grim\",")] {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let edited = text.replacingOccurrences(of: from, with: to)
+            #expect(edited != text, "\(from) is not in the file")
+            try edited.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(try s.ok("show", "1").contains("Checkout down"))
+            #expect(try s.ok("list").contains("INC-1"))
+            #expect(try s.ok("sla").contains("Acknowledge"))
+            let verify = try s.run(["verify", "1"])
+            #expect(verify.status == 6 && verify.stdout.contains("malformed"), "\(verify.stdout)\(verify.stderr)")
+            let doctor = try s.run(["doctor"])
+            #expect(doctor.status == 6 && doctor.stdout.contains("malformed"), "\(doctor.stdout)\(doctor.stderr)")
+            try s.ok("note", "1", "rolled back the deploy")
+            #expect(try s.run(["verify", "1"]).status == 0)
+            #expect(try s.ok("show", "1").contains("rolled back the deploy"))
+        }
+    }
+
     @Test func showBeforeTheDeclarationSaysSoInsteadOfLiveTimers() throws {
         let s = Store()
         try s.ok("declare", "Checkout down", "--severity", "high", "--at", "2026-11-23T14:00:00Z")

@@ -229,9 +229,8 @@ import TestSupport
     }
 
     @Test(arguments: [
-        // key added at the top, in the state, in an event
+        // key added at the top or in an event (one in the cached state is harmless: below)
         ("{\n  \"extra\" : 1,\n  \"events\"", "'extra' at the top level"),
-        ("\"state\" : {\n    \"zzz\" : \"x\",", "'zzz' in 'state'"),
         ("\"events\" : [\n    {\n      \"escalated\" : \"no\",", "'escalated' in 'events[0]'"),
     ])
     func unknownKeysAreRefused(edit: (String, String)) throws {
@@ -248,6 +247,36 @@ import TestSupport
         } catch let IncidentError.corrupt(_, reason) {
             #expect(reason.contains(edit.1), "\(reason)")
         }
+    }
+
+    /// The cached state is derived (readers recompute it from the events): one that is
+    /// malformed, has a key of its own or is missing reads as the events say, and the
+    /// checkers name what is wrong with it.
+    @Test(arguments: [
+        ("\"state\" : {\n    \"zzz\" : \"x\",", "'zzz' in 'state'"),
+        ("\"severity\" : \"critical\"", "'state.severity' has the wrong type"),
+        ("", "'state'"),
+    ])
+    func aMalformedCachedStateIsRecomputedAndReported(edit: (String, String)) throws {
+        let (store, path, text) = try incidentFileText()
+        let expected = try store.load(IncidentID(number: 1)).0.state
+        var edited = text
+        switch edit.1 {
+        case "'zzz' in 'state'": edited = edited.replacingOccurrences(of: "\"state\" : {", with: edit.0)
+        case "'state'":
+            let start = try #require(edited.range(of: ",\n  \"state\" : {"))
+            let end = try #require(edited.range(of: "\n  }", range: start.upperBound..<edited.endIndex))
+            edited.removeSubrange(start.lowerBound..<end.upperBound)
+        default: edited = edited.replacingOccurrences(of: edit.0, with: "\"severity\" : 42")
+        }
+        #expect(edited != text)
+        try edited.write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(try store.load(IncidentID(number: 1)).0.state == expected)
+        let checked = try store.readForChecking(at: path, expecting: IncidentID(number: 1))
+        #expect(checked.record.state == expected)
+        let problem = try #require(checked.storedStateDisagreement)
+        #expect(problem.contains("malformed") && problem.contains(edit.1), "\(problem)")
+        #expect(store.diagnose().contains { $0.problem == problem })
     }
 
     @Test func duplicateKeysInAnIncidentFileAreRefusedNamingTheKey() throws {

@@ -18,9 +18,7 @@ enum VerifyCommand {
         func check(_ file: Store.CheckedFile) {
             let record = file.record
             var found = Verifier.verify(record).problems
-            if let raw = file.storedState, raw != record.state {
-                found.append("the cached state in the file differs from the state recomputed from its events (someone edited it by hand)")
-            }
+            if let problem = file.storedStateDisagreement { found.append(problem) }
             results.append(ResultJSON(id: record.id.description, ok: found.isEmpty, headHash: record.headHash, events: record.events.count, problems: found))
         }
         // Shared lock: a writer finishing a change while we read could otherwise look like an edit.

@@ -286,13 +286,33 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         schemaVersion = try c.decode(Int.self, forKey: .schemaVersion)
         id = try c.decode(IncidentID.self, forKey: .id)
         runbook = try c.decode(String.self, forKey: .runbook)
+        events = try c.decode([Event].self, forKey: .events)
+        // The cached state is derived from the events (readers recompute it anyway): one that
+        // is missing or malformed is recomputed here, and `verify` and `doctor` report it,
+        // rather than making the incident unreadable.
+        if let cached = try? IncidentRecord.cachedState(in: c) {
+            state = cached
+        } else {
+            state = try IncidentState.derive(id: id, events: events)
+        }
+    }
+
+    /// The `state` object as stored, read strictly: only its own keys, each of its type.
+    static func cachedState(in c: KeyedDecodingContainer<CodingKeys>) throws -> IncidentState {
         guard c.contains(.state) else {
             throw DecodingError.keyNotFound(CodingKeys.state, DecodingError.Context(codingPath: c.codingPath, debugDescription: "missing"))
         }
         let stateDecoder = try c.superDecoder(forKey: .state)
         try rejectUnknownKeys(stateDecoder, allowed: IncidentState.CodingKeys.allCases.map(\.rawValue), what: "the cached state")
-        state = try IncidentState(from: stateDecoder)
-        events = try c.decode([Event].self, forKey: .events)
+        return try IncidentState(from: stateDecoder)
+    }
+
+    /// Reads only the stored `state` of an incident file, strictly (what `verify` compares).
+    struct StoredState: Decodable {
+        var state: IncidentState
+        init(from decoder: Decoder) throws {
+            state = try IncidentRecord.cachedState(in: try decoder.container(keyedBy: CodingKeys.self))
+        }
     }
 
     /// How this file's events are hashed (from its schema version).

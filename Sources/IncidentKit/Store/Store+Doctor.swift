@@ -27,16 +27,35 @@ extension Store {
     public struct CheckedFile: Sendable {
         public var path: String
         public var record: IncidentRecord
-        /// nil when the stored state cannot be decoded at all.
+        /// nil when the stored state is missing or malformed (`storedStateProblem` says how).
         public var storedState: IncidentState?
+        /// What is wrong with the stored state object, if anything is: readers recompute
+        /// the state from the events, so this is harmless, but it is not what incident wrote.
+        public var storedStateProblem: String?
+
+        /// The sentence `verify` and `doctor` give when the cached state is not what the
+        /// events say, or nil.
+        public var storedStateDisagreement: String? {
+            if let storedStateProblem { return "the cached state in the file is malformed (\(storedStateProblem))" }
+            if let storedState, storedState != record.state {
+                return "the cached state in the file differs from the state recomputed from its events (someone edited it by hand)"
+            }
+            return nil
+        }
     }
 
     public func readForChecking(at path: String, expecting id: IncidentID? = nil) throws -> CheckedFile {
-        struct Raw: Decodable { var state: IncidentState }
         let data = Data(try POSIXFile.read(path, limit: fileLimit))
         let record = try Store.decodeRecord(data, path: path, expecting: id)
-        let stored = try? JSONDecoder().decode(Raw.self, from: data).state
-        return CheckedFile(path: path, record: record, storedState: stored)
+        var file = CheckedFile(path: path, record: record)
+        do {
+            file.storedState = try JSONDecoder().decode(IncidentRecord.StoredState.self, from: data).state
+        } catch let error as DecodingError {
+            file.storedStateProblem = IncidentKit.describe(error)
+        } catch {
+            file.storedStateProblem = String(describing: error)
+        }
+        return file
     }
 
     /// Every incident file (active and archived) read once for checking, and the files that
@@ -195,8 +214,8 @@ extension Store {
                 if !report.ok {
                     out.append(Diagnosis(path: path, problem: "the hash chain is broken: \(report.problems[0])", repair: "restore the file from git or a backup; if the edit was deliberate, record why in a note"))
                 }
-                if let stored = checked.storedState, stored != record.state {
-                    out.append(Diagnosis(path: path, problem: "the cached state differs from the state recomputed from the events", repair: "harmless for incident (it uses the events); the next change to \(id) rewrites the cache"))
+                if let problem = checked.storedStateDisagreement {
+                    out.append(Diagnosis(path: path, problem: problem, repair: "harmless for incident (it uses the events); the next change to \(id) rewrites the cache"))
                 }
             }
         }

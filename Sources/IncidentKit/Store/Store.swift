@@ -265,6 +265,9 @@ public struct Store: Sendable {
             throw IncidentError.corrupt(path: path, reason: describe(error))
         } catch let error as UnknownKeyError {
             throw IncidentError.corrupt(path: path, reason: error.description)
+        } catch let IncidentError.corrupt(_, reason) {
+            // The state recomputed from the events, when the cached one was unusable.
+            throw IncidentError.corrupt(path: path, reason: reason)
         }
     }
 
