@@ -99,7 +99,7 @@ import TestSupport
         ("not json", "not valid JSON"),
         ("{\"id\":\"INC-1\"}", "'schemaVersion' is missing"),
         ("{\"schemaVersion\": 99, \"id\":\"INC-1\"}", "newer"),
-        ("{\"schemaVersion\": 1, \"id\":\"INC-1\", \"runbook\": \"default\"}", "'state' is missing"),
+        ("{\"schemaVersion\": 1, \"id\":\"INC-1\", \"runbook\": \"default\"}", "'events' is missing"),
     ])
     func corruptFilesAreReportedWithTheFieldAndNotOverwritten(content: String, expected: String) throws {
         let store = try makeStore()

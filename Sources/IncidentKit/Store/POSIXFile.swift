@@ -215,6 +215,45 @@ public enum POSIXFile {
         return (bytes, fstat(fd, &st) == 0 ? FileFingerprint(st) : nil)
     }
 
+    /// Reads `path` and hands its bytes to `decode`, with the file's fingerprint before the
+    /// read (by path) and after it (of the descriptor read); when `decode` refuses them and the file
+    /// changed since it was read (git rewrites a file in place during a pull or checkout, an
+    /// editor saves over it), reads it again once it has changed, waiting at most about a
+    /// quarter of a second in all, rather than report a half-written file as damaged.
+    static func readSettled<T>(_ path: String, limit: Int, pauses: [UInt32] = [10_000, 20_000, 40_000, 80_000, 120_000],
+                               _ decode: (_ bytes: [UInt8], _ before: FileFingerprint?, _ read: FileFingerprint?) throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            let before = FileFingerprint.of(path)
+            let (bytes, read) = try readFingerprinted(path, limit: limit)
+            do {
+                return try decode(bytes, before, read)
+            } catch {
+                // Only a file changed while it was read, or in the last few seconds, can be
+                // mid-write: an old damaged file is reported at once (a store of many damaged
+                // files would otherwise pause for each). A recent one is watched until it
+                // changes, then read again; if it never does, its error stands.
+                guard let read, attempt < pauses.count else { throw error }
+                var changed = before != nil && before != read
+                guard changed || abs(wallClockNanoseconds() - read.mtime) < 5_000_000_000 else { throw error }
+                repeat {
+                    guard attempt < pauses.count else { throw error }
+                    usleep(pauses[attempt])
+                    attempt += 1
+                    // Gone: the caller's own retry (a writer moved it) handles that.
+                    guard let now = FileFingerprint.of(path) else { throw error }
+                    changed = changed || now != read
+                } while !changed
+            }
+        }
+    }
+
+    static func wallClockNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
     /// Opens `path` for reading, non-blocking, and checks it is a regular file; the descriptor
     /// is then switched back to blocking reads.
     static func openForReading(_ path: String, followLinks: Bool) throws -> Int32 {

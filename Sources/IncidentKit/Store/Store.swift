@@ -108,15 +108,16 @@ public struct Store: Sendable {
     ///   already did (`doctor` does, so that nothing it reports rests on a note).
     public func loadRunbook(fullCheck: Bool = false) throws -> Runbook {
         guard POSIXFile.exists(runbookPath) else { return Runbook.builtInDefault }
-        let (bytes, fingerprint) = try POSIXFile.readFingerprinted(runbookPath, limit: Store.maxFileBytes)
-        let checked = fingerprint.map { RunbookCheck.key(fingerprint: $0, bytes: bytes) }
-        if !fullCheck, let checked, RunbookCheck.holds(checked, root: root), let runbook = RunbookReader.runbook(Data(bytes)),
-           runbook.schemaVersion <= Runbook.currentSchemaVersion, !runbook.levels.isEmpty, !runbook.phases.isEmpty {
+        return try POSIXFile.readSettled(runbookPath, limit: Store.maxFileBytes) { bytes, _, fingerprint in
+            let checked = fingerprint.map { RunbookCheck.key(fingerprint: $0, bytes: bytes) }
+            if !fullCheck, let checked, RunbookCheck.holds(checked, root: root), let runbook = RunbookReader.runbook(Data(bytes)),
+               runbook.schemaVersion <= Runbook.currentSchemaVersion, !runbook.levels.isEmpty, !runbook.phases.isEmpty {
+                return runbook
+            }
+            let runbook = try Runbook.decode(Data(bytes), origin: runbookPath)
+            if let checked { RunbookCheck.record(checked, root: root) }
             return runbook
         }
-        let runbook = try Runbook.decode(Data(bytes), origin: runbookPath)
-        if let checked { RunbookCheck.record(checked, root: root) }
-        return runbook
     }
 
     func path(of id: IncidentID, in location: IncidentLocation) -> String {
@@ -191,19 +192,19 @@ public struct Store: Sendable {
     /// With `remember`, what was read is kept (`recentRead`) when the file did not change
     /// while it was read, so that `save` can append to it.
     func decodeRecord(at path: String, expecting id: IncidentID?, remember: Bool) throws -> IncidentRecord {
-        let before = remember ? FileFingerprint.of(path) : nil
-        let bytes = try POSIXFile.read(path, limit: fileLimit)
-        var eventsEnd: Int?
-        let record = try Store.decodeRecord(bytes, path: path, expecting: id, eventsEnd: &eventsEnd)
-        if remember {
-            if let before, let eventsEnd, FileFingerprint.of(path) == before {
-                recentRead.remember(RecentRead.File(path: path, fingerprint: before, bytes: bytes, eventsEnd: eventsEnd,
-                                                    events: record.events, schemaVersion: record.schemaVersion))
-            } else {
-                recentRead.forget()
+        try POSIXFile.readSettled(path, limit: fileLimit) { bytes, before, _ in
+            var eventsEnd: Int?
+            let record = try Store.decodeRecord(bytes, path: path, expecting: id, eventsEnd: &eventsEnd)
+            if remember {
+                if let before, let eventsEnd, FileFingerprint.of(path) == before {
+                    recentRead.remember(RecentRead.File(path: path, fingerprint: before, bytes: bytes, eventsEnd: eventsEnd,
+                                                        events: record.events, schemaVersion: record.schemaVersion))
+                } else {
+                    recentRead.forget()
+                }
             }
+            return record
         }
-        return record
     }
 
     public static func decodeRecord(_ data: Data, path: String, expecting id: IncidentID? = nil) throws -> IncidentRecord {
