@@ -88,6 +88,39 @@ import TestSupport
         }
     }
 
+    /// What came in besides incidents is said too: a changed runbook (its levels now), a new or
+    /// changed hook (which does not run here until trusted), a template; a runbook that came in
+    /// broken is a warning (exit 6), not "nothing new came in".
+    @Test func syncSaysWhenTheRunbookHooksOrTemplatesCameIn() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Queue stuck", "--severity", "high"]), "declare")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let runbookPath = t.path("a") + "/runbook.json"
+        let runbook = try String(contentsOfFile: runbookPath, encoding: .utf8)
+        #expect(runbook.contains("\"title\" : \"Critical\""))
+        try runbook.replacingOccurrences(of: "\"title\" : \"Critical\"", with: "\"title\" : \"Sev 1\"")
+            .write(toFile: runbookPath, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: t.path("a") + "/hooks", withIntermediateDirectories: true)
+        try "#!/bin/sh\necho hi\n".write(toFile: t.path("a") + "/hooks/declared", atomically: true, encoding: .utf8)
+        #expect(chmod(t.path("a") + "/hooks/declared", 0o755) == 0)
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        let b = try t.run("b", ["sync"], as: "bob")
+        expectOK(b, "sync b")
+        #expect(b.stdout.contains("the runbook changed (now 'default': Sev 1,"), "\(b.stdout)")
+        #expect(b.stdout.contains("hooks/declared added: it does not run on this machine until"), "\(b.stdout)")
+        #expect(!b.stdout.contains("nothing new came in"))
+        // A runbook that came in broken: said, and the sync exits as a failed verify does.
+        try "{ \"name\": ".write(toFile: runbookPath, atomically: true, encoding: .utf8)
+        expectOK(try t.git(["commit", "-q", "-am", "oops"], in: t.path("a")), "commit")
+        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("a")), "push")
+        let broken = try t.run("b", ["sync"], as: "bob")
+        #expect(broken.status == 6, "\(broken.stdout) \(broken.stderr)")
+        #expect(broken.stdout.contains("the runbook changed"))
+        #expect(broken.stderr.contains("The runbook that came in does not load"), "\(broken.stderr)")
+    }
+
     /// A teammate's commit that strips `.gitattributes` does not turn the store into a plain
     /// directory: the next command puts the lines back, and writes are still commits.
     @Test func aStrippedGitattributesIsRepaired() throws {

@@ -60,7 +60,7 @@ enum SyncCommand {
                 inv.out("From \(report.remote): " + report.incoming.map(inv.safe).joined(separator: "; ") + ".")
             }
         }
-        for w in report.warnings { inv.err("incident: warning: " + w) }
+        for w in report.warnings { inv.err("incident: warning: " + inv.safe(w)) }
         if let reason = report.offline {
             inv.err("incident: could not reach the remote '\(report.remote)' (\(inv.safe(reason))). Everything is committed locally; run 'incident sync' again when the network is back.")
             return ExitCode.offline

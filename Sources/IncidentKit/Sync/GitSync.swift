@@ -432,8 +432,9 @@ extension GitStore {
     /// What the merge brought in, incident by incident.
     func incomingSummary(since before: String, numbered: [(IncidentID, IncidentID)], old: inout [IncidentID: [String]],
                          warnings: inout [String]) throws -> [String] {
+        let policy = try incomingPolicy(since: before, warnings: &warnings)
         let ids = try changedIncidents(since: before).filter { !$0.isProvisional }
-        if ids.count > 200 { return ["\(ids.count) incidents changed."] }
+        if ids.count > 200 { return ["\(ids.count) incidents changed."] + policy }
         let listing = try checked(["ls-tree", "-r", "--name-only", before, "--", "active", "archive"], "list the previous files")
         var oldPath: [IncidentID: String] = [:]
         for line in listing.out.split(separator: "\n") {
@@ -482,6 +483,39 @@ extension GitStore {
             if fresh.isEmpty { continue }
             let authors = Array(Set(fresh.map(\.author))).sorted().joined(separator: ", ")
             lines.append("\(fresh.count) new entr\(fresh.count == 1 ? "y" : "ies") on \(id) (\(authors))")
+        }
+        return lines + policy
+    }
+
+    /// What the merge brought in besides incidents that changes what this clone does: the
+    /// runbook (levels and deadlines), the communication templates, and hooks, which never run
+    /// here until trusted on this machine (so a changed hook stops running until then).
+    func incomingPolicy(since before: String, warnings: inout [String]) throws -> [String] {
+        let r = try checked(["diff", "--name-status", "--no-renames", "-z", before, "HEAD", "--", "runbook.json", "templates", "hooks"],
+                            "list the merged runbook, templates and hooks")
+        let fields = r.stdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        var lines: [String] = []
+        for pair in stride(from: 0, to: fields.count - 1, by: 2) {
+            let status = fields[pair].first ?? "M", path = fields[pair + 1]
+            let verb = status == "A" ? "added" : status == "D" ? "removed" : "changed"
+            if path == "runbook.json" {
+                if status == "D" {
+                    lines.append("the runbook removed")
+                    warnings.append("What came in removed runbook.json: incident uses its built-in default until it is restored ('git -C \(root) checkout \(before) -- runbook.json').")
+                    continue
+                }
+                do {
+                    let runbook = try store.loadRunbook(fullCheck: true)
+                    lines.append("the runbook \(verb) (now '\(runbook.name)': \(runbook.levels.map(\.title).joined(separator: ", ")))")
+                } catch {
+                    lines.append("the runbook \(verb)")
+                    warnings.append("The runbook that came in does not load (\(StoreProblem(path: store.runbookPath, error: error).reason)): commands that need it refuse until it is fixed; 'incident doctor' says how.")
+                }
+            } else if path.hasPrefix("hooks/"), status != "D" {
+                lines.append("\(path) \(verb): it does not run on this machine until you read it and run 'incident hooks trust'")
+            } else {
+                lines.append("\(path) \(verb)")
+            }
         }
         return lines
     }
