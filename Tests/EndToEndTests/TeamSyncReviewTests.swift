@@ -144,6 +144,29 @@ import TestSupport
         expectOK(try t.run("a", ["sync"]), "sync a")
     }
 
+    /// The same stripped `.gitattributes`, arriving through `incident sync`: the sync itself
+    /// puts the lines back, says so, commits and pushes the repair, so the team's branch is whole
+    /// again and the clone is clean.
+    @Test func syncRepairsAStrippedGitattributesThatCameIn() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Queue stuck", "--severity", "high"]), "declare")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        try "* -text\n".write(toFile: t.path("b") + "/.gitattributes", atomically: true, encoding: .utf8)
+        expectOK(try t.git(["commit", "-q", "-am", "simplify"], in: t.path("b")), "commit")
+        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        let sync = try t.run("a", ["sync"])
+        expectOK(sync, "sync a")
+        #expect(sync.stderr.contains("Put back the lines of .gitattributes"), "\(sync.stdout) \(sync.stderr)")
+        let attributes = try String(contentsOfFile: t.path("a") + "/.gitattributes", encoding: .utf8)
+        #expect(attributes.contains("merge=incident") && attributes.contains("* -text"))
+        #expect(try t.git(["status", "--porcelain"], in: t.path("a")).stdout.isEmpty)
+        // The repair reached the remote: b gets it back with a plain pull.
+        expectOK(try t.git(["pull", "-q", "--no-rebase"], in: t.path("b")), "pull b")
+        #expect(try String(contentsOfFile: t.path("b") + "/.gitattributes", encoding: .utf8).contains("merge=incident"))
+    }
+
     /// A teammate's commit that deletes `.gitignore` does not make writes commit the clone's
     /// lock, ID counter and derived files (every sync would then conflict on them): the next
     /// command puts it back and untracks anything the gap let in.

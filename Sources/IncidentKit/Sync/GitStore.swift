@@ -70,8 +70,13 @@ public struct GitStore: Sendable {
     /// if a change that came through git removed them. True when it wrote the file.
     public func restoreAttributes() throws -> Bool {
         if attributesMarked { return false }
-        return try GitStore.appendUnlessMarked(root: root, name: ".gitattributes", text: GitStore.attributesText,
-                                               marker: GitStore.attributesMarker, limit: 1 << 16, mode: 0o644, replacingSpecialFiles: true)
+        return try restoreAttributesNow()
+    }
+
+    /// As `restoreAttributes`, reading the file as it is now (after a merge).
+    func restoreAttributesNow() throws -> Bool {
+        try GitStore.appendUnlessMarked(root: root, name: ".gitattributes", text: GitStore.attributesText,
+                                        marker: GitStore.attributesMarker, limit: 1 << 16, mode: 0o644, replacingSpecialFiles: true)
     }
 
     /// Appends `text` to the file `name` in `root` (creating it) unless the file already holds

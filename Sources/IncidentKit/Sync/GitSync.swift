@@ -351,10 +351,19 @@ extension GitStore {
                         throw IncidentError.storage("sync stopped: git cannot merge \(files.isEmpty ? "a file" : files.joined(separator: ", ")), changed both here and on \(remote) (incident merges only incident files). The merge was undone: this clone works as before and nothing is lost. Merge it by hand ('git -C \(root) pull', fix the file, 'git commit'), then run 'incident sync'.")
                     }
                 }
-                // What came in may have deleted .gitignore: put it back now rather than at the
-                // next command, and say so (.gitattributes is put back by the next command).
+                // What came in may have deleted .gitignore or .gitattributes' lines: put them
+                // back now (committed, so the push repairs the team's branch), and say so.
+                var restored = false
                 if try restoreIgnore() {
+                    restored = true
                     report.notes.append("Put back .gitignore, which a change from \(remote) had removed (it keeps this clone's lock, ID counter and derived files out of git).")
+                }
+                if try restoreAttributesNow() {
+                    restored = true
+                    report.notes.append("Put back the lines of .gitattributes that hand incident files to the merge driver, which a change from \(remote) had removed (without them a plain 'git pull' merges incident files line by line).")
+                }
+                if restored {
+                    _ = try commitAll(message: "incident sync: put back the store's git settings removed by a change from \(remote) (\(actor.name))", author: actor.name)
                 }
 
                 // The incidents the merge touched, listed once for the steps below (the
