@@ -25,10 +25,11 @@ public struct Context: Sendable {
     }
     private var loginNameLookup: @Sendable () -> String?
 
-    /// Looks the login name up with `lookup`, the first time it is needed.
+    /// Looks the login name up with `lookup` when it is needed (rarely: only without `--as`
+    /// and `INCIDENT_USER`; not cached, which would cost every command a generic mutex's
+    /// metadata at start-up).
     mutating func lookUpLoginName(_ lookup: @escaping @Sendable () -> String?) {
-        let once = LazyValue(lookup)
-        loginNameLookup = { once.value }
+        loginNameLookup = lookup
     }
     /// Terminal width for help text; fixed in tests.
     public var width: Int
@@ -94,16 +95,3 @@ struct CommandFailure: Error {
     var code: Int32
 }
 
-/// A value computed the first time it is read.
-final class LazyValue<T: Sendable>: Sendable {
-    private let state: Mutex<(T?, (@Sendable () -> T)?)>
-    init(_ compute: @escaping @Sendable () -> T) { state = Mutex((nil, compute)) }
-    var value: T {
-        state.withLock { s in
-            if let v = s.0 { return v }
-            let v = s.1!()
-            s = (v, nil)
-            return v
-        }
-    }
-}

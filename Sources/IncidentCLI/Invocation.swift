@@ -42,7 +42,7 @@ struct Invocation {
         var remaining = parsed.positionals[...]
         for spec in command.arguments {
             if spec.rest {
-                if !remaining.isEmpty { args[spec.name] = remaining.joined(separator: " ") }
+                if !remaining.isEmpty { args[spec.name] = joinedWithSpaces(remaining) }
                 remaining = []
             } else if let next = remaining.first {
                 args[spec.name] = next

@@ -123,8 +123,10 @@ extension CLI {
     /// The environment. The first definition of a name wins (as with getenv); a value that is
     /// not valid UTF-8 is left out and its name reported, never repaired into another value.
     static func processEnvironment() -> ([String: String], Set<String>) {
-        var environment: [String: String] = [:]
-        environment.reserveCapacity(64)  // grown from empty, it rehashed 5 times (a third of --version)
+        // Sized up front: grown from empty, it rehashed 5 times (a third of --version); and
+        // `init(minimumCapacity:)`, unlike `reserveCapacity`, is specialised here instead of
+        // instantiating the dictionary's generic metadata at run time.
+        var environment = [String: String](minimumCapacity: 64)
         var invalid: Set<String> = []
         #if canImport(Darwin)
         let start: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = _NSGetEnviron()?.pointee

@@ -417,7 +417,7 @@ public enum Actions {
         if s.utf8.count > 4 * Limits.shortText {
             throw IncidentError.invalidInput("\(what) is \(s.utf8.count) bytes; the limit is \(Limits.shortText).")
         }
-        let trimmed = s.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\t" }).joined(separator: " ")
+        let trimmed = joinedWithSpaces(s.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\t" }))
             .trimmingCharacters(in: " ")
         if trimmed.isEmpty { throw IncidentError.invalidInput("\(what) is empty.") }
         if trimmed.unicodeScalars.contains(where: { $0.value == 0 }) {
