@@ -47,6 +47,40 @@ import TestSupport
         }
     }
 
+    /// A level removed or renamed in runbook.json leaves incidents at that level with no
+    /// deadlines: sla says so on stderr and in the incident's block, `--fail-on` exits 4 rather
+    /// than "all clear", doctor reports it, and giving the incident a real level tracks it again.
+    @Test func anIncidentAtALevelTheRunbookLostIsNeverReportedAsFine() throws {
+        let s = Store()
+        try s.ok("declare", "Checkout down", "--severity", "high", "--at", "-3h")
+        #expect(try s.run(["sla", "--fail-on", "breached"]).status == 8)
+        let runbookPath = s.root + "/runbook.json"
+        let runbook = try String(contentsOfFile: runbookPath, encoding: .utf8)
+        try runbook.replacingOccurrences(of: "\"high\"", with: "\"major\"").write(toFile: runbookPath, atomically: true, encoding: .utf8)
+        let sla = try s.run(["sla"])
+        #expect(sla.status == 0 && sla.stdout.contains("severity 'high' is not in the runbook"), "\(sla.stdout)")
+        #expect(sla.stderr.contains("INC-1 is at severity 'high', which the runbook does not define"), "\(sla.stderr)")
+        let failOn = try s.run(["sla", "--fail-on", "breached"])
+        #expect(failOn.status == 4 && failOn.stderr.contains("1 active incident could not be checked"), "\(failOn.stderr)")
+        let json = try s.run(["sla", "--fail-on", "breached", "--json"])
+        #expect(json.status == 4)
+        let doctor = try s.run(["doctor"])
+        #expect(doctor.status == 6 && doctor.stdout.contains("INC-1 is at severity 'high'"), "\(doctor.stdout)")
+        try s.ok("severity", "1", "major", "--reason", "the runbook renamed the level")
+        #expect(try s.run(["sla", "--fail-on", "breached"]).status == 8)
+        #expect(try s.run(["doctor"]).status == 0)
+    }
+
+    /// An active incident whose file cannot be read is not "all clear" for a scheduler either.
+    @Test func anUnreadableActiveIncidentFailsTheDeadlineCheck() throws {
+        let s = Store()
+        try s.ok("declare", "Checkout down", "--severity", "low")
+        #expect(try s.run(["sla", "--fail-on", "breached"]).status == 0)
+        try Data([0xff, 0x00, 0x13]).write(to: URL(fileURLWithPath: s.root + "/active/INC-1.json"))
+        let r = try s.run(["sla", "--fail-on", "breached"])
+        #expect(r.status == 4 && r.stderr.contains("skipped") && r.stderr.contains("could not be checked"), "\(r.stderr)")
+    }
+
     @Test func showBeforeTheDeclarationSaysSoInsteadOfLiveTimers() throws {
         let s = Store()
         try s.ok("declare", "Checkout down", "--severity", "high", "--at", "2026-11-23T14:00:00Z")

@@ -111,6 +111,14 @@ import TestSupport
         #expect(b.stdout.contains("the runbook changed (now 'default': Sev 1,"), "\(b.stdout)")
         #expect(b.stdout.contains("hooks/declared added: it does not run on this machine until"), "\(b.stdout)")
         #expect(!b.stdout.contains("nothing new came in"))
+        // A runbook that renamed a level open incidents are at: they would lose their deadlines.
+        let renamed = try String(contentsOfFile: runbookPath, encoding: .utf8).replacingOccurrences(of: "\"high\"", with: "\"major\"")
+        try renamed.write(toFile: runbookPath, atomically: true, encoding: .utf8)
+        expectOK(try t.git(["commit", "-q", "-am", "rename high"], in: t.path("a")), "commit")
+        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("a")), "push")
+        let orphaned = try t.run("b", ["sync"], as: "bob")
+        #expect(orphaned.status == 6, "\(orphaned.stdout) \(orphaned.stderr)")
+        #expect(orphaned.stderr.contains("With the runbook that came in, INC-1 is at severity 'high'"), "\(orphaned.stderr)")
         // A runbook that came in broken: said, and the sync exits as a failed verify does.
         try "{ \"name\": ".write(toFile: runbookPath, atomically: true, encoding: .utf8)
         expectOK(try t.git(["commit", "-q", "-am", "oops"], in: t.path("a")), "commit")

@@ -367,11 +367,15 @@ import Glibc
         }
     }
 
-    @Test func aCounterBehindTheFilesIsReportedAndSkipped() throws {
+    /// A counter behind the files is how every clone stands after a sync brings in higher
+    /// numbers: not a problem for doctor or verify (a cron job would alert on it), and the
+    /// next declare skips past the files.
+    @Test func aCounterBehindTheFilesIsSkippedWithoutAnAlarm() throws {
         let e = try populatedStore()
         try "1\n".write(toFile: e.store + "/.last-id", atomically: false, encoding: .utf8)
-        #expect(try e.run("doctor").stdout.contains("INC-2 exists"))
-        #expect(try e.run("verify").stderr.contains("INC-2 exists"))
+        let doctor = try e.run("doctor")
+        #expect(doctor.status == 0 && !doctor.stdout.contains(".last-id"), "\(doctor.stdout)")
+        #expect(try e.run("verify").stderr.isEmpty)
         #expect(try e.run("declare", "Next", "--severity", "low").stdout == "INC-3\n")
     }
 

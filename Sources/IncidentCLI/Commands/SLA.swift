@@ -8,7 +8,7 @@ enum SLACommand {
         discussion: "State is pending, met or breached; a cadence timer (status updates) restarts at each comms entry. With --at, answers 'what was overdue at that moment?' using only what had happened by then.",
         arguments: [ArgumentSpec(name: "ID", help: "One incident (default: all active).", optional: true),
                     ArgumentSpec(name: "DURATION", help: "The window of --fail-on due-within.", optional: true)],
-        options: [OptionSpec(name: "fail-on", value: "WHAT", help: "For schedulers: 'breached' or 'due-within DURATION'. Prints only the running timers that are breached (or due within DURATION, breached ones included) and exits \(ExitCode.slaAlert) if there are any, 0 if none.")],
+        options: [OptionSpec(name: "fail-on", value: "WHAT", help: "For schedulers: 'breached' or 'due-within DURATION'. Prints only the running timers that are breached (or due within DURATION, breached ones included) and exits \(ExitCode.slaAlert) if there are any, \(ExitCode.store) if none but an active incident could not be checked (an unreadable file, a severity the runbook lacks), 0 otherwise.")],
         examples: ["incident sla", "incident sla 42", "incident sla --at 14:00 --json",
                    "incident sla --fail-on breached || notify-send 'incident: SLA breached'",
                    "incident sla --fail-on due-within 30m"],
@@ -61,6 +61,9 @@ enum SLACommand {
         let (failOn, idArgument) = try failOn(inv)
         let runbook: Runbook
         var rows: [Row] = []
+        // Active incidents whose deadlines could not be checked: a file that could not be
+        // read, or a severity the runbook does not define (its timers are then unknown).
+        var unchecked = 0
         var time = BusinessTime.standard
         func row(_ r: IncidentRecord, _ runbook: Runbook) -> Row {
             Row(id: r.id, title: r.state.title, severity: r.state.severity, status: r.state.status, resolvedAt: r.state.resolvedAt,
@@ -84,6 +87,7 @@ enum SLACommand {
             time = try inv.businessTime(runbook)
             let (active, problems) = inv.store.loadActive()
             for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
+            unchecked += problems.count
             rows = active.filter { $0.state.declaredAt <= inv.at }.map { row($0, runbook) }
         } else {
             // The derived summary of active/ carries each incident's timers as of its last
@@ -93,6 +97,7 @@ enum SLACommand {
             time = snapshot.time
             let (summaries, problems) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: [.timers, .owedNotifications])
             for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
+            unchecked += problems.count
             // The roles a level and type require, worked out once per pair, not per incident.
             var required = FewKeys<[String]>()
             func requiredRoles(_ s: IncidentSummary) -> [String] {
@@ -113,6 +118,10 @@ enum SLACommand {
             }
             rows = order.map { rows[$0] }
         }
+        for r in rows where r.status != .closed && runbook.level(id: r.severity) == nil {
+            unchecked += 1
+            inv.err("warning: \(r.id) is at severity '\(inv.safe(r.severity))', which the runbook does not define, so none of its deadlines are tracked; give it a level the runbook has ('incident severity \(r.id) LEVEL') or put the level back in runbook.json.")
+        }
         let anyIncident = !rows.isEmpty
         if let failOn {
             // Only running timers count: one met late is history, not an alert.
@@ -129,7 +138,13 @@ enum SLACommand {
                 return r
             }.filter { !$0.timers.isEmpty }
         }
-        let alertStatus = failOn != nil && !rows.isEmpty ? ExitCode.slaAlert : ExitCode.success
+        // A scheduler reading only the exit status must not see "all clear" for an incident
+        // it could not check: that is exit 4 (a breach found elsewhere still exits 8).
+        var alertStatus = failOn != nil && !rows.isEmpty ? ExitCode.slaAlert : ExitCode.success
+        if failOn != nil && rows.isEmpty && unchecked > 0 {
+            alertStatus = ExitCode.store
+            inv.err("incident: \(unchecked) active incident\(unchecked == 1 ? "" : "s") could not be checked (see above); --fail-on does not report \(unchecked == 1 ? "it" : "them") as within deadline.")
+        }
         if inv.json {
             var out: [SLARowJSON] = []
             for r in rows {
@@ -142,7 +157,7 @@ enum SLACommand {
             try inv.printJSON(out)
             return alertStatus
         }
-        if failOn != nil && rows.isEmpty { return ExitCode.success }
+        if failOn != nil && rows.isEmpty { return alertStatus }
         if !anyIncident {
             inv.out("No active incidents.")
             return ExitCode.success
@@ -157,7 +172,11 @@ enum SLACommand {
             }
             let owed = failOn != nil ? [] : r.owed
             if !owed.isEmpty { lines.append("  " + inv.style.red("Missing: ") + inv.describeOwed(owed, r.id)) }
-            lines += r.timers.isEmpty ? ["  no timers at this severity"] : inv.timerLines(r.timers)
+            if r.timers.isEmpty && runbook.level(id: r.severity) == nil {
+                lines.append("  " + inv.style.red("severity '\(inv.safe(r.severity))' is not in the runbook: no deadlines are tracked"))
+            } else {
+                lines += r.timers.isEmpty ? ["  no timers at this severity"] : inv.timerLines(r.timers)
+            }
             if failOn == nil, let m = SLAEngine.monitoring(severity: r.severity, resolvedAt: r.resolvedAt, runbook: runbook, time: time) {
                 lines.append("  " + inv.monitoringLine(m, closed: r.status == .closed))
             }

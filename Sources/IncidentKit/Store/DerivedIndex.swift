@@ -326,7 +326,9 @@ extension Store {
         files.sort { $0.key < $1.key }
         for entry in files {
             guard let fp = entry.fingerprint else {
-                problems.append(StoreProblem(path: entry.path, reason: "is not a regular file (a symbolic link?)"))
+                let kind = POSIXFile.kind(entry.path)
+                problems.append(StoreProblem(path: entry.path, reason: kind == .missing ? "it went away while the directory was read"
+                                             : "it is \(POSIXFile.describe(kind)), not a regular file (incident never follows links in the store)"))
                 continue
             }
             if let k = known[entry.key], k.fingerprint == fp {

@@ -44,6 +44,21 @@ extension Store {
         }
     }
 
+    /// An open incident at a severity or phase the runbook does not define (a level removed
+    /// or renamed in runbook.json, by hand or through git): none of its deadlines are tracked.
+    public static func outsideRunbook(_ state: IncidentState, _ runbook: Runbook) -> (problem: String, repair: String)? {
+        guard state.status != .closed else { return nil }
+        if runbook.level(id: state.severity) == nil {
+            return ("\(state.id) is at severity '\(state.severity)', which the runbook does not define, so none of its deadlines are tracked",
+                    "give it a level the runbook has ('incident severity \(state.id) LEVEL'), or put the level back in runbook.json")
+        }
+        if runbook.phase(id: state.phase) == nil {
+            return ("\(state.id) is in phase '\(state.phase)', which the runbook does not define",
+                    "move it to a phase the runbook has ('incident phase \(state.id) PHASE'), or put the phase back in runbook.json")
+        }
+        return nil
+    }
+
     public func readForChecking(at path: String, expecting id: IncidentID? = nil) throws -> CheckedFile {
         let data = Data(try POSIXFile.read(path, limit: fileLimit))
         let record = try Store.decodeRecord(data, path: path, expecting: id)
@@ -111,11 +126,12 @@ extension Store {
         guard POSIXFile.kind(root) == .directory else {
             return [Diagnosis(path: root, problem: "there is no store here", repair: "run 'incident init' (or any 'incident declare') to create it")]
         }
+        var policy: Runbook?
         switch POSIXFile.kind(runbookPath) {
         case .missing:
             out.append(Diagnosis(path: runbookPath, problem: "the store has no runbook", repair: "run 'incident init' to write the default, or 'incident init --runbook NAME'"))
         case .file:
-            do { _ = try loadRunbook(fullCheck: true) } catch {
+            do { policy = try loadRunbook(fullCheck: true) } catch {
                 out.append(Diagnosis(path: runbookPath, problem: StoreProblem(path: runbookPath, error: error).reason, repair: "fix the field named, check it with 'incident runbook validate \(runbookPath)', or restore it from git"))
             }
         case let other:
@@ -213,6 +229,9 @@ extension Store {
                 let report = Verifier.verify(record)
                 if !report.ok {
                     out.append(Diagnosis(path: path, problem: "the hash chain is broken: \(report.problems[0])", repair: "restore the file from git or a backup; if the edit was deliberate, record why in a note"))
+                }
+                if let policy, let problem = Store.outsideRunbook(record.state, policy) {
+                    out.append(Diagnosis(path: path, problem: problem.problem, repair: problem.repair))
                 }
                 if let problem = checked.storedStateDisagreement {
                     out.append(Diagnosis(path: path, problem: problem, repair: "harmless for incident (it uses the events); the next change to \(id) rewrites the cache"))

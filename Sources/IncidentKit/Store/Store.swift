@@ -512,9 +512,10 @@ public struct Store: Sendable {
         case .missing: return nil
         case let .unusable(reason): return "\(lastIDPath) is unusable (\(reason)); the next declare rebuilds it from the incident files"
         case let .value(n):
-            if n < highest { return "\(lastIDPath) says \(n) but INC-\(highest) exists; the next declare skips past the files" }
+            // A counter behind the files is not reported: it is how every clone stands after a
+            // sync brings in higher numbers, and the next declare skips past the files.
             if !Store.counterIsPlausible(n, highest: highest) {
-                return "\(lastIDPath) says \(n), implausibly far past the highest incident (INC-\(highest)); the next declare rebuilds it from the incident files"
+                return "\(lastIDPath) says \(n), \(n < 0 ? "which no count of incidents can be" : "implausibly far past the highest incident (INC-\(highest))"); the next declare rebuilds it from the incident files"
             }
             return nil
         }

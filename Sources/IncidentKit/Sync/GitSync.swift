@@ -516,6 +516,12 @@ extension GitStore {
                 do {
                     let runbook = try store.loadRunbook(fullCheck: true)
                     lines.append("the runbook \(verb) (now '\(runbook.name)': \(runbook.levels.map(\.title).joined(separator: ", ")))")
+                    // A level or phase removed or renamed leaves open incidents untracked.
+                    for record in store.loadActive().0 {
+                        if let orphan = Store.outsideRunbook(record.state, runbook) {
+                            warnings.append("With the runbook that came in, \(orphan.problem): \(orphan.repair).")
+                        }
+                    }
                 } catch {
                     lines.append("the runbook \(verb)")
                     warnings.append("The runbook that came in does not load (\(StoreProblem(path: store.runbookPath, error: error).reason)): commands that need it refuse until it is fixed; 'incident doctor' says how.")
