@@ -152,6 +152,35 @@ import TestSupport
         expectOK(try t.run("a", ["sync"]), "sync a")
     }
 
+    /// A teammate's commit that deletes an entry from an incident file (git takes a file
+    /// changed on one side only as it is, without the merge driver): the sync keeps the entry,
+    /// warns (exit 6), and pushes it back, so the log only grows on every clone.
+    @Test func anEntryRemovedOnAnotherCloneIsKeptAndRestored() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Checkout down", "--severity", "high"]), "declare")
+        expectOK(try t.run("a", ["note", "1", "important evidence note"]), "note")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let path = t.path("b") + "/active/INC-1.json"
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let events = try #require(object["events"] as? [[String: Any]])
+        object["events"] = events.filter { ($0["text"] as? String) != "important evidence note" }
+        try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
+        expectOK(try t.git(["commit", "-q", "-am", "cleanup"], in: t.path("b")), "commit")
+        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        let sync = try t.run("a", ["sync"])
+        #expect(sync.status == 6, "\(sync.stdout) \(sync.stderr)")
+        #expect(sync.stderr.contains("INC-1: what came in had removed or rewritten 1 entry that was here"), "\(sync.stderr)")
+        #expect(try t.run("a", ["show", "1"]).stdout.contains("important evidence note"))
+        #expect(try t.git(["status", "--porcelain"], in: t.path("a")).stdout.isEmpty)
+        // The repair was pushed: b has the entry back, and both clones verify.
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b again")
+        #expect(try t.run("b", ["show", "1"]).stdout.contains("important evidence note"))
+        for c in ["a", "b"] { expectOK(try t.run(c, ["verify"]), "verify \(c)") }
+        expectOK(try t.run("a", ["sync"]), "a settles")
+    }
+
     /// The same stripped `.gitattributes`, arriving through `incident sync`: the sync itself
     /// puts the lines back, says so, commits and pushes the repair, so the team's branch is whole
     /// again and the clone is clean.

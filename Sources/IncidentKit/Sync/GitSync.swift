@@ -384,6 +384,13 @@ extension GitStore {
                     report.notes += carried
                     _ = try commitAll(message: "incident sync: carried entries written on merged duplicates (\(actor.name))", author: actor.name)
                 }
+                if let head {
+                    let kept = try keepRemovedEntries(changed, since: head)
+                    if !kept.isEmpty {
+                        report.warnings += kept
+                        _ = try commitAll(message: "incident sync: kept entries a change from \(remote) had removed (\(actor.name))", author: actor.name)
+                    }
+                }
             }
             let afterMerge = revParse("HEAD")
             let numbered = try numberProvisional(actor: actor)
@@ -438,6 +445,35 @@ extension GitStore {
         return nil
     }
 
+    /// Entries that were here before the merge and that what came in removed or rewrote (a
+    /// hand edit on another clone: git takes a file changed on one side only as it is, without
+    /// the merge driver). An incident's log only grows, so they are put back, as the union any
+    /// merge makes, and committed with the merge so that the push restores them for everyone.
+    /// Returns a warning per incident (someone changed history).
+    func keepRemovedEntries(_ ids: Set<IncidentID>, since base: String) throws -> [String] {
+        guard !ids.isEmpty else { return [] }
+        let listing = try checked(["ls-tree", "-r", "--name-only", base, "--", "active", "archive"], "list the previous files")
+        var oldPath: [IncidentID: String] = [:]
+        for line in listing.out.split(separator: "\n") {
+            if let id = GitStore.incidentFile(String(line)) { oldPath[id] = String(line) }
+        }
+        var warnings: [String] = []
+        for id in ids.sorted() {
+            guard let path = oldPath[id], let shown = try? git(["show", "\(base):\(path)"]), shown.status == 0,
+                  let before = try? Store.decodeRecord(Data(shown.stdout), path: path),
+                  let (now, _) = try? store.load(id), IncidentMerge.sameIncident(before, now) else { continue }
+            // Compared in one hash format: a file honestly re-hashed in a newer one changes no entry.
+            let old = (try? before.migratedToCurrentFormat()) ?? before
+            let have = Set(((try? now.migratedToCurrentFormat()) ?? now).events.map(\.hash))
+            let missing = old.events.filter { !have.contains($0.hash) }
+            guard !missing.isEmpty else { continue }
+            try store.save(try IncidentMerge.merge([now, before]))
+            let n = missing.count
+            warnings.append("\(id): what came in had removed or rewritten \(n) entr\(n == 1 ? "y" : "ies") that \(n == 1 ? "was" : "were") here (\(missing.prefix(3).map { String($0.id.dropFirst(3).prefix(8)) }.joined(separator: ", "))); kept \(n == 1 ? "it" : "them"), since an incident's log only grows ('git -C \(root) log -p -- \(path)' shows who changed the file).")
+        }
+        return warnings
+    }
+
     /// What the merge brought in, incident by incident.
     func incomingSummary(since before: String, numbered: [(IncidentID, IncidentID)], old: inout [IncidentID: [String]],
                          warnings: inout [String]) throws -> [String] {
@@ -479,7 +515,7 @@ extension GitStore {
                 let changed = !same || rec.schemaVersion != record.schemaVersion ? []
                     : rec.events.filter { e in now[e.id].map { !$0.contains(e) || $0.count > 1 } ?? false }
                 if !gone.isEmpty {
-                    warnings.append("\(id): \(gone.count) entr\(gone.count == 1 ? "y" : "ies") that were here are gone after the merge (\(gone.prefix(3).map { String($0.id.dropFirst(3).prefix(8)) }.joined(separator: ", "))); run 'incident verify \(id)'.")
+                    warnings.append("\(id): \(gone.count) entr\(gone.count == 1 ? "y that was" : "ies that were") here \(gone.count == 1 ? "is" : "are") gone after the merge (\(gone.prefix(3).map { String($0.id.dropFirst(3).prefix(8)) }.joined(separator: ", "))); run 'incident verify \(id)'.")
                 }
                 if !changed.isEmpty {
                     warnings.append("\(id): \(changed.count) entr\(changed.count == 1 ? "y" : "ies") already here came back changed (\(changed.prefix(3).map { String($0.id.dropFirst(3).prefix(8)) }.joined(separator: ", "))); run 'incident verify \(id)'.")
