@@ -99,6 +99,42 @@ struct Scenario {
         #expect(t.finished && t.state == .breached)
     }
 
+    /// A reopen undoes the resolution in the state, not in the history: a deadline the
+    /// resolution met stays met, and the update cadence, paused while the incident stood
+    /// resolved, runs again from the reopen (nothing owed for the resolved days).
+    @Test func aReopenKeepsMetDeadlinesAndRestartsTheCadence() throws {
+        var s = try Scenario(severity: "high", at: "2026-11-20T10:00:00Z")
+        try Actions.note(&s.record, runbook: s.runbook, text: "update 1", kind: "comms", actor: Scenario.actor("2026-11-20T10:30:00Z"))
+        try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-20T11:00:00Z"))
+        try Actions.reopen(&s.record, reason: "back", actor: Scenario.actor("2026-11-25T09:00:00Z"))
+        var timers = s.timers(at: "2026-11-25T09:01:00Z")
+        let resolve = try #require(timers["resolve"])
+        #expect(resolve.state == .met && resolve.metAt == ts("2026-11-20T11:00:00Z") && resolve.finished)
+        var cadence = try #require(timers["comms-update"])
+        #expect(cadence.state == .pending && !cadence.finished && cadence.missed == 0)
+        #expect(cadence.dueAt == ts("2026-11-25T10:00:00Z"), "\(String(describing: cadence.dueAt))")
+        // Unanswered after the reopen: breached as usual.
+        cadence = try #require(s.timers(at: "2026-11-25T10:30:00Z")["comms-update"])
+        #expect(cadence.state == .breached && cadence.missed == 0)
+        // Updated, then resolved again: the cadence ends met.
+        try Actions.note(&s.record, runbook: s.runbook, text: "update 2", kind: "comms", actor: Scenario.actor("2026-11-25T09:40:00Z"))
+        try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-25T10:20:00Z"))
+        timers = s.timers(at: "2026-11-25T12:00:00Z")
+        cadence = try #require(timers["comms-update"])
+        #expect(cadence.finished && cadence.state == .met && cadence.missed == 0 && cadence.metAt == ts("2026-11-25T09:40:00Z"))
+        #expect(timers["resolve"]?.state == .met)
+    }
+
+    /// A resolution that came after a missed cycle still counts it once reopened and resolved.
+    @Test func aMissBeforeTheReopenIsKept() throws {
+        var s = try Scenario(severity: "high", at: "2026-11-20T10:00:00Z")
+        try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-20T12:00:00Z"))  // no update by 11:00
+        try Actions.reopen(&s.record, reason: "back", actor: Scenario.actor("2026-11-21T09:00:00Z"))
+        let cadence = try #require(s.timers(at: "2026-11-21T09:30:00Z")["comms-update"])
+        #expect(cadence.missed == 1 && cadence.state == .pending && cadence.dueAt == ts("2026-11-21T10:00:00Z"))
+        #expect(s.timers(at: "2026-11-21T09:30:00Z")["resolve"]?.state == .met)  // restored at 12:00, due by 14:00
+    }
+
     @Test func cadenceMetWhenEveryCycleHadAnUpdate() throws {
         var s = try Scenario(severity: "high", at: "2026-11-23T14:00:00Z")
         for at in ["2026-11-23T14:50:00Z", "2026-11-23T15:45:00Z"] {

@@ -58,6 +58,22 @@ public enum SLAEngine {
         return events.first { event in event.kind == trigger && notBefore.map { event.at >= $0 } ?? true }?.at
     }
 
+    /// When `trigger` first happened at or after `notBefore`, from the log's history: unlike
+    /// the state, which a reopen clears of its resolution and close, so a deadline met by a
+    /// resolution stays met after the incident is reopened.
+    static func firstTime(_ trigger: String, state: IncidentState, events: [Event], notBefore: Timestamp) -> Timestamp? {
+        switch trigger {
+        case BuiltInKind.resolved:
+            return events.first { $0.kind == BuiltInKind.resolved && $0.at >= notBefore }?.at
+        case BuiltInKind.closed:
+            return events.first { e in
+                (e.kind == BuiltInKind.closed || e.kind == BuiltInKind.declined || e.kind == BuiltInKind.merged) && e.at >= notBefore
+            }?.at
+        default:
+            return triggerTime(trigger, state: state, events: events, notBefore: notBefore)
+        }
+    }
+
     static func evaluate(_ spec: Runbook.TimerSpec, duration: SLADuration, time: BusinessTime, state: IncidentState, events: [Event], now: Timestamp) -> TimerStatus {
         var status = TimerStatus(id: spec.id, title: spec.title, duration: duration, repeats: spec.repeats ?? false,
                                  startedAt: nil, dueAt: nil, metAt: nil, state: .pending, missed: 0, finished: false,
@@ -72,7 +88,7 @@ public enum SLAEngine {
         if spec.repeats != true {
             let due = time.add(duration, to: start)
             status.dueAt = due
-            let stops = spec.stop.compactMap { triggerTime($0, state: state, events: events, notBefore: start) }
+            let stops = spec.stop.compactMap { firstTime($0, state: state, events: events, notBefore: start) }
             if let stop = stops.min() {
                 status.metAt = stop
                 status.state = stop <= due ? .met : .breached
@@ -83,25 +99,36 @@ public enum SLAEngine {
             return status
         }
 
-        let ends = (spec.until ?? ["resolved"]).compactMap { triggerTime($0, state: state, events: events, notBefore: start) }
-        let end = ends.min()
-        let limit = min(end ?? horizon, horizon)
+        // A cadence runs from its start to its end (by default the resolution). A resolution
+        // or close undone by a reopen pauses it: it runs again from the reopen, the first
+        // update due one interval later, and nothing is owed for the time it stood resolved.
+        let until = spec.until ?? [BuiltInKind.resolved]
+        let resumable = until.allSatisfy { $0 == BuiltInKind.resolved || $0 == BuiltInKind.closed }
+        var from = start
         var due = time.add(duration, to: start)
-        let updates = events.filter { spec.stop.contains($0.kind) && $0.at >= start && $0.at <= limit }
-        for update in updates {
-            if update.at > due { status.missed += 1 }
-            status.metAt = update.at
-            due = time.add(duration, to: update.at)
+        while true {
+            let end = until.compactMap { firstTime($0, state: state, events: events, notBefore: from) }.min()
+            let limit = min(end ?? horizon, horizon)
+            due = time.add(duration, to: from)
+            for update in events where spec.stop.contains(update.kind) && update.at >= from && update.at <= limit {
+                if update.at > due { status.missed += 1 }
+                status.metAt = update.at
+                due = time.add(duration, to: update.at)
+            }
+            guard let end, end <= horizon else {
+                status.dueAt = due
+                status.state = horizon > due ? .breached : .pending
+                return status
+            }
+            if due < end { status.missed += 1 }
+            if status.metAt == nil { status.metAt = end }
+            guard resumable, let reopen = events.first(where: { $0.kind == BuiltInKind.reopened && $0.at >= end })?.at,
+                  reopen <= horizon, reopen > from else { break }
+            from = reopen
         }
         status.dueAt = due
-        if let end, end <= horizon {
-            status.finished = true
-            if due < end { status.missed += 1 }
-            status.state = status.missed > 0 ? .breached : .met
-            if status.metAt == nil { status.metAt = end }
-        } else {
-            status.state = horizon > due ? .breached : .pending
-        }
+        status.finished = true
+        status.state = status.missed > 0 ? .breached : .met
         return status
     }
 
