@@ -81,6 +81,25 @@ import TestSupport
         #expect(r.status == 4 && r.stderr.contains("skipped") && r.stderr.contains("could not be checked"), "\(r.stderr)")
     }
 
+    /// Text a reader would see as nothing (tabs, blank lines, zero-width and direction
+    /// characters) is refused like an empty string, wherever text is taken; text around such
+    /// characters is kept.
+    @Test func textThatLooksEmptyIsRefusedLikeEmptyText() throws {
+        let s = Store()
+        try s.ok("declare", "Checkout down", "--severity", "low")
+        for blank in ["\t", "\n\n  \n", "\u{200B}", "\u{200B}\u{202E} \u{2060}"] {
+            let note = try s.run(["note", "1", blank])
+            #expect(note.status == 2 && note.stderr.contains("empty"), "note \(blank.debugDescription): \(note.stderr)")
+            let piped = try runBinary(["note", "1", "-"], store: s.root, stdin: Data(blank.utf8))
+            #expect(piped.status == 2, "note - \(blank.debugDescription): \(piped.stderr)")
+            #expect(try s.run(["declare", blank, "--severity", "low"]).status == 2)
+            #expect(try s.run(["assign", "1", "commander", blank]).status == 2)
+        }
+        try s.ok("note", "1", "\tindented, with a zero\u{200B}width space")
+        #expect(try s.ok("show", "1").contains("indented"))
+        #expect(try s.ok("list").contains("INC-1") )
+    }
+
     @Test func showBeforeTheDeclarationSaysSoInsteadOfLiveTimers() throws {
         let s = Store()
         try s.ok("declare", "Checkout down", "--severity", "high", "--at", "2026-11-23T14:00:00Z")

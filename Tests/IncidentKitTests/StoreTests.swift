@@ -99,6 +99,11 @@ import TestSupport
         ("not json", "not valid JSON"),
         ("{\"id\":\"INC-1\"}", "'schemaVersion' is missing"),
         ("{\"schemaVersion\": 99, \"id\":\"INC-1\"}", "newer"),
+        // Sound JSON with the version of the wrong type or size: the field is named.
+        ("{\"schemaVersion\": \"2\", \"id\":\"INC-1\"}", "'schemaVersion' has the wrong type"),
+        ("{\"schemaVersion\": 2.5, \"id\":\"INC-1\"}", "'schemaVersion'"),
+        ("{\"schemaVersion\": 1e400, \"id\":\"INC-1\"}", "'schemaVersion'"),
+        ("{\"schemaVersion\": 20000000000000000000000, \"id\":\"INC-1\"}", "'schemaVersion'"),
         ("{\"schemaVersion\": 1, \"id\":\"INC-1\", \"runbook\": \"default\"}", "'events' is missing"),
     ])
     func corruptFilesAreReportedWithTheFieldAndNotOverwritten(content: String, expected: String) throws {

@@ -413,13 +413,19 @@ public enum Actions {
 
     /// Trims a one-line value, refusing empty, oversized or control-character input.
     /// The size limit is checked on the text as stored, after redaction (which can lengthen it).
+    /// True for text a reader would see as nothing: whitespace of any kind (spaces, tabs, line
+    /// breaks) and invisible format characters (zero-width spaces and joiners, direction marks).
+    public static func isBlank(_ s: String) -> Bool {
+        s.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.properties.generalCategory == .format }
+    }
+
     public static func cleanShort(_ s: String, what: String, allowSecrets: Bool = false) throws -> String {
         if s.utf8.count > 4 * Limits.shortText {
             throw IncidentError.invalidInput("\(what) is \(s.utf8.count) bytes; the limit is \(Limits.shortText).")
         }
         let trimmed = joinedWithSpaces(s.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\t" }))
             .trimmingCharacters(in: " ")
-        if trimmed.isEmpty { throw IncidentError.invalidInput("\(what) is empty.") }
+        if isBlank(trimmed) { throw IncidentError.invalidInput("\(what) is empty\(trimmed.isEmpty ? "" : " (only spaces or invisible characters)").") }
         if trimmed.unicodeScalars.contains(where: { $0.value == 0 }) {
             throw IncidentError.invalidInput("\(what) contains a NUL byte.")
         }
@@ -434,7 +440,7 @@ public enum Actions {
     public static func cleanLong(_ s: String, allowSecrets: Bool) throws -> (String, [String]) {
         var text = s
         while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
-        if text.trimmingCharacters(in: " ").isEmpty { throw IncidentError.invalidInput("The entry text is empty.") }
+        if isBlank(text) { throw IncidentError.invalidInput("The entry text is empty\(text.isEmpty ? "" : " (only spaces, line breaks or invisible characters)").") }
         func tooLong(_ n: Int, _ note: String) -> IncidentError {
             IncidentError.invalidInput("The entry is \(n) bytes\(note); the limit is \(Limits.longText) (1 MiB). Attach large logs as evidence instead.")
         }

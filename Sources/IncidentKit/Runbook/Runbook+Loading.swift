@@ -295,6 +295,20 @@ extension Runbook {
 
 struct SchemaHeader: Decodable {
     var schemaVersion: Int?
+
+    enum CodingKeys: String, CodingKey { case schemaVersion }
+
+    /// A version that is not a whole number in range (a string, a fraction, `1e400`) is named
+    /// as the field with the wrong type, not as invalid JSON.
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard c.contains(.schemaVersion), !((try? c.decodeNil(forKey: .schemaVersion)) ?? false) else { schemaVersion = nil; return }
+        guard let v = try? c.decode(Int.self, forKey: .schemaVersion) else {
+            throw DecodingError.typeMismatch(Int.self, DecodingError.Context(codingPath: [CodingKeys.schemaVersion],
+                                                                             debugDescription: "not a whole number"))
+        }
+        schemaVersion = v
+    }
 }
 
 /// Turns a DecodingError into "field path: problem". Linux's JSONDecoder drops line and

@@ -248,6 +248,9 @@ public struct Store: Sendable {
         let header: SchemaHeader
         do {
             header = try decoder.decode(SchemaHeader.self, from: data)
+        } catch let error as DecodingError {
+            // The JSON itself is sound (checked above): say which field is wrong.
+            throw IncidentError.corrupt(path: path, reason: IncidentKit.describe(error))
         } catch {
             throw IncidentError.corrupt(path: path, reason: "it is not valid JSON")
         }
