@@ -141,7 +141,7 @@ public enum TimeParser {
                 while let d = scanner.digit() {
                     if digits < 3 { value = value * 10 + d }
                     digits += 1
-                    if digits > 9 { return nil }
+                    if digits > 64 { return nil }  // any precision a clock writes; beyond milliseconds it is dropped
                 }
                 guard digits > 0 else { return nil }
                 if digits < 3 { for _ in digits..<3 { value *= 10 } }
