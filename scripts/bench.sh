@@ -26,8 +26,14 @@ swift build "${build_flags[@]}" --product incident >&2
 swift build "${build_flags[@]}" --product incident-bench-floor >&2
 swift build "${build_flags[@]}" --product incident-benchgen >&2
 bin_dir=$(swift build "${build_flags[@]}" --show-bin-path)
-incident=$bin_dir/incident
-floor=$bin_dir/incident-bench-floor
+# Both programs are timed as installed (copied, as `install` or `cp` puts them on a PATH), not
+# as the linker left them: a file the linker has just written starts measurably slower (its
+# page-cache pages are mapped a few at a time), which is not how anyone runs it.
+installed=$(mktemp -d)
+trap 'rm -rf "$installed"' EXIT
+cp "$bin_dir/incident" "$bin_dir/incident-bench-floor" "$installed/"
+incident=$installed/incident
+floor=$installed/incident-bench-floor
 
 if ! [ -x /usr/bin/time ]; then
   echo "installing GNU time for peak memory ..." >&2
@@ -41,7 +47,7 @@ if [ -z "$store" ]; then
   store=$(mktemp -d)/store
   cleanup=$(dirname "$store")
 fi
-trap '[ -n "$cleanup" ] && rm -rf "$cleanup"' EXIT
+trap 'rm -rf "$installed"; [ -n "$cleanup" ] && rm -rf "$cleanup"' EXIT
 if ! [ -f "$store/runbook.json" ]; then
   echo "generating $active active + $archived archived incidents in $store ..." >&2
   start=$EPOCHREALTIME

@@ -100,6 +100,31 @@ import TestSupport
         #expect(try s.ok("list").contains("INC-1") )
     }
 
+    /// Follow-through found by the second review: a duplicate's action item is listed once
+    /// (under the survivor), a cancelled drill is not a drill held, tick never announces as of
+    /// the future, `--output -` is standard output, and an output refused inside the store is
+    /// named for what it is.
+    @Test func followThroughEdges() throws {
+        let s = Store()
+        try s.ok("declare", "Main", "--severity", "high")
+        try s.ok("declare", "Dup", "--severity", "high")
+        try s.ok("action", "add", "2", "dup item", "--owner", "carol", "--due", "-2d")
+        try s.ok("merge", "2", "--into", "1")
+        let listed = try s.ok("actions").split(separator: "\n").filter { $0.contains("dup item") }
+        #expect(listed.count == 1 && listed[0].hasPrefix("INC-1"), "\(listed)")
+        try s.ok("declare", "Drill cancelled", "--severity", "high", "--drill")
+        try s.ok("decline", "3", "--reason", "Cancelled")
+        let drills = try s.ok("drills")
+        #expect(drills.contains("declined: Cancelled"), "\(drills)")
+        let tick = try s.run(["tick", "--at", "+1h"])
+        #expect(tick.status == 2 && tick.stderr.contains("ahead of the clock"), "\(tick.stderr)")
+        #expect(try s.run(["tick", "--at", "-1m"]).status == 0)
+        let stdout = try s.run(["postmortem", "1", "--output", "-"])
+        #expect(stdout.status == 0 && stdout.stdout.contains("Main") && !FileManager.default.fileExists(atPath: "-"))
+        let inside = try s.run(["export", "1", "--html", "--output", s.root + "/page.html"])
+        #expect(inside.status == 2 && inside.stderr.contains("write the page outside it") && !inside.stderr.contains("postmortem"), "\(inside.stderr)")
+    }
+
     @Test func showBeforeTheDeclarationSaysSoInsteadOfLiveTimers() throws {
         let s = Store()
         try s.ok("declare", "Checkout down", "--severity", "high", "--at", "2026-11-23T14:00:00Z")

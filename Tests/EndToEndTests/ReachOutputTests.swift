@@ -131,6 +131,41 @@ import TestSupport
         #expect(try e.run("public-title", "1").status == 2)
     }
 
+    /// Withdrawing the public title takes the incident off the page and the feed, updates and
+    /// all; the customer email never carries the internal title, summary or notes; the page is
+    /// readable by a web server, and a link in the way stops the run before anything is written.
+    @Test func whatCustomersSeeStaysPublicAndPublishable() throws {
+        let e = E2E()
+        #expect(try e.run("declare", "Acme tenant DB dropped by bob", "--severity", "high", "--summary", "bob ran drop on prod-db-7",
+                          "--public-title", "Payments degraded").status == 0)
+        #expect(try e.run("note", "1", "--kind", "mitigation", "restored prod-db-7 from the 02:00 backup").status == 0)
+        let email = try e.run("comms", "1", "customer-email")
+        #expect(email.status == 0 && email.stdout.contains("Subject: Service incident update: Payments degraded"), "\(email.stdout)")
+        for secret in ["Acme", "bob", "prod-db-7", "backup"] { #expect(!email.stdout.contains(secret), "the email shows \(secret)") }
+        #expect(try e.run("comms", "1", "status-page", "--record").status == 0)
+        let site = e.store + "-site"
+        #expect(try e.run("status-page", "--output", site).status == 0)
+        var st = stat()
+        #expect(stat(site + "/index.html", &st) == 0 && st.st_mode & 0o777 == 0o644)
+        #expect(stat(site + "/feed.xml", &st) == 0 && st.st_mode & 0o777 == 0o644)
+        #expect(try String(contentsOfFile: site + "/index.html", encoding: .utf8).contains("Payments degraded"))
+        #expect(!(try String(contentsOfFile: site + "/index.html", encoding: .utf8).contains("**")))
+        #expect(try e.run("public-title", "1", "--clear").status == 0)
+        #expect(try e.run("status-page", "--output", site).status == 0)
+        for file in ["index.html", "feed.xml"] {
+            let text = try String(contentsOfFile: site + "/" + file, encoding: .utf8)
+            #expect(!text.contains("Payments degraded"), "\(file) still shows the withdrawn title")
+        }
+        // A link planted at one target: refused, and the other file is left as it was.
+        let page = try String(contentsOfFile: site + "/index.html", encoding: .utf8)
+        try FileManager.default.removeItem(atPath: site + "/feed.xml")
+        #expect(symlink(e.store + "-victim", site + "/feed.xml") == 0)
+        #expect(try e.run("public-title", "1", "Payments degraded again").status == 0)
+        #expect(try e.run("status-page", "--output", site).status == 4)
+        #expect(try String(contentsOfFile: site + "/index.html", encoding: .utf8) == page)
+        #expect(!FileManager.default.fileExists(atPath: e.store + "-victim"))
+    }
+
     @Test func reportFiguresFollowTheirDefinitions() throws {
         let e = E2E()
         // Three real incidents: acknowledged 10, 20 and 60 minutes after the impact start

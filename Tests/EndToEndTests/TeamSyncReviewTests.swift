@@ -249,20 +249,21 @@ import TestSupport
     @Test func perCloneFilesStayOutEvenWhenGitignoreLetsThemIn() throws {
         let t = try GitTeam()
         try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Queue stuck", "--severity", "critical"]), "declare")
+        // Declared hours ago, so that every tick below has breaches to record.
+        expectOK(try t.run("a", ["declare", "Queue stuck", "--severity", "critical", "--at", "-6h"]), "declare")
         expectOK(try t.run("a", ["sync"]), "sync a")
         expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
         let ignore = t.path("b") + "/.gitignore"
         let text = try String(contentsOfFile: ignore, encoding: .utf8)
         try (text + "!.last-id\n!.lock\n!.runbook-checked\n!active/.index\n!.announced.json\n").write(toFile: ignore, atomically: true, encoding: .utf8)
-        expectOK(try t.run("b", ["tick", "--at", "+2h"], as: "bob"), "tick b")
+        expectOK(try t.run("b", ["tick"], as: "bob"), "tick b")
         expectOK(try t.git(["add", "-A", "-f", "--", ".gitignore", ".announced.json"], in: t.path("b")), "add")
         expectOK(try t.git(["commit", "-q", "-m", "unignore"], in: t.path("b")), "commit")
         expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
         for round in 0..<3 {
             expectOK(try t.run("a", ["note", "1", "a \(round)"]), "note a")
             expectOK(try t.run("b", ["note", "1", "b \(round)"], as: "bob"), "note b")
-            expectOK(try t.run("a", ["tick", "--at", "+\(3 + round)h"]), "tick a")
+            expectOK(try t.run("a", ["tick", "--due-soon", "\(1 + round)h"]), "tick a")
             expectOK(try t.run("a", ["sync"]), "sync a \(round)")
             expectOK(try t.run("b", ["sync"], as: "bob"), "sync b \(round)")
         }

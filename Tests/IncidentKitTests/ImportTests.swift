@@ -180,6 +180,55 @@ import TestSupport
         (r.runbook.timers.first { $0.id == timer }?.durations ?? [:]).mapValues(\.description)
     }
 
+    /// Cells a reader could get wrong are left to a person, never given a number: a number
+    /// running into the duration, a number word or fraction beside it, a unit the reader does
+    /// not know. Plain cells beside them still map.
+    @Test func cellsThatCannotBeReadAsOneDurationAreLeftToAPerson() throws {
+        let doc = """
+        # Policy
+
+        ## Severity
+
+        | Severity | Acknowledge | Restore |
+        | --- | --- | --- |
+        | SEV1 | 15 min | one and a half hours |
+        | SEV2 | 1h30 | 1,5 hours |
+        | SEV3 | 1 hour | 1,000 minutes |
+        | SEV4 | twice daily | 4 calendar days |
+        | SEV5 | ½ hour | 2 business days |
+        """
+        let r = try imported(doc)
+        #expect(durations(r, "acknowledge") == ["sev1": "15m", "sev3": "1h"])
+        #expect(durations(r, "resolve") == ["sev5": "2bd"])
+        #expect(r.runbook.timers.first { $0.id == "comms-update" } == nil)
+        for cell in ["one and a half hours", "1h30", "1,5 hours", "1,000 minutes", "twice daily", "4 calendar days", "½ hour"] {
+            #expect(r.report.unmapped.contains { $0.kind == "unreadable" && $0.detail.contains("'\(cell)'") }, "\(cell) is not reported")
+        }
+    }
+
+    /// Numbered levels keep their own order (1 is the most severe) whatever their deadlines:
+    /// a team may give SEV1 a longer deadline than SEV2.
+    @Test func numberedLevelsAreNotReorderedByTheirDeadlines() throws {
+        let doc = """
+        # Policy
+
+        ## Severity
+
+        | Severity | Meaning | Restore |
+        | --- | --- | --- |
+        | SEV1 | whole site down | 8 hours |
+        | SEV2 | one feature down | 4 hours |
+        """
+        #expect(try imported(doc).runbook.levels.map(\.id) == ["sev1", "sev2"])
+        let countingDown = doc.replacingOccurrences(of: "| SEV1 | whole site down | 8 hours |\n| SEV2 | one feature down | 4 hours |",
+                                                    with: "| SEV2 | one feature down | 4 hours |\n| SEV1 | whole site down | 8 hours |")
+        #expect(try imported(countingDown).runbook.levels.map(\.id) == ["sev1", "sev2"])
+        // A long ladder (29 levels) is read, not refused as "no severity levels".
+        var long = "# P\n\n## Severity\n\n| Severity | Acknowledge |\n| --- | --- |\n"
+        for i in 1...29 { long += "| SEV\(i) | 15 min |\n" }
+        #expect(try imported(long).runbook.levels.count == 29)
+    }
+
     @Test func levelColumnBesideANameColumn() throws {
         let r = try imported(ImportFixtures.levelAndNameTable)
         #expect(r.runbook.levels.map(\.title) == ["Level 1", "Level 2", "Level 3"])

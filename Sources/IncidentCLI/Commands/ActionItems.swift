@@ -66,7 +66,9 @@ enum ActionsCommand {
             let overdue = inv.flag("overdue"), open = inv.flag("open"), owner = inv.option("owner")?.lowercased()
             var order: [(IncidentID, Int, Int)] = []
             for (n, list) in [a, b].enumerated() {
-                for i in list.indices where !list[i].actionItems.isEmpty { order.append((list[i].id, n, i)) }
+                // A duplicate's items were renumbered into the incident it was merged into:
+                // listed there, once, not also under the duplicate (where no one can close them).
+                for i in list.indices where !list[i].actionItems.isEmpty && list[i].outcome != .merged { order.append((list[i].id, n, i)) }
             }
             order.sort { $0.0 < $1.0 }
             var items: [ActionItem] = []

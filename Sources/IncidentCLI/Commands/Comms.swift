@@ -8,10 +8,13 @@ enum CommsCommand {
         arguments: [Invocation.idArgument, ArgumentSpec(name: "TEMPLATE", help: "The template name.")],
         options: [
             OptionSpec(name: "record", help: "Log the message in the timeline (restarts the cadence timer)."),
-            OptionSpec(name: "scope", value: "TEXT", help: "Override the affected scope (default: the summary)."),
+            OptionSpec(name: "scope", value: "TEXT", help: "Override the affected scope (default: the summary; for status-page and customer-email, 'some of our services', since they go to customers)."),
         ],
         examples: ["incident comms 42 status-page", "incident comms 42 internal-update --record", "incident comms 42 customer-email --scope \"EU card payments\""],
         run: run)
+
+    /// Templates whose text goes to customers: nothing internal is filled in by default.
+    static let customerFacing: Set<String> = [StatusPage.template, "customer-email"]
 
     static func kind(for template: String, runbook: Runbook) -> String {
         let preferred = ["customer-email": "customer-notification", "regulator-notice": "regulator-notification"][template] ?? "comms"
@@ -51,9 +54,15 @@ enum CommsCommand {
         // The templates are Markdown: what is printed (to paste) has every value escaped for
         // Markdown; what is recorded is the message as people read it, escaped again by
         // whatever renders the timeline later.
-        // The status page is public: its scope never defaults to the internal summary.
-        let scope = inv.option("scope") ?? (name == StatusPage.template ? "some of our services" : nil)
-        let raw = values(record, runbook: runbook, time: try inv.businessTime(runbook), zone: inv.readerZone, at: inv.at, scope: scope)
+        // The status page and the customer email are public: their scope, impact and
+        // mitigation never default to the internal summary or timeline.
+        let customerFacing = Self.customerFacing.contains(name)
+        let scope = inv.option("scope") ?? (customerFacing ? "some of our services" : nil)
+        var raw = values(record, runbook: runbook, time: try inv.businessTime(runbook), zone: inv.readerZone, at: inv.at, scope: scope)
+        if customerFacing {
+            raw["impact"] = scope
+            raw["mitigation"] = record.state.containedAt != nil ? "we have contained the problem and are working on a full fix" : "we are investigating"
+        }
         let text = try template.render(raw.mapValues(Sanitizer.markdownInline))
         let message = try template.render(raw)
         if inv.flag("record") {

@@ -26,10 +26,12 @@ enum DrillsCommand {
         let drills = (a + b).filter(\.state.drill).sorted { $0.state.declaredAt < $1.state.declaredAt }
         let rows = drills.map { r in
             DrillJSON(id: r.id.description, title: r.state.title, severity: r.state.severity, status: r.state.status.rawValue,
-                      declaredAt: r.state.declaredAt, resolvedAt: r.state.resolvedAt, outcome: r.state.resolutionSummary)
+                      declaredAt: r.state.declaredAt, resolvedAt: r.state.resolvedAt,
+                      outcome: r.state.outcome == .declined ? "declined: " + (r.state.outcomeReason ?? "not held") : r.state.resolutionSummary)
         }
         let schedule = (runbook.drills ?? []).map { spec -> ScheduleJSON in
-            let matching = drills.filter { spec.level == nil || $0.state.severity == spec.level }
+            // A declined drill (cancelled) was not held: it does not reset the schedule.
+            let matching = drills.filter { (spec.level == nil || $0.state.severity == spec.level) && $0.state.outcome != .declined }
             let last = matching.last?.state.declaredAt
             let days: Int64 = spec.every.lowercased() == "monthly" ? 30 : spec.every.lowercased() == "quarterly" ? 91 : 365
             let next = (last ?? inv.at).adding(minutes: last == nil ? 0 : days * 1440)

@@ -19,8 +19,8 @@ enum ExportCommand {
         }
         let (record, runbook) = try inv.load(inv.argument("ID")!)
         let page = IncidentPage.render(record, runbook: runbook, time: try inv.businessTime(runbook), now: inv.at)
-        if let output = inv.option("output") {
-            try writeUserFile(output, page, store: inv.store)
+        if let output = inv.option("output"), output != "-" {
+            try writeUserFile(output, page, store: inv.store, what: "the page")
             if inv.json {
                 try inv.printJSON(["id": record.id.description, "path": output, "format": "html"])
             } else {
@@ -72,8 +72,14 @@ enum StatusPageCommand {
         let items = StatusPage.items(records, since: since)
         let feedID = baseURL.map { $0 + "feed.xml" }
             ?? "urn:incident-status:" + String(SHA256.hex(Array(HookTrust.realPath(inv.store.root).utf8)).prefix(24))
-        try writeUserFile(dir + "/index.html", StatusPage.html(items, title: title, now: inv.at), store: inv.store)
-        try writeUserFile(dir + "/feed.xml", StatusPage.atom(items, title: title, feedID: feedID, baseURL: baseURL, now: inv.at), store: inv.store)
+        // A page for any web server to serve: readable by others (0644, directories 0755,
+        // less the umask for new directories). Both targets are checked before either is
+        // written, so a link or a directory in the way leaves the published pair as it was.
+        for name in ["index.html", "feed.xml"] { try POSIXFile.checkUserFileTarget(dir + "/" + name) }
+        try writeUserFile(dir + "/index.html", StatusPage.html(items, title: title, now: inv.at), store: inv.store,
+                          what: "the status page", mode: 0o644, directoryMode: 0o755)
+        try writeUserFile(dir + "/feed.xml", StatusPage.atom(items, title: title, feedID: feedID, baseURL: baseURL, now: inv.at),
+                          store: inv.store, what: "the status page", mode: 0o644, directoryMode: 0o755)
         let current = items.filter(\.current).count
         if inv.json {
             try inv.printJSON(StatusPageJSON(directory: dir, files: ["index.html", "feed.xml"], current: current, recent: items.count - current))

@@ -3,6 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import IncidentKit
 
 enum PostmortemCommand {
@@ -35,15 +38,15 @@ enum PostmortemCommand {
                 try Actions.publishPostmortem(&r, path: inv.store.relativePath(path), actor: actor)
                 markdown = try Postmortem.render(r, runbook: runbook, time: try inv.businessTime(runbook), template: template, now: inv.at)
                 if output != nil {
-                    try writeUserFile(path, markdown, store: inv.store)
+                    try writeUserFile(path, markdown, store: inv.store, what: "the postmortem")
                 } else {
                     _ = try inv.store.writePublished(Array(markdown.utf8), name: name)
                 }
             }
             record = updated
             written = path
-        } else if let output {
-            try writeUserFile(output, markdown, store: inv.store)
+        } else if let output, output != "-" {
+            try writeUserFile(output, markdown, store: inv.store, what: "the postmortem")
             written = output
         }
         if let written {
@@ -87,7 +90,9 @@ enum PostmortemCommand {
 /// path: atomic, never through a link at FILE, its directory created if missing. Errors are
 /// one sentence. With `store`, FILE may not be one of the store's own files (an incident, the
 /// runbook, the counter): those are written only under the lock, by the commands that own them.
-func writeUserFile(_ path: String, _ text: String, store: Store? = nil) throws {
+/// - Parameter what: what is written, for the refusal inside the store ("the postmortem").
+func writeUserFile(_ path: String, _ text: String, store: Store? = nil, what: String = "the file",
+                   mode: mode_t = 0o600, directoryMode: mode_t = 0o700) throws {
     if let store {
         let (dir, name) = (path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : ".",
                            String(path.split(separator: "/", omittingEmptySubsequences: false).last ?? ""))
@@ -95,8 +100,8 @@ func writeUserFile(_ path: String, _ text: String, store: Store? = nil) throws {
         let inside = real == store.root || real.hasPrefix(store.root + "/")
         let published = store.root + "/postmortems"
         if inside && !(real == published || real.hasPrefix(published + "/")) && !name.isEmpty {
-            throw UsageError("'\(path)' is inside the store \(store.root), whose files only incident's own commands write; write the postmortem outside it, or use --publish.")
+            throw UsageError("'\(path)' is inside the store \(store.root), whose files only incident's own commands write; write \(what) outside it\(what == "the postmortem" ? ", or use --publish" : "").")
         }
     }
-    try POSIXFile.writeUserFile(path, Array(text.utf8))
+    try POSIXFile.writeUserFile(path, Array(text.utf8), mode: mode, directoryMode: directoryMode)
 }

@@ -56,8 +56,8 @@ enum ReportCommand {
             inv.out(inv.safe(report.text(runbook: runbook)))
             return ExitCode.success
         }
-        if let output = inv.option("output") {
-            try writeUserFile(output, body, store: inv.store)
+        if let output = inv.option("output"), output != "-" {
+            try writeUserFile(output, body, store: inv.store, what: "the report")
             inv.out("Wrote the report to \(output).")
         } else {
             inv.context.stdout.write(body)

@@ -20,6 +20,10 @@ public struct LadderCandidate: Sendable, Equatable {
 }
 
 public enum LadderFinder {
+    /// The most levels a ladder is taken to have (a table or list longer than that is
+    /// something else: a checklist, a glossary).
+    static let maxLevels = 64
+
     static let ladderHeadingWords: Set<String> = ["severity", "severities", "priority", "priorities", "levels", "level", "classification",
                                                   "sla", "slas", "matrix", "ladder", "definitions", "classes", "tiers", "categories", "escalation"]
 
@@ -50,7 +54,7 @@ public enum LadderFinder {
                     levels.append(level)
                 }
             }
-            if levels.count >= 2 && levels.count * 2 >= siblings.count && levels.count <= 26 && distinct(levels), let first = siblings.first {
+            if levels.count >= 2 && levels.count * 2 >= siblings.count && levels.count <= LadderFinder.maxLevels && distinct(levels), let first = siblings.first {
                 out.append(LadderCandidate(source: .list, levels: levels, blockIndex: first, score: levels.count + bonus(first)))
             }
         }
@@ -70,12 +74,12 @@ public enum LadderFinder {
                     if b.level == level {
                         guard let name = LevelNames.parse(b.text) else { break }
                         levels.append(LadderLevel(name: name.name, aliases: name.aliases, rank: name.rank, line: b.line))
-                        if levels.count > 26 { break }
+                        if levels.count > LadderFinder.maxLevels { break }
                     }
                 }
                 j += 1
             }
-            if levels.count >= 2 && levels.count <= 26 && distinct(levels) {
+            if levels.count >= 2 && levels.count <= LadderFinder.maxLevels && distinct(levels) {
                 out.append(LadderCandidate(source: .headings, levels: levels, blockIndex: i, score: levels.count + bonus(i) + 1))
             }
             i = max(i + 1, j)
@@ -119,11 +123,11 @@ public enum LadderFinder {
         guard !t.rows.isEmpty else { return nil }
         // Transposed: levels across the header.
         let headerLevels = t.header.dropFirst().compactMap { LevelNames.parse($0) }
-        if headerLevels.count >= 2 && headerLevels.count == t.header.count - 1 && headerLevels.count <= 26 {
+        if headerLevels.count >= 2 && headerLevels.count == t.header.count - 1 && headerLevels.count <= LadderFinder.maxLevels {
             let levels = headerLevels.map { LadderLevel(name: $0.name, aliases: $0.aliases, rank: $0.rank, line: t.line) }
             if distinct(levels) { return LadderCandidate(source: .transposedTable, levels: levels, blockIndex: index, score: levels.count + 2) }
         }
-        guard t.rows.count >= 2, t.rows.count <= 26 else { return nil }
+        guard t.rows.count >= 2, t.rows.count <= LadderFinder.maxLevels else { return nil }
         for col in 0..<min(t.header.count, 4) {
             let header = t.header[col]
             let headerIsLevel = LevelNames.isLevelHeader(header)
@@ -201,6 +205,21 @@ public enum LadderFinder {
             }
         }
         return best
+    }
+
+    /// Decided by the numbers in the level names (SEV1, P2, Level 3), by the convention that
+    /// 1 is the most severe: true when the document lists them counting down (SEV4 … SEV1),
+    /// false when counting up, nil when not every name carries a distinct number.
+    public static func isAscendingByNumber(_ levels: [LadderLevel]) -> Bool? {
+        let numbers = levels.map { l -> Int? in
+            let digits = l.name.drop { !($0.isASCII && $0.isNumber) }.prefix { $0.isASCII && $0.isNumber }
+            return digits.isEmpty || digits.count > 6 ? nil : Int(digits)
+        }
+        guard numbers.count >= 2, numbers.allSatisfy({ $0 != nil }) else { return nil }
+        let n = numbers.map { $0! }
+        if zip(n, n.dropFirst()).allSatisfy({ $0 < $1 }) { return false }
+        if zip(n, n.dropFirst()).allSatisfy({ $0 > $1 }) { return true }
+        return nil
     }
 
     /// True when the document lists the least severe level first: decided by severity

@@ -51,7 +51,11 @@ public enum MarkdownImporter {
             ladder.levels.reverse(); reversed = true
         }
         var timerMapper = mapTimers(blocks, ladder)
-        if !reversed, LadderFinder.isAscending(ladder.levels) == nil, deadlinesAscend(timerMapper.timers, count: ladder.levels.count) {
+        // Numbered levels (SEV1, P2) say their own order; only unnumbered, unworded ones are
+        // ordered by their deadlines (a longer deadline for SEV1 is the team's choice).
+        let byNumber = LadderFinder.isAscendingByNumber(ladder.levels)
+        if !reversed, LadderFinder.isAscending(ladder.levels) == nil,
+           byNumber == true || (byNumber == nil && deadlinesAscend(timerMapper.timers, count: ladder.levels.count)) {
             ladder.levels.reverse(); reversed = true
             timerMapper = mapTimers(blocks, ladder)
         }

@@ -173,6 +173,42 @@ struct TimerMapper {
         }
     }
 
+    /// Number words a duration phrase can sit beside without taking them.
+    static let numberWords: Set<String> = Set(DurationPhraseParser.smallNumbers.keys).union(DurationPhraseParser.tens.keys)
+        .union(["half", "quarter", "twice", "thrice", "dozen", "hundred", "thousand"])
+
+    /// Why the durations found in `text` cannot be trusted as read, or nil. A digit or a
+    /// decimal or thousands separator touching a phrase ("1h30", "1,5 hours", "1,000 minutes");
+    /// in a table cell, which holds one value, also any other number, number word or fraction
+    /// beside it ("one and a half hours", "twice daily", "½ hour"). Words with letters and
+    /// digits together (SEV1, P2) are names, not numbers.
+    static func unreadable(_ text: String, _ phrases: [DurationPhrase], cell: Bool) -> String? {
+        let chars = Array(text)
+        func digit(_ k: Int) -> Bool { k >= 0 && k < chars.count && chars[k].isASCIIDigit }
+        for p in phrases {
+            let a = max(0, min(p.start, chars.count)), b = max(a, min(p.end, chars.count))
+            if digit(a - 1) || (a >= 2 && (chars[a - 1] == "," || chars[a - 1] == ".") && digit(a - 2)) { return "a number runs into it" }
+            if digit(b) || (b + 1 < chars.count && (chars[b] == "," || chars[b] == ".") && digit(b + 1)) { return "a number runs on from it" }
+        }
+        guard cell else { return nil }
+        var covered = [Bool](repeating: false, count: chars.count)
+        for p in phrases { for k in max(0, p.start)..<min(chars.count, max(p.start, p.end)) { covered[k] = true } }
+        var word = ""
+        func check(_ w: String) -> String? {
+            let lowered = w.lowercased()
+            if numberWords.contains(lowered) { return "'\(w)' beside it" }
+            if !w.isEmpty, w.allSatisfy({ $0.isASCIIDigit }) { return "another number, \(w), beside it" }
+            return nil
+        }
+        for (k, c) in chars.enumerated() where !covered[k] {
+            if c.isLetter || c.isASCIIDigit { word.append(c); continue }
+            if let why = check(word) { return why }
+            word = ""
+            if c.unicodeScalars.contains(where: { $0.properties.numericType != nil }) { return "'\(c)' beside it" }
+        }
+        return check(word)
+    }
+
     /// Words that make a line a rule ("executives are notified"), not a description.
     static let policyVerbs: Set<String> = ["notify", "notified", "notification", "inform", "informed", "email", "emailed", "tell", "told",
                                            "alert", "alerted", "brief", "briefed", "communication", "communicate", "communicated", "escalate",
@@ -218,6 +254,19 @@ struct TimerMapper {
             var timer = own ?? previous ?? hint
             if let extraWords, own == nil { timer = TimerMapper.hint(extraWords) ?? timer }
             if own != nil { previous = own }
+            if !phrases.isEmpty, let why = TimerMapper.unreadable(clause.text, phrases, cell: cell) {
+                // "1h30", "1,5 hours", "one and a half hours", "twice daily": a number beside
+                // the duration that it did not take. Read as written it would be wrong.
+                unmapped.append(.init(kind: "unreadable", line: line, detail: "'\(clause.text)' could not be read as one duration (\(why)); left to a person", quote: quote))
+                continue
+            }
+            if phrases.isEmpty, cell, let why = TimerMapper.unreadable(clause.text, [], cell: true) {
+                // A number the duration reader does not take ("½ hour", "4 calendar days",
+                // "10 years"): not "no time stated", which would misreport the document.
+                unmapped.append(.init(kind: "unreadable", line: line, detail: "'\(clause.text)' names a number but no duration incident can read; left to a person", quote: quote))
+                _ = why
+                continue
+            }
             if phrases.isEmpty {
                 // A level's policy without a number: "SEV-1 and SEV-2: executives are notified by email".
                 let k = cell && columnTimer ? hint?.kind : timer?.kind

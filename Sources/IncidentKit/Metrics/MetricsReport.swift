@@ -5,7 +5,8 @@
 /// - Drills, declined incidents and duplicates are counted separately and left out of every figure.
 /// - Time to acknowledge / contain / resolve is measured twice: from the impact start
 ///   (`--started-at`, else the declaration) and from the declaration, to the first time the
-///   milestone was reached (containment implies acknowledgement; resolution implies both).
+///   milestone was reached (containment implies acknowledgement; resolution implies both);
+///   resolution is the one that stands (after a reopen, the later one).
 ///   Incidents that have not reached it by the evaluation time are left out of that measure
 ///   (`n` says how many were measured). Negative spans (back-filled milestones) count as 0.
 /// - mean; median (the middle value, or the mean of the two middle values); p90 is the

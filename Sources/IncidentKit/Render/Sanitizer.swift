@@ -172,11 +172,15 @@ public enum Sanitizer {
     static func escapeInline(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
-        for c in s {
+        var rest = Substring(s)
+        while let c = rest.popFirst() {
             switch c {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "&": out += "&amp;"
+            // Only an ampersand that would start a character reference (`&amp;`, `&#38;`,
+            // `&#x26;`) is escaped: "R&D" or "Detection & Analysis" stays as written in a
+            // message that is pasted as plain text, and renders the same in Markdown.
+            case "&": out += startsCharacterReference(rest) ? "&amp;" : "&"
             case "\t": out += " "
             default:
                 if markdownPunctuation.contains(c) { out.append("\\") }
@@ -184,6 +188,18 @@ public enum Sanitizer {
             }
         }
         return out
+    }
+
+    /// Whether the text after an `&` makes it a character reference in CommonMark: a name or
+    /// a decimal or hex number, then `;`.
+    static func startsCharacterReference(_ after: Substring) -> Bool {
+        var body = after.prefix(33)
+        if body.first == "#" {
+            body = body.dropFirst()
+            if body.first == "x" || body.first == "X" { body = body.dropFirst() }
+        }
+        let name = body.prefix { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        return !name.isEmpty && body.dropFirst(name.count).first == ";"
     }
 
     /// A line that starts like a block (`#`, `+`, `-`, `=`, `1.`, `1)`) gets that character escaped.

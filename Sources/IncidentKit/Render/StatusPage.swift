@@ -50,6 +50,8 @@ public enum StatusPage {
     public static func item(_ record: IncidentRecord) -> Item? {
         let s = record.state
         guard record.exclusion == nil else { return nil }
+        // `public-title --clear` withdraws the incident from the page, updates and all.
+        if let last = record.timeline.last(where: { $0.fields["publicTitle"] != nil }), last.fields["publicTitle"] == "" { return nil }
         let updates = record.timeline.filter { $0.fields["template"] == template }
             .map { Update(id: $0.id, at: $0.at, text: $0.text) }.reversed()
         guard s.publicTitle != nil || !updates.isEmpty else { return nil }

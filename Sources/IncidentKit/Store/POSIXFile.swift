@@ -419,15 +419,15 @@ public enum POSIXFile {
     /// (links the user made on the way are theirs), then the write is the same atomic,
     /// no-follow write as the store's. A link at FILE itself is refused. An existing file
     /// keeps its permissions; a new one is 0600.
-    public static func writeUserFile(_ path: String, _ bytes: [UInt8]) throws {
-        guard !path.isEmpty, !path.hasSuffix("/") else {
-            throw IncidentError.invalidInput("'\(path)' is not a file name to write to.")
-        }
-        let (dir, name) = split(path)
-        guard name != "." && name != ".." else { throw IncidentError.invalidInput("'\(path)' is not a file name to write to.") }
-        try makeUserDirectory(dir)
+    /// - Parameters:
+    ///   - mode: for a new file (an existing one keeps its own); the default is private, for
+    ///     output that may carry internal detail. Published pages pass 0o644 (less the umask).
+    ///   - directoryMode: for directories created on the way.
+    public static func writeUserFile(_ path: String, _ bytes: [UInt8], mode newMode: mode_t = 0o600, directoryMode: mode_t = 0o700) throws {
+        let (dir, name) = try checkUserFileTarget(path)
+        try makeUserDirectory(dir, mode: directoryMode)
         let realDir = resolve(dir)
-        var mode: mode_t = 0o600
+        var mode = newMode
         var st = stat()
         if lstat(realDir + "/" + name, &st) == 0 {
             switch kind(mode: st.st_mode) {
@@ -439,8 +439,28 @@ public enum POSIXFile {
         try writeAtomically(bytes, directory: realDir, name: name, mode: mode)
     }
 
+    /// The directory and name of a file the user asked for, refused now (before anything is
+    /// written) when it is not a name, or when a link or anything but a regular file is there.
+    @discardableResult
+    public static func checkUserFileTarget(_ path: String) throws -> (directory: String, name: String) {
+        guard !path.isEmpty, !path.hasSuffix("/") else {
+            throw IncidentError.invalidInput("'\(path)' is not a file name to write to.")
+        }
+        let (dir, name) = split(path)
+        guard name != "." && name != ".." else { throw IncidentError.invalidInput("'\(path)' is not a file name to write to.") }
+        var st = stat()
+        if lstat(resolve(dir) + "/" + name, &st) == 0 {
+            switch kind(mode: st.st_mode) {
+            case .symlink: throw linkRefused(path)
+            case .file: break
+            case let other: throw IncidentError.storage("\(path) is \(describe(other)); incident refuses to replace it.")
+            }
+        }
+        return (dir, name)
+    }
+
     /// `mkdir -p` for a directory the user named (links followed: it is their tree).
-    static func makeUserDirectory(_ path: String) throws {
+    static func makeUserDirectory(_ path: String, mode: mode_t = 0o700) throws {
         if path == "." || path == "/" || path.isEmpty { return }
         var st = stat()
         if stat(path, &st) == 0 {
@@ -448,8 +468,8 @@ public enum POSIXFile {
             throw IncidentError.storage("\(path) is \(describe(kind(mode: st.st_mode))), not a directory.")
         }
         let (parent, _) = split(path)
-        if parent != path { try makeUserDirectory(parent) }
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+        if parent != path { try makeUserDirectory(parent, mode: mode) }
+        if mkdir(path, mode) != 0 && errno != EEXIST {
             throw IncidentError.storage("Cannot create the directory \(path): \(lastError).")
         }
     }
