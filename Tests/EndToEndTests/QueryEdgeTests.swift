@@ -109,7 +109,11 @@ import TestSupport
         try s.ok("declare", "Main", "--severity", "high")
         try s.ok("declare", "Dup", "--severity", "high")
         try s.ok("action", "add", "2", "dup item", "--owner", "carol", "--due", "-2d")
+        try s.ok("note", "2", "seen from the duplicate")
         try s.ok("merge", "2", "--into", "1")
+        // Entries copied from the duplicate say where they came from, in every rendering.
+        #expect(try s.ok("postmortem", "1").contains("\\[from INC-2\\] seen from the duplicate"))
+        #expect(try s.ok("export", "1", "--html").contains("[from INC-2]</span> seen from the duplicate"))
         let listed = try s.ok("actions").split(separator: "\n").filter { $0.contains("dup item") }
         #expect(listed.count == 1 && listed[0].hasPrefix("INC-1"), "\(listed)")
         try s.ok("declare", "Drill cancelled", "--severity", "high", "--drill")

@@ -183,7 +183,7 @@ public enum IncidentPage {
         for (i, ev) in entries.enumerated() {
             let late = ev.recordedAt.distance(to: ev.at) < -300_000 ? " <span class=\"muted\">(back-filled)</span>" : ""
             let kind = runbook.entryKinds.first { $0.id == ev.kind }?.title ?? ev.kind
-            items.append((ev.at, i * 2, "<li class=\"entry kind-\(HTML.token(ev.kind))\"><span class=\"when\">\(e(ev.at.humanUTC))</span> <span class=\"kind\">\(e(kind))</span> <span class=\"who\">\(e(ev.author))</span>\(late)<div class=\"text\">\(e(ev.text))</div></li>"))
+            items.append((ev.at, i * 2, "<li class=\"entry kind-\(HTML.token(ev.kind))\"><span class=\"when\">\(e(ev.at.humanUTC))</span> <span class=\"kind\">\(e(kind))</span> <span class=\"who\">\(e(ev.author))</span>\(late)<div class=\"text\">\(ev.fields["origin"].map { "<span class=\"origin\">[from " + e($0) + "]</span> " } ?? "")\(e(ev.text))</div></li>"))
         }
         for (i, t) in deadlines.enumerated() {
             guard let due = t.dueAt else { continue }

@@ -88,7 +88,7 @@ public enum Postmortem {
         var rows = ["| Time\(utc ? " (UTC)" : "") | Kind | Author | Entry |", "| --- | --- | --- | --- |"]
         for e in record.timeline {
             let late = e.recordedAt.distance(to: e.at) < -300_000 ? " _(back-filled)_" : ""
-            rows.append("| \(utc ? zone.dateTime(e.at) : zone.human(e.at)) | \(kindTitle(e.kind, runbook)) | \(Sanitizer.tableCell(e.author)) | \(Sanitizer.tableCell(e.text))\(late) |")
+            rows.append("| \(utc ? zone.dateTime(e.at) : zone.human(e.at)) | \(kindTitle(e.kind, runbook)) | \(Sanitizer.tableCell(e.author)) | \(Sanitizer.tableCell((e.fields["origin"].map { "[from \($0)] " } ?? "") + e.text))\(late) |")
         }
         return rows.joined(separator: "\n")
     }
