@@ -1,5 +1,5 @@
 import Foundation
-import IncidentKit
+@testable import IncidentKit
 import Testing
 import TestSupport
 
@@ -204,6 +204,14 @@ import TestSupport
         for cell in ["one and a half hours", "1h30", "1,5 hours", "1,000 minutes", "twice daily", "4 calendar days", "½ hour"] {
             #expect(r.report.unmapped.contains { $0.kind == "unreadable" && $0.detail.contains("'\(cell)'") }, "\(cell) is not reported")
         }
+    }
+
+    /// A template comment in a document's message is kept, not reported as a field to fill.
+    @Test func templateCommentsAreNotPlaceholders() {
+        let (text, mapped, unmapped) = StructureMapper.mapPlaceholders("{{! say which region }}Outage in <service> {{!c}}")
+        #expect(unmapped.isEmpty, "\(unmapped)")
+        #expect(text == "{{! say which region }}Outage in {{scope}} {{!c}}", "\(text)")
+        #expect(mapped["<service>"] == "scope")
     }
 
     /// Numbered levels keep their own order (1 is the most severe) whatever their deadlines:

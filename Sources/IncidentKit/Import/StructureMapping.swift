@@ -479,6 +479,13 @@ struct StructureMapper {
                 if j < chars.count, j - i < 60, chars[j] == close[0], j > i + openLen {
                     let name = String(chars[(i + openLen)..<j]).trimmingCharacters(in: " ")
                     let written = String(chars[i..<(j + close.count)])
+                    // `{{! a note to the writer }}` is a template comment: kept as it is (the
+                    // renderer drops it), not reported as a field to fill in.
+                    if openLen == 2, name.hasPrefix("!") {
+                        out += written
+                        i = j + close.count
+                        continue
+                    }
                     // "[Link to …](…)" and the like are not placeholders.
                     let isLink = c == "[" && j + 1 < chars.count && chars[j + 1] == "("
                     if !isLink, !name.isEmpty, InlineText.words(name).count <= 4 {
