@@ -87,7 +87,7 @@ import TestSupport
     @Test func textThatLooksEmptyIsRefusedLikeEmptyText() throws {
         let s = Store()
         try s.ok("declare", "Checkout down", "--severity", "low")
-        for blank in ["\t", "\n\n  \n", "\u{200B}", "\u{200B}\u{202E} \u{2060}"] {
+        for blank in ["\t", "\n\n  \n", "\u{200B}", "\u{200B}\u{202E} \u{2060}", "\u{2800}", "\u{3164}", "\u{115F}", "\u{034F}"] {
             let note = try s.run(["note", "1", blank])
             #expect(note.status == 2 && note.stderr.contains("empty"), "note \(blank.debugDescription): \(note.stderr)")
             let piped = try runBinary(["note", "1", "-"], store: s.root, stdin: Data(blank.utf8))
@@ -120,13 +120,31 @@ import TestSupport
         try s.ok("decline", "3", "--reason", "Cancelled")
         let drills = try s.ok("drills")
         #expect(drills.contains("declined: Cancelled"), "\(drills)")
-        let tick = try s.run(["tick", "--at", "+1h"])
-        #expect(tick.status == 2 && tick.stderr.contains("ahead of the clock"), "\(tick.stderr)")
+        for ahead in ["+1h", "+4m"] {
+            let tick = try s.run(["tick", "--at", ahead])
+            #expect(tick.status == 2 && tick.stderr.contains("ahead of the clock"), "\(ahead): \(tick.stderr)")
+        }
         #expect(try s.run(["tick", "--at", "-1m"]).status == 0)
         let stdout = try s.run(["postmortem", "1", "--output", "-"])
         #expect(stdout.status == 0 && stdout.stdout.contains("Main") && !FileManager.default.fileExists(atPath: "-"))
         let inside = try s.run(["export", "1", "--html", "--output", s.root + "/page.html"])
         #expect(inside.status == 2 && inside.stderr.contains("write the page outside it") && !inside.stderr.contains("postmortem"), "\(inside.stderr)")
+    }
+
+    /// With --at, sla and list show the incident as it stood then (resolved, closed), and
+    /// report counts a cadence that missed an update before a reopen as breached.
+    @Test func atShowsTheStatusOfThatMomentAndReportsCountMissesAcrossAReopen() throws {
+        let s = Store()
+        try s.ok("declare", "R", "--severity", "critical", "--at", "2026-11-27T08:00:00Z")
+        try s.ok("resolve", "1", "--at", "2026-11-27T08:40:00Z")
+        try s.ok("reopen", "1", "--at", "2026-11-27T10:00:00Z", "--reason", "back")
+        #expect(try s.ok("sla", "1", "--at", "2026-11-27T09:00:00Z").contains("resolved]"))
+        #expect(try s.ok("list", "--at", "2026-11-27T09:00:00Z").contains("resolved"))
+        #expect(try s.ok("sla", "1", "--at", "2026-11-27T10:20:00Z").contains("active]"))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(s.ok("report", "--json", "--at", "2026-11-27T10:20:00Z").utf8)) as? [String: Any])
+        let timers = ((report["overall"] as? [String: Any])?["timers"] as? [[String: Any]]) ?? []
+        let cadence = try #require(timers.first { $0["name"] as? String == "comms-update" })
+        #expect(cadence["breached"] as? Int == 1, "\(cadence)")
     }
 
     @Test func showBeforeTheDeclarationSaysSoInsteadOfLiveTimers() throws {

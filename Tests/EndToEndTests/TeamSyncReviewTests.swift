@@ -181,6 +181,41 @@ import TestSupport
         expectOK(try t.run("a", ["sync"]), "a settles")
     }
 
+    /// An entry whose text was edited by hand on another clone (its hash field left as it
+    /// was), and an incident whose file was deleted there: the sync keeps the original entry
+    /// beside the edited one and puts the incident back, warns, and pushes both repairs.
+    @Test func anEditedEntryAndADeletedIncidentAreKept() throws {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        expectOK(try t.run("a", ["declare", "Login slow", "--severity", "high"]), "declare 1")
+        expectOK(try t.run("a", ["note", "1", "the original words"]), "note")
+        expectOK(try t.run("a", ["declare", "Third", "--severity", "low"]), "declare 2")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let path = t.path("b") + "/active/INC-1.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("the original words"))
+        try text.replacingOccurrences(of: "the original words", with: "words put in later").write(toFile: path, atomically: true, encoding: .utf8)
+        expectOK(try t.git(["rm", "-q", "active/INC-2.json"], in: t.path("b")), "rm")
+        expectOK(try t.git(["commit", "-q", "-am", "tidy"], in: t.path("b")), "commit")
+        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        let sync = try t.run("a", ["sync"])
+        #expect(sync.status == 6, "\(sync.stdout) \(sync.stderr)")
+        #expect(sync.stderr.contains("INC-2: what came in deleted the incident"), "\(sync.stderr)")
+        let timeline = try t.run("a", ["timeline", "1"]).stdout
+        #expect(timeline.contains("the original words") && timeline.contains("words put in later"), "\(timeline)")
+        #expect(try t.run("a", ["show", "2"]).status == 0)
+        #expect(try t.git(["status", "--porcelain"], in: t.path("a")).stdout.isEmpty)
+        // Pushed: b gets the incident and the original entry back. verify names the edit.
+        _ = try t.run("b", ["sync"], as: "bob")
+        #expect(try t.run("b", ["show", "2"]).status == 0)
+        #expect(try t.run("b", ["timeline", "1"]).stdout.contains("the original words"))
+        #expect(try t.run("b", ["verify", "1"]).status == 6)
+        // Settled: another sync neither warns again nor commits.
+        let again = try t.run("a", ["sync"])
+        #expect(!again.stderr.contains("what came in"), "\(again.stderr)")
+    }
+
     /// The same stripped `.gitattributes`, arriving through `incident sync`: the sync itself
     /// puts the lines back, says so, commits and pushes the repair, so the team's branch is whole
     /// again and the clone is clean.

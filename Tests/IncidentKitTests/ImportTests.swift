@@ -196,10 +196,11 @@ import TestSupport
         | SEV3 | 1 hour | 1,000 minutes |
         | SEV4 | twice daily | 4 calendar days |
         | SEV5 | ½ hour | 2 business days |
+        | SEV6 | 15 min (24/7) | 1 hour, 24x7 |
         """
         let r = try imported(doc)
-        #expect(durations(r, "acknowledge") == ["sev1": "15m", "sev3": "1h"])
-        #expect(durations(r, "resolve") == ["sev5": "2bd"])
+        #expect(durations(r, "acknowledge") == ["sev1": "15m", "sev3": "1h", "sev6": "15m"])
+        #expect(durations(r, "resolve") == ["sev5": "2bd", "sev6": "1h"])
         #expect(r.runbook.timers.first { $0.id == "comms-update" } == nil)
         for cell in ["one and a half hours", "1h30", "1,5 hours", "1,000 minutes", "twice daily", "4 calendar days", "½ hour"] {
             #expect(r.report.unmapped.contains { $0.kind == "unreadable" && $0.detail.contains("'\(cell)'") }, "\(cell) is not reported")
@@ -231,6 +232,9 @@ import TestSupport
         let countingDown = doc.replacingOccurrences(of: "| SEV1 | whole site down | 8 hours |\n| SEV2 | one feature down | 4 hours |",
                                                     with: "| SEV2 | one feature down | 4 hours |\n| SEV1 | whole site down | 8 hours |")
         #expect(try imported(countingDown).runbook.levels.map(\.id) == ["sev1", "sev2"])
+        let shuffled = doc.replacingOccurrences(of: "| SEV1 | whole site down | 8 hours |\n| SEV2 | one feature down | 4 hours |",
+                                                with: "| SEV2 | one feature down | 4 hours |\n| SEV1 | whole site down | 8 hours |\n| SEV3 | a page slow | 1 day |")
+        #expect(try imported(shuffled).runbook.levels.map(\.id) == ["sev1", "sev2", "sev3"])
         // A long ladder (29 levels) is read, not refused as "no severity levels".
         var long = "# P\n\n## Severity\n\n| Severity | Acknowledge |\n| --- | --- |\n"
         for i in 1...29 { long += "| SEV\(i) | 15 min |\n" }

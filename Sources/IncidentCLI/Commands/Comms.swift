@@ -61,7 +61,9 @@ enum CommsCommand {
         var raw = values(record, runbook: runbook, time: try inv.businessTime(runbook), zone: inv.readerZone, at: inv.at, scope: scope)
         if customerFacing {
             raw["impact"] = scope
-            raw["mitigation"] = record.state.containedAt != nil ? "we have contained the problem and are working on a full fix" : "we are investigating"
+            let s = record.state
+            raw["mitigation"] = s.resolvedAt != nil || s.status == .closed ? "the service is working normally again"
+                : s.containedAt != nil ? "we have contained the problem and are working on a full fix" : "we are investigating"
         }
         let text = try template.render(raw.mapValues(Sanitizer.markdownInline))
         let message = try template.render(raw)

@@ -213,7 +213,7 @@ enum TickCommand {
         }
         // What tick announces is recorded as announced: as of a later moment it would fire the
         // hooks for deadlines not yet passed, and then stay silent when they do pass.
-        if inv.atGiven && inv.now.distance(to: inv.at) > Limits.futureTolerance {
+        if inv.atGiven && inv.now.distance(to: inv.at) > 0 {
             throw UsageError("'incident tick --at' cannot be ahead of the clock (\(inv.at.iso8601) is later than now): it would announce deadlines that have not passed, and stay silent when they do. Use 'incident sla --at' to see what will be due.", command: "tick")
         }
         guard inv.store.exists else {

@@ -82,7 +82,10 @@ enum ListCommand {
                 if let calendarError, !records.isEmpty { throw calendarError }
                 for r in records where r.state.declaredAt <= inv.at {  // not yet declared then: not listed (as sla --at)
                     let timers = SLAEngine.evaluate(r, runbook: runbook, time: snapshot.time, at: inv.at, asOf: true)
-                    summaries.append(IncidentSummary(r, runbook: runbook, time: snapshot.time))
+                    // As the incident stood then: its status, severity, phase and roles too.
+                    var then = r
+                    if let state = try? IncidentState.derive(id: r.id, events: r.events, asOf: inv.at) { then.state = state }
+                    summaries.append(IncidentSummary(then, runbook: runbook, time: snapshot.time))
                     running.append(timers.filter { $0.isStarted && !$0.finished })
                 }
             } else {

@@ -66,8 +66,10 @@ enum SLACommand {
         var unchecked = 0
         var time = BusinessTime.standard
         func row(_ r: IncidentRecord, _ runbook: Runbook) -> Row {
-            Row(id: r.id, title: r.state.title, severity: r.state.severity, status: r.state.status, resolvedAt: r.state.resolvedAt,
-                missingRoles: r.state.status == .closed ? [] : SLAEngine.missingRoles(r.state, runbook: runbook),
+            // With --at, as the incident stood then (its status, severity and roles too).
+            let state = inv.atGiven ? ((try? IncidentState.derive(id: r.id, events: r.events, asOf: inv.at)) ?? r.state) : r.state
+            return Row(id: r.id, title: state.title, severity: state.severity, status: state.status, resolvedAt: state.resolvedAt,
+                missingRoles: state.status == .closed ? [] : SLAEngine.missingRoles(state, runbook: runbook),
                 owed: Checklist.owedNotifications(r, runbook: runbook),
                 timers: SLAEngine.evaluate(r, runbook: runbook, time: time, at: inv.at, asOf: inv.atGiven))
         }

@@ -416,8 +416,16 @@ public enum Actions {
     /// True for text a reader would see as nothing: whitespace of any kind (spaces, tabs, line
     /// breaks) and invisible format characters (zero-width spaces and joiners, direction marks).
     public static func isBlank(_ s: String) -> Bool {
-        s.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.properties.generalCategory == .format }
+        s.unicodeScalars.allSatisfy { c in
+            let p = c.properties
+            return p.isWhitespace || p.generalCategory == .format || p.generalCategory == .nonspacingMark
+                || p.generalCategory == .enclosingMark || p.isVariationSelector || blankLooking.contains(c.value)
+        }
     }
+
+    /// Letters and symbols that print as nothing: Hangul fillers, the Braille blank, Khmer
+    /// inherent vowels, the combining grapheme joiner.
+    static let blankLooking: Set<UInt32> = [0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x17B4, 0x17B5, 0x034F]
 
     public static func cleanShort(_ s: String, what: String, allowSecrets: Bool = false) throws -> String {
         if s.utf8.count > 4 * Limits.shortText {

@@ -49,6 +49,11 @@ public enum MarkdownImporter {
         var reversed = false
         if LadderFinder.isAscending(ladder.levels) == true {
             ladder.levels.reverse(); reversed = true
+        } else if LadderFinder.isAscending(ladder.levels) == nil, let order = LadderFinder.orderByNumber(ladder.levels),
+                  order != Array(ladder.levels.indices), order != Array(ladder.levels.indices.reversed()) {
+            // Numbered levels written out of order (SEV2, SEV1, SEV3): by their numbers.
+            ladder.levels = order.map { ladder.levels[$0] }
+            report.choices.append(.init(kind: "order", line: ladder.levels.first?.line ?? 1, detail: "the document lists the levels out of order; the runbook orders them by their numbers (\(ladder.levels.map(\.name).joined(separator: ", ")))", quote: ""))
         }
         var timerMapper = mapTimers(blocks, ladder)
         // Numbered levels (SEV1, P2) say their own order; only unnumbered, unworded ones are

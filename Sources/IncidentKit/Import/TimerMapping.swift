@@ -193,6 +193,20 @@ struct TimerMapper {
         guard cell else { return nil }
         var covered = [Bool](repeating: false, count: chars.count)
         for p in phrases { for k in max(0, p.start)..<min(chars.count, max(p.start, p.end)) { covered[k] = true } }
+        // An aside in parentheses ("15 min (24/7 on-call)") and round-the-clock marks
+        // ("24/7", "24x7", "365") qualify the duration; they are not a second number.
+        var depth = 0
+        for (k, c) in chars.enumerated() {
+            if c == "(" || c == "[" { depth += 1 }
+            if depth > 0 { covered[k] = true }
+            if (c == ")" || c == "]") && depth > 0 { depth -= 1 }
+        }
+        let lowered = chars.map { $0.isASCII ? Character($0.lowercased()) : $0 }  // ASCII only: never more than one character
+        for mark in ["24/7", "24x7", "24×7", "24 x 7", "24 / 7", "365"].map(Array.init) where mark.count <= lowered.count {
+            for a in 0...(lowered.count - mark.count) where Array(lowered[a..<(a + mark.count)]) == mark {
+                for k in a..<(a + mark.count) { covered[k] = true }
+            }
+        }
         var word = ""
         func check(_ w: String) -> String? {
             let lowered = w.lowercased()

@@ -146,7 +146,8 @@ public struct MetricsReport: Encodable, Sendable {
         for r in records {
             for t in SLAEngine.evaluate(r, runbook: runbook, time: time, at: at, asOf: true) where t.isStarted {
                 started[t.id, default: 0] += 1
-                if t.state == .breached { breached[t.id, default: 0] += 1 }
+                // A cadence is breached once it missed an update, even while the next one is not yet due.
+                if t.state == .breached || (t.repeats && t.missed > 0) { breached[t.id, default: 0] += 1 }
             }
             for item in ActionItems.items(in: r) where item.createdAt <= at && (item.doneAt.map { $0 > at } ?? true) {
                 open += 1

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 // The C calls under short names that cannot collide with a method called `read` or `write`.
 private func sysRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
@@ -233,11 +234,12 @@ public enum POSIXFile {
                 // mid-write: an old damaged file is reported at once (a store of many damaged
                 // files would otherwise pause for each). A recent one is watched until it
                 // changes, then read again; if it never does, its error stands.
-                guard let read, attempt < pauses.count else { throw error }
+                guard let read, attempt < pauses.count, settleBudget.load(ordering: .relaxed) > 0 else { throw error }
                 var changed = before != nil && before != read
                 guard changed || abs(wallClockNanoseconds() - read.mtime) < 5_000_000_000 else { throw error }
                 repeat {
-                    guard attempt < pauses.count else { throw error }
+                    guard attempt < pauses.count, settleBudget.load(ordering: .relaxed) > 0 else { throw error }
+                    settleBudget.subtract(Int(pauses[attempt]), ordering: .relaxed)
                     usleep(pauses[attempt])
                     attempt += 1
                     // Gone: the caller's own retry (a writer moved it) handles that.
@@ -247,6 +249,10 @@ public enum POSIXFile {
             }
         }
     }
+
+    /// Microseconds this process may still spend waiting for files to settle: a listing that
+    /// meets many freshly damaged files (a pull that brought them) waits once, not per file.
+    static let settleBudget = Atomic<Int>(500_000)
 
     static func wallClockNanoseconds() -> Int64 {
         var now = timespec()

@@ -460,12 +460,21 @@ extension GitStore {
         var warnings: [String] = []
         for id in ids.sorted() {
             guard let path = oldPath[id], let shown = try? git(["show", "\(base):\(path)"]), shown.status == 0,
-                  let before = try? Store.decodeRecord(Data(shown.stdout), path: path),
-                  let (now, _) = try? store.load(id), IncidentMerge.sameIncident(before, now) else { continue }
-            // Compared in one hash format: a file honestly re-hashed in a newer one changes no entry.
+                  let before = try? Store.decodeRecord(Data(shown.stdout), path: path) else { continue }
+            guard let (now, _) = try? store.load(id) else {
+                // The whole incident deleted (a provisional one was renumbered, not deleted).
+                guard !id.isProvisional, store.locations(of: id).isEmpty else { continue }
+                try store.save(before)
+                warnings.append("\(id): what came in deleted the incident (\(before.events.count) entries); kept it, since incidents are never dropped ('git -C \(root) log -- \(path)' shows who removed it).")
+                continue
+            }
+            guard IncidentMerge.sameIncident(before, now) else { continue }
+            // Compared by content, in one hash format: an entry edited by hand keeps its old
+            // hash field, and a file honestly re-hashed in a newer format changes no entry.
             let old = (try? before.migratedToCurrentFormat()) ?? before
-            let have = Set(((try? now.migratedToCurrentFormat()) ?? now).events.map(\.hash))
-            let missing = old.events.filter { !have.contains($0.hash) }
+            let current = (try? now.migratedToCurrentFormat()) ?? now
+            let have = Set(current.events.map { $0.computedHash(current.hashFormat) })
+            let missing = old.events.filter { !have.contains($0.computedHash(old.hashFormat)) }
             guard !missing.isEmpty else { continue }
             try store.save(try IncidentMerge.merge([now, before]))
             let n = missing.count
