@@ -147,6 +147,19 @@ import TestSupport
         #expect(cadence["breached"] as? Int == 1, "\(cadence)")
     }
 
+    /// Many freshly damaged files (a pull that brought them) make a listing wait for them to
+    /// settle once, about half a second in all, not a quarter of a second each.
+    @Test func manyFreshlyDamagedFilesDelayAListingOnce() throws {
+        let s = Store()
+        try s.ok("declare", "Fine", "--severity", "low")
+        for n in 2...21 { try Data("{\"events\": [".utf8).write(to: URL(fileURLWithPath: s.root + "/active/INC-\(n).json")) }
+        let start = Date()
+        let r = try s.run(["list"])
+        let took = Date().timeIntervalSince(start)
+        #expect(r.status == 0 && r.stdout.contains("INC-1") && r.stderr.contains("INC-21.json"), "\(r.stderr)")
+        #expect(took < 3, "list took \(took) s over 20 damaged files")  // 5 s before: a quarter second each
+    }
+
     @Test func showBeforeTheDeclarationSaysSoInsteadOfLiveTimers() throws {
         let s = Store()
         try s.ok("declare", "Checkout down", "--severity", "high", "--at", "2026-11-23T14:00:00Z")

@@ -9,6 +9,9 @@ import TestSupport
 @Suite struct SettledReadTests {
     struct Refused: Error {}
 
+    /// The process's waiting budget is shared by every test in it: plenty for these.
+    init() { POSIXFile.settleBudget.store(1_000_000_000, ordering: .relaxed) }
+
     /// Accepts only the complete text.
     static func decode(_ bytes: [UInt8]) throws -> String {
         let text = String(decoding: bytes, as: UTF8.self)

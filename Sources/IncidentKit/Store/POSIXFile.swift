@@ -250,8 +250,9 @@ public enum POSIXFile {
         }
     }
 
-    /// Microseconds this process may still spend waiting for files to settle: a listing that
-    /// meets many freshly damaged files (a pull that brought them) waits once, not per file.
+    /// Microseconds this process may still spend waiting for files to settle (half a second
+    /// in all): a listing that meets many freshly damaged files (a pull that brought them)
+    /// waits once, not a quarter of a second per file.
     static let settleBudget = Atomic<Int>(500_000)
 
     static func wallClockNanoseconds() -> Int64 {
@@ -702,3 +703,4 @@ public enum POSIXFile {
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 }
+
