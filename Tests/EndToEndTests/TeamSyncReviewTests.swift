@@ -9,6 +9,22 @@ import TestSupport
         #expect(r.status == 0, "\(what): exit \(r.status): \(r.stderr)", sourceLocation: sourceLocation)
     }
 
+    /// Clones a and b of one remote, both holding what `writes` (commands run on a) made.
+    func twoClones(after writes: [[String]], sourceLocation: SourceLocation = #_sourceLocation) throws -> GitTeam {
+        let t = try GitTeam()
+        try t.start(["a", "b"])
+        for w in writes { expectOK(try t.run("a", w), w.joined(separator: " "), sourceLocation: sourceLocation) }
+        expectOK(try t.run("a", ["sync"]), "sync a", sourceLocation: sourceLocation)
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b", sourceLocation: sourceLocation)
+        return t
+    }
+
+    /// Commits every change in `clone` and pushes it with plain git, as a teammate's hand edit.
+    func pushByHand(_ t: GitTeam, _ clone: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        expectOK(try t.git(["commit", "-q", "-am", message], in: t.path(clone)), "commit", sourceLocation: sourceLocation)
+        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path(clone)), "push", sourceLocation: sourceLocation)
+    }
+
     /// A store that numbered an incident before it had a remote joins the team's remote, where
     /// INC-1 is already someone else's: the team's INC-1 survives everywhere, the local one moves.
     @Test func joiningARemoteNeverDeletesTheTeamsIncident() throws {
@@ -36,11 +52,9 @@ import TestSupport
     /// While git still has a conflicted file the tool does not own, a write is kept in its file
     /// but never committed: conflict markers are not published.
     @Test func noCommitWhileGitHasUnmergedFiles() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Disk full", "--severity", "high"]), "declare")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "Disk full", "--severity", "high"],
+        ])
         // Both edit the same line of a file that is not an incident, and commit it with git.
         for (clone, text) in [("a", "alpha\n"), ("b", "beta\n")] {
             try text.write(toFile: t.path(clone) + "/NOTES.txt", atomically: true, encoding: .utf8)
@@ -65,11 +79,9 @@ import TestSupport
 
     /// The tool's own files written on two clones (a published postmortem) do not stop sync.
     @Test func aPostmortemPublishedOnTwoClonesSyncs() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Login errors", "--severity", "high", "--at", "2026-11-23T14:05:00Z"]), "declare")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "Login errors", "--severity", "high", "--at", "2026-11-23T14:05:00Z"],
+        ])
         expectOK(try t.run("a", ["postmortem", "1", "--publish"]), "publish a")
         expectOK(try t.run("b", ["note", "1", "bob's late note"], as: "bob"), "note b")
         expectOK(try t.run("b", ["postmortem", "1", "--publish"], as: "bob"), "publish b")
@@ -92,11 +104,9 @@ import TestSupport
     /// changed hook (which does not run here until trusted), a template; a runbook that came in
     /// broken is a warning (exit 6), not "nothing new came in".
     @Test func syncSaysWhenTheRunbookHooksOrTemplatesCameIn() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Queue stuck", "--severity", "high"]), "declare")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "Queue stuck", "--severity", "high"],
+        ])
         let runbookPath = t.path("a") + "/runbook.json"
         let runbook = try String(contentsOfFile: runbookPath, encoding: .utf8)
         #expect(runbook.contains("\"title\" : \"Critical\""))
@@ -114,15 +124,13 @@ import TestSupport
         // A runbook that renamed a level open incidents are at: they would lose their deadlines.
         let renamed = try String(contentsOfFile: runbookPath, encoding: .utf8).replacingOccurrences(of: "\"high\"", with: "\"major\"")
         try renamed.write(toFile: runbookPath, atomically: true, encoding: .utf8)
-        expectOK(try t.git(["commit", "-q", "-am", "rename high"], in: t.path("a")), "commit")
-        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("a")), "push")
+        try pushByHand(t, "a", "rename high")
         let orphaned = try t.run("b", ["sync"], as: "bob")
         #expect(orphaned.status == 6, "\(orphaned.stdout) \(orphaned.stderr)")
         #expect(orphaned.stderr.contains("With the runbook that came in, INC-1 is at severity 'high'"), "\(orphaned.stderr)")
         // A runbook that came in broken: said, and the sync exits as a failed verify does.
         try "{ \"name\": ".write(toFile: runbookPath, atomically: true, encoding: .utf8)
-        expectOK(try t.git(["commit", "-q", "-am", "oops"], in: t.path("a")), "commit")
-        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("a")), "push")
+        try pushByHand(t, "a", "oops")
         let broken = try t.run("b", ["sync"], as: "bob")
         #expect(broken.status == 6, "\(broken.stdout) \(broken.stderr)")
         #expect(broken.stdout.contains("the runbook changed"))
@@ -132,14 +140,11 @@ import TestSupport
     /// A teammate's commit that strips `.gitattributes` does not turn the store into a plain
     /// directory: the next command puts the lines back, and writes are still commits.
     @Test func aStrippedGitattributesIsRepaired() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Queue stuck", "--severity", "high"]), "declare")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "Queue stuck", "--severity", "high"],
+        ])
         try "* -text\n".write(toFile: t.path("b") + "/.gitattributes", atomically: true, encoding: .utf8)
-        expectOK(try t.git(["commit", "-q", "-am", "simplify"], in: t.path("b")), "commit")
-        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        try pushByHand(t, "b", "simplify")
         expectOK(try t.git(["pull", "-q", "--no-rebase"], in: t.path("a")), "pull")
         let doctor = try t.run("a", ["doctor"])
         let note = try t.run("a", ["note", "1", "after the attributes change"])
@@ -156,19 +161,16 @@ import TestSupport
     /// changed on one side only as it is, without the merge driver): the sync keeps the entry,
     /// warns (exit 6), and pushes it back, so the log only grows on every clone.
     @Test func anEntryRemovedOnAnotherCloneIsKeptAndRestored() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Checkout down", "--severity", "high"]), "declare")
-        expectOK(try t.run("a", ["note", "1", "important evidence note"]), "note")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "Checkout down", "--severity", "high"],
+            ["note", "1", "important evidence note"],
+        ])
         let path = t.path("b") + "/active/INC-1.json"
         var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         let events = try #require(object["events"] as? [[String: Any]])
         object["events"] = events.filter { ($0["text"] as? String) != "important evidence note" }
         try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
-        expectOK(try t.git(["commit", "-q", "-am", "cleanup"], in: t.path("b")), "commit")
-        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        try pushByHand(t, "b", "cleanup")
         let sync = try t.run("a", ["sync"])
         #expect(sync.status == 6, "\(sync.stdout) \(sync.stderr)")
         #expect(sync.stderr.contains("INC-1: what came in had removed or rewritten 1 entry that was here"), "\(sync.stderr)")
@@ -185,20 +187,17 @@ import TestSupport
     /// was), and an incident whose file was deleted there: the sync keeps the original entry
     /// beside the edited one and puts the incident back, warns, and pushes both repairs.
     @Test func anEditedEntryAndADeletedIncidentAreKept() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Login slow", "--severity", "high"]), "declare 1")
-        expectOK(try t.run("a", ["note", "1", "the original words"]), "note")
-        expectOK(try t.run("a", ["declare", "Third", "--severity", "low"]), "declare 2")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "Login slow", "--severity", "high"],
+            ["note", "1", "the original words"],
+            ["declare", "Third", "--severity", "low"],
+        ])
         let path = t.path("b") + "/active/INC-1.json"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains("the original words"))
         try text.replacingOccurrences(of: "the original words", with: "words put in later").write(toFile: path, atomically: true, encoding: .utf8)
         expectOK(try t.git(["rm", "-q", "active/INC-2.json"], in: t.path("b")), "rm")
-        expectOK(try t.git(["commit", "-q", "-am", "tidy"], in: t.path("b")), "commit")
-        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        try pushByHand(t, "b", "tidy")
         let sync = try t.run("a", ["sync"])
         #expect(sync.status == 6, "\(sync.stdout) \(sync.stderr)")
         #expect(sync.stderr.contains("INC-2: what came in deleted the incident"), "\(sync.stderr)")
@@ -220,14 +219,11 @@ import TestSupport
     /// puts the lines back, says so, commits and pushes the repair, so the team's branch is whole
     /// again and the clone is clean.
     @Test func syncRepairsAStrippedGitattributesThatCameIn() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Queue stuck", "--severity", "high"]), "declare")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "Queue stuck", "--severity", "high"],
+        ])
         try "* -text\n".write(toFile: t.path("b") + "/.gitattributes", atomically: true, encoding: .utf8)
-        expectOK(try t.git(["commit", "-q", "-am", "simplify"], in: t.path("b")), "commit")
-        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        try pushByHand(t, "b", "simplify")
         let sync = try t.run("a", ["sync"])
         expectOK(sync, "sync a")
         #expect(sync.stderr.contains("Put back the lines of .gitattributes"), "\(sync.stdout) \(sync.stderr)")
@@ -243,11 +239,9 @@ import TestSupport
     /// lock, ID counter and derived files (every sync would then conflict on them): the next
     /// command puts it back and untracks anything the gap let in.
     @Test func aDeletedGitignoreIsRepairedAndPerCloneFilesStayOut() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Queue stuck", "--severity", "high"]), "declare")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "Queue stuck", "--severity", "high"],
+        ])
         expectOK(try t.git(["rm", "-q", ".gitignore"], in: t.path("b")), "rm")
         expectOK(try t.git(["commit", "-q", "-m", "no ignore"], in: t.path("b")), "commit")
         // The gap: a plain git commit in b tracks per-clone files.
@@ -370,11 +364,9 @@ import TestSupport
     /// Two clones each add an action item (both written as A1) and evidence (both E1): after
     /// sync every clone shows two distinct IDs, and each command acts on the item it names.
     @Test func itemsAddedOnTwoClonesKeepDistinctIDs() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Keys leaked", "--severity", "high", "--at", "2026-11-23T14:05:00Z"]), "declare")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "Keys leaked", "--severity", "high", "--at", "2026-11-23T14:05:00Z"],
+        ])
         expectOK(try t.run("a", ["action", "add", "1", "rotate keys", "--owner", "alice", "--at", "2026-11-23T14:10:00Z"]), "action a")
         expectOK(try t.run("b", ["action", "add", "1", "audit access logs", "--owner", "bob", "--at", "2026-11-23T14:11:00Z"], as: "bob"), "action b")
         expectOK(try t.run("a", ["evidence", "add", "1", "--ref", "s3://logs/a", "--at", "2026-11-23T14:12:00Z"]), "evidence a")
@@ -438,17 +430,14 @@ import TestSupport
     /// An entry rewritten by hand on another clone and pushed with plain git: sync merges,
     /// warns naming the incident and exits 6; verify names the entry.
     @Test func syncWarnsWhenWhatCameInRewroteHistory() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Payments down", "--severity", "high"]), "declare")
-        expectOK(try t.run("a", ["note", "1", "restarted the gateway at 04:10"]), "note")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "Payments down", "--severity", "high"],
+            ["note", "1", "restarted the gateway at 04:10"],
+        ])
         let file = t.path("b") + "/active/INC-1.json"
         let text = try String(contentsOfFile: file, encoding: .utf8)
         try text.replacingOccurrences(of: "at 04:10", with: "at 03:10").write(toFile: file, atomically: true, encoding: .utf8)
-        expectOK(try t.git(["commit", "-q", "-am", "fix typo"], in: t.path("b")), "commit")
-        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("b")), "push")
+        try pushByHand(t, "b", "fix typo")
         let r = try t.run("a", ["sync"])
         #expect(r.status == 6, "\(r.status) \(r.stderr)")
         #expect(r.stderr.contains("came back changed"), "\(r.stderr)")
@@ -458,12 +447,10 @@ import TestSupport
     /// A duplicate merged on one clone while another clone adds to it: after sync the
     /// survivor has every entry and the late action item, on every clone.
     @Test func entriesWrittenOnADuplicateAfterItsMergeReachTheSurvivor() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "API errors", "--severity", "high", "--at", "2026-11-23T14:05:00Z"]), "declare 1")
-        expectOK(try t.run("a", ["declare", "API errors again", "--severity", "high", "--at", "2026-11-23T14:06:00Z"]), "declare 2")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "API errors", "--severity", "high", "--at", "2026-11-23T14:05:00Z"],
+            ["declare", "API errors again", "--severity", "high", "--at", "2026-11-23T14:06:00Z"],
+        ])
         expectOK(try t.run("a", ["merge", "2", "--into", "1", "--at", "2026-11-23T14:10:00Z"]), "merge on a")
         expectOK(try t.run("b", ["note", "2", "bob's late note", "--at", "2026-11-23T14:11:00Z"], as: "bob"), "note on b")
         expectOK(try t.run("b", ["action", "add", "2", "bob's late item", "--at", "2026-11-23T14:12:00Z"], as: "bob"), "action on b")
@@ -507,14 +494,12 @@ import TestSupport
     /// Two clones merge two incidents into each other: after sync one of them is live again
     /// (the lower number), holding both incidents' entries once, on every clone.
     @Test func incidentsMergedIntoEachOtherOnTwoClonesLeaveOneLive() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "Checkout errors", "--severity", "high", "--at", "2026-11-23T14:05:00Z"]), "declare 1")
-        expectOK(try t.run("a", ["declare", "Checkout errors (dup)", "--severity", "high", "--at", "2026-11-23T14:06:00Z"]), "declare 2")
-        expectOK(try t.run("a", ["note", "1", "alice on one", "--at", "2026-11-23T14:07:00Z"]), "note 1")
-        expectOK(try t.run("a", ["note", "2", "alice on two", "--at", "2026-11-23T14:08:00Z"]), "note 2")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "Checkout errors", "--severity", "high", "--at", "2026-11-23T14:05:00Z"],
+            ["declare", "Checkout errors (dup)", "--severity", "high", "--at", "2026-11-23T14:06:00Z"],
+            ["note", "1", "alice on one", "--at", "2026-11-23T14:07:00Z"],
+            ["note", "2", "alice on two", "--at", "2026-11-23T14:08:00Z"],
+        ])
         expectOK(try t.run("a", ["merge", "2", "--into", "1", "--at", "2026-11-23T14:10:00Z"]), "a merges 2 into 1")
         expectOK(try t.run("b", ["merge", "1", "--into", "2", "--at", "2026-11-23T14:11:00Z"], as: "bob"), "b merges 1 into 2")
         for _ in 0..<2 { for c in ["a", "b"] { expectOK(try t.run(c, ["sync"], as: "sync-\(c)"), "sync \(c)") } }
@@ -533,11 +518,9 @@ import TestSupport
     /// A clone working on another branch still shares the team's branch: its entries reach
     /// the others, and IDs stay distinct.
     @Test func aCloneOnAnotherBranchStillSyncsWithTheTeam() throws {
-        let t = try GitTeam()
-        try t.start(["a", "b"])
-        expectOK(try t.run("a", ["declare", "First", "--severity", "low"]), "declare")
-        expectOK(try t.run("a", ["sync"]), "sync a")
-        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let t = try twoClones(after: [
+            ["declare", "First", "--severity", "low"],
+        ])
         expectOK(try t.git(["switch", "-q", "-c", "bobs-work"], in: t.path("b")), "switch")
         expectOK(try t.run("b", ["note", "1", "from bob's branch"], as: "bob"), "note on b")
         let declared = try t.run("b", ["declare", "Second", "--severity", "low"], as: "bob")
