@@ -142,6 +142,12 @@ import TestSupport
         let email = try e.run("comms", "1", "customer-email")
         #expect(email.status == 0 && email.stdout.contains("Subject: Service incident update: Payments degraded"), "\(email.stdout)")
         for secret in ["Acme", "bob", "prod-db-7", "backup"] { #expect(!email.stdout.contains(secret), "the email shows \(secret)") }
+        // A team's own customer email may not pull the internal title in.
+        try FileManager.default.createDirectory(atPath: e.store + "/templates", withIntermediateDirectories: true)
+        try "Subject: {{title}}\n\nHello.\n".write(toFile: e.store + "/templates/customer-email.md", atomically: true, encoding: .utf8)
+        let leaky = try e.run("comms", "1", "customer-email")
+        #expect(leaky.status == 2 && leaky.stderr.contains("{{title}}") && !leaky.stdout.contains("Acme"), "\(leaky.stderr)")
+        try FileManager.default.removeItem(atPath: e.store + "/templates/customer-email.md")
         #expect(try e.run("comms", "1", "status-page", "--record").status == 0)
         let site = e.store + "-site"
         #expect(try e.run("status-page", "--output", site).status == 0)

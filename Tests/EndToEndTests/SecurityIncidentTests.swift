@@ -104,12 +104,15 @@ import TestSupport
         let e = E2E()
         _ = try e.declare()
         try FileManager.default.createDirectory(atPath: e.store + "/templates", withIntermediateDirectories: true)
-        try "Update {{title}} eta {{eta}}\n".write(toFile: e.store + "/templates/status-page.md", atomically: true, encoding: .utf8)
-        let r = try e.run("comms", "1", "status-page", "--record")
+        try "Update {{title}} eta {{eta}}\n".write(toFile: e.store + "/templates/internal-update.md", atomically: true, encoding: .utf8)
+        let r = try e.run("comms", "1", "internal-update", "--record")
         #expect(r.status == 1 && r.stderr.contains("{{eta}}"))
         #expect((try e.json("timeline", "1") as? [Any])?.count == 1)  // nothing recorded
+        try "Update {{title}}\n".write(toFile: e.store + "/templates/internal-update.md", atomically: true, encoding: .utf8)
+        #expect(try e.run("comms", "1", "internal-update").stdout == "Update Checkout 500s\n")
+        // The same field in a customer-facing template is refused: it would reach customers.
         try "Update {{title}}\n".write(toFile: e.store + "/templates/status-page.md", atomically: true, encoding: .utf8)
-        #expect(try e.run("comms", "1", "status-page").stdout == "Update Checkout 500s\n")
+        #expect(try e.run("comms", "1", "status-page").status == 2)
         #expect(try e.run("comms", "1", "nonexistent").status == 2)
         #expect(try e.run("comms", "1", "../../../etc/passwd").status == 2)
     }

@@ -4,7 +4,7 @@ enum CommsCommand {
     static let spec = CommandSpec(
         path: ["comms"],
         summary: "Render a communication template with the incident's fields; --record logs it (restarting the update cadence).",
-        discussion: "Templates: internal-update, status-page, customer-email, regulator-notice (from <store>/templates/NAME.md if present, else the shipped ones; edit freely, no rebuild). Placeholders: id, title, public_title (the customer-facing title; 'Service disruption' until one is set), severity, status, phase, scope, impact, mitigation, next_update, started_at, declared_at, now, commander, comms_lead, roles. An unknown placeholder is an error naming it. --record writes the rendered text to the timeline as a comms entry (customer-email as customer-notification, regulator-notice as regulator-notification, when the runbook has those kinds).",
+        discussion: "Templates: internal-update, status-page, customer-email, regulator-notice (from <store>/templates/NAME.md if present, else the shipped ones; edit freely, no rebuild). Placeholders: id, title, public_title (the customer-facing title; 'Service disruption' until one is set), severity, status, phase, scope, impact, mitigation, next_update, started_at, declared_at, now, commander, comms_lead, roles. An unknown placeholder is an error naming it; status-page and customer-email go to customers, so a store version of either that uses title, severity, phase, commander, comms_lead or roles is refused. --record writes the rendered text to the timeline as a comms entry (customer-email as customer-notification, regulator-notice as regulator-notification, when the runbook has those kinds).",
         arguments: [Invocation.idArgument, ArgumentSpec(name: "TEMPLATE", help: "The template name.")],
         options: [
             OptionSpec(name: "record", help: "Log the message in the timeline (restarts the cadence timer)."),
@@ -15,6 +15,8 @@ enum CommsCommand {
 
     /// Templates whose text goes to customers: nothing internal is filled in by default.
     static let customerFacing: Set<String> = [StatusPage.template, "customer-email"]
+    /// Fields customer-facing templates may not use: the internal title, severity, phase and names.
+    static let internalFields: Set<String> = ["title", "severity", "phase", "commander", "comms_lead", "roles"]
 
     static func kind(for template: String, runbook: Runbook) -> String {
         let preferred = ["customer-email": "customer-notification", "regulator-notice": "regulator-notification"][template] ?? "comms"
@@ -57,6 +59,10 @@ enum CommsCommand {
         // The status page and the customer email are public: their scope, impact and
         // mitigation never default to the internal summary or timeline.
         let customerFacing = Self.customerFacing.contains(name)
+        // A team's own version of a customer-facing template may not pull internal fields in.
+        if customerFacing, let leak = template.placeholders.first(where: { Self.internalFields.contains($0) }) {
+            throw UsageError("The \(name) template (\(template.origin)) uses {{\(leak)}}, which is internal; the \(name) message goes to customers. Use {{public_title}} and {{scope}} instead.", command: "comms")
+        }
         let scope = inv.option("scope") ?? (customerFacing ? "some of our services" : nil)
         var raw = values(record, runbook: runbook, time: try inv.businessTime(runbook), zone: inv.readerZone, at: inv.at, scope: scope)
         if customerFacing {
