@@ -122,7 +122,8 @@ enum SLACommand {
         }
         for r in rows where r.status != .closed && runbook.level(id: r.severity) == nil {
             unchecked += 1
-            inv.err("warning: \(r.id) is at severity '\(inv.safe(r.severity))', which the runbook does not define, so none of its deadlines are tracked; give it a level the runbook has ('incident severity \(r.id) LEVEL') or put the level back in runbook.json.")
+            let untracked = Store.untrackedSeverity(r.id, r.severity)
+            inv.err("warning: \(untracked.problem); \(untracked.repair).")
         }
         let anyIncident = !rows.isEmpty
         if let failOn {

@@ -210,8 +210,8 @@ public enum LadderFinder {
     /// Decided by the numbers in the level names (SEV1, P2, Level 3), by the convention that
     /// 1 is the most severe: true when the document lists them counting down (SEV4 … SEV1),
     /// false when counting up, nil when not every name carries a distinct number.
-    /// The levels' positions sorted by the numbers in their names (1, or 0, first), when every
-    /// name carries a distinct number; nil otherwise.
+    /// The levels' positions sorted by the numbers in their names (SEV1, P2, Level 3; 1, or
+    /// 0, first), when every name carries a distinct number; nil otherwise.
     public static func orderByNumber(_ levels: [LadderLevel]) -> [Int]? {
         let numbers = levels.map { l -> Int? in
             let digits = l.name.drop { !($0.isASCII && $0.isNumber) }.prefix { $0.isASCII && $0.isNumber }
@@ -221,15 +221,12 @@ public enum LadderFinder {
         return levels.indices.sorted { numbers[$0]! < numbers[$1]! }
     }
 
+    /// By the convention that 1 is the most severe: true when the document lists numbered
+    /// levels counting down (SEV4 … SEV1), false when counting up, nil otherwise.
     public static func isAscendingByNumber(_ levels: [LadderLevel]) -> Bool? {
-        let numbers = levels.map { l -> Int? in
-            let digits = l.name.drop { !($0.isASCII && $0.isNumber) }.prefix { $0.isASCII && $0.isNumber }
-            return digits.isEmpty || digits.count > 6 ? nil : Int(digits)
-        }
-        guard numbers.count >= 2, numbers.allSatisfy({ $0 != nil }) else { return nil }
-        let n = numbers.map { $0! }
-        if zip(n, n.dropFirst()).allSatisfy({ $0 < $1 }) { return false }
-        if zip(n, n.dropFirst()).allSatisfy({ $0 > $1 }) { return true }
+        guard let order = orderByNumber(levels) else { return nil }
+        if order == Array(levels.indices) { return false }
+        if order == Array(levels.indices.reversed()) { return true }
         return nil
     }
 

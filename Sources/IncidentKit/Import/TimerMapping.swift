@@ -274,11 +274,10 @@ struct TimerMapper {
                 unmapped.append(.init(kind: "unreadable", line: line, detail: "'\(clause.text)' could not be read as one duration (\(why)); left to a person", quote: quote))
                 continue
             }
-            if phrases.isEmpty, cell, let why = TimerMapper.unreadable(clause.text, [], cell: true) {
+            if phrases.isEmpty, cell, TimerMapper.unreadable(clause.text, [], cell: true) != nil {
                 // A number the duration reader does not take ("½ hour", "4 calendar days",
                 // "10 years"): not "no time stated", which would misreport the document.
                 unmapped.append(.init(kind: "unreadable", line: line, detail: "'\(clause.text)' names a number but no duration incident can read; left to a person", quote: quote))
-                _ = why
                 continue
             }
             if phrases.isEmpty {

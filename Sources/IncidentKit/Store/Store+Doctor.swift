@@ -46,12 +46,15 @@ extension Store {
 
     /// An open incident at a severity or phase the runbook does not define (a level removed
     /// or renamed in runbook.json, by hand or through git): none of its deadlines are tracked.
+    /// An incident at a severity the runbook does not define: what is wrong, and the repair.
+    public static func untrackedSeverity(_ id: IncidentID, _ severity: String) -> (problem: String, repair: String) {
+        ("\(id) is at severity '\(severity)', which the runbook does not define, so none of its deadlines are tracked",
+         "give it a level the runbook has ('incident severity \(id) LEVEL'), or put the level back in runbook.json")
+    }
+
     public static func outsideRunbook(_ state: IncidentState, _ runbook: Runbook) -> (problem: String, repair: String)? {
         guard state.status != .closed else { return nil }
-        if runbook.level(id: state.severity) == nil {
-            return ("\(state.id) is at severity '\(state.severity)', which the runbook does not define, so none of its deadlines are tracked",
-                    "give it a level the runbook has ('incident severity \(state.id) LEVEL'), or put the level back in runbook.json")
-        }
+        if runbook.level(id: state.severity) == nil { return untrackedSeverity(state.id, state.severity) }
         if runbook.phase(id: state.phase) == nil {
             return ("\(state.id) is in phase '\(state.phase)', which the runbook does not define",
                     "move it to a phase the runbook has ('incident phase \(state.id) PHASE'), or put the phase back in runbook.json")
