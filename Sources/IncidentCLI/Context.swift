@@ -4,6 +4,12 @@ import IncidentKit
 /// Where output goes. The process writes to file descriptors; tests collect strings.
 public protocol TextSink: Sendable {
     func write(_ text: String)
+    /// UTF-8 text as bytes (a large listing, not turned into a String only to be written).
+    func write(utf8 bytes: [UInt8])
+}
+
+extension TextSink {
+    public func write(utf8 bytes: [UInt8]) { write(String(decoding: bytes, as: UTF8.self)) }
 }
 
 /// Everything a command may know about the world, injected: the clock, the environment,

@@ -388,6 +388,9 @@ struct Invocation {
             return record
         }
         queueHooks(record, runbook: runbook, newEvents: record.events[min(firstNew, record.events.count)...], before: before)
+        // Its events are freed with the process, not one by one (a long log took a write a
+        // sixth of its instructions to free).
+        ProcessLifetime.keep(record)
         return (record, runbook)
     }
 
@@ -446,6 +449,15 @@ struct Invocation {
     /// Human output. Whatever a line holds, it leaves through the terminal escaper, which
     /// lets only this tool's own colour codes through.
     func out(_ text: String) { context.stdout.write(Sanitizer.forTerminalKeepingStyle(text.hasSuffix("\n") ? text : text + "\n")) }
+    /// Rendered table bytes (ending in a newline): written as they are when no byte needs
+    /// escaping (one scan), else through `out`, which escapes what must be.
+    func outTable(_ bytes: [UInt8]) {
+        if bytes.withUnsafeBufferPointer(Sanitizer.isPlainText) {
+            context.stdout.write(utf8: bytes)
+        } else {
+            out(String(decoding: bytes, as: UTF8.self))
+        }
+    }
     func err(_ text: String) { context.stderr.write(Sanitizer.forTerminalKeepingStyle(text.hasSuffix("\n") ? text : text + "\n")) }
 
     /// A document (JSON, Markdown, a script) written as produced: its values were escaped

@@ -407,39 +407,58 @@ func table(_ rows: [[String]], gap: Int = 2) -> [String] {
 }
 
 /// Renders `cells` (row after row, `columns` to a row) as aligned columns, one line per
-/// row: built in one buffer, as `list --all` prints ten thousand rows.
-func tableText(_ cells: [String], columns: Int, gap: Int = 2) -> String {
-    guard columns > 0, !cells.isEmpty else { return "" }
-    var widths = Array(repeating: 0, count: columns)
-    var cellWidths: [Int] = []
-    cellWidths.reserveCapacity(cells.count)
-    var bytes = 0
-    for (i, cell) in cells.enumerated() {
-        let w = visibleWidth(cell)
-        cellWidths.append(w)
-        bytes += cell.utf8.count
+/// row: built in one buffer, as `list --all` prints ten thousand rows. With `newline`, the
+/// text ends with one (so that printing it does not copy it again to add one).
+func tableText(_ cells: [String], columns: Int, gap: Int = 2, newline: Bool = false) -> String {
+    String(decoding: tableBytes(cells, columns: columns, gap: gap, newline: newline), as: UTF8.self)
+}
+
+/// `tableText` as UTF-8 bytes, written once into their buffer (no String validation of a
+/// megabyte at the end: `list --all` hands them to standard output as they are).
+func tableBytes(_ cells: [String], columns: Int, gap: Int = 2, newline: Bool = false) -> [UInt8] {
+    guard columns > 0, !cells.isEmpty else { return newline ? [0x0A] : [] }
+    var widths = [Int](repeating: 0, count: columns)
+    var cellWidths = [Int](repeating: 0, count: cells.count)
+    var size = 0
+    for i in cells.indices {
+        let w = visibleWidth(cells[i])
+        cellWidths[i] = w
+        size += cells[i].utf8.count
         let column = i % columns
-        if column < columns - 1 { widths[column] = max(widths[column], w) }
+        if column < columns - 1 && w > widths[column] { widths[column] = w }
     }
-    let rowCount = (cells.count + columns - 1) / columns
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes + rowCount * (widths.reduce(gap * columns, +) + 1))
-    // Cells and padding copied as byte runs (appending a String's UTF-8 view or a repeated
-    // element went a byte at a time: a third of `list --all`'s formatting).
-    let spaces = [UInt8](repeating: 0x20, count: (widths.max() ?? 0) + gap + 1)
-    spaces.withUnsafeBufferPointer { blanks in
+    // The exact size first (cells, padding, newlines): the text is then written straight into
+    // the String's own storage, with no growing buffer and no copy at the end.
+    for i in cells.indices {
+        let column = i % columns
+        if column == 0 && i > 0 { size += 1 }
+        if column < columns - 1 && i < cells.count - 1 { size += max(0, widths[column] + gap - cellWidths[i]) }
+    }
+    if newline { size += 1 }
+    return [UInt8](unsafeUninitializedCapacity: size) { out, written in
+        guard let base = out.baseAddress else { written = 0; return }
+        var at = 0
         for i in cells.indices {
             let column = i % columns
-            if column == 0 && i > 0 { out.append(0x0A) }
-            var cell = cells[i]
-            cell.withUTF8 { out.append(contentsOf: $0) }
+            if column == 0 && i > 0 { base[at] = 0x0A; at += 1 }
+            let cell = cells[i]
+            let copied = cell.utf8.withContiguousStorageIfAvailable { u -> Int in
+                if let p = u.baseAddress, u.count > 0 { (base + at).initialize(from: p, count: u.count) }
+                return u.count
+            }
+            if let copied {
+                at += copied
+            } else {
+                for b in cell.utf8 { base[at] = b; at += 1 }
+            }
             if column < columns - 1 && i < cells.count - 1 {
                 let pad = widths[column] + gap - cellWidths[i]
-                if pad > 0 { out.append(contentsOf: UnsafeBufferPointer(rebasing: blanks[0..<min(pad, blanks.count)])) }
+                if pad > 0 { (base + at).initialize(repeating: 0x20, count: pad); at += pad }
             }
         }
+        if newline { base[at] = 0x0A; at += 1 }
+        written = at
     }
-    return String(decoding: out, as: UTF8.self)
 }
 
 /// Values worked out once per key, for keys that repeat on every row (level and phase IDs,
@@ -452,9 +471,20 @@ struct FewKeys<Value> {
     private var many: [String: Value] = [:]
 
     mutating func value(_ key: String, _ make: () -> Value) -> Value {
+        if let v = known(key) { return v }
+        return remember(key, make())
+    }
+
+    /// The value for `key` if there is one. With `remember`, for a loop that runs ten
+    /// thousand times: a `make` closure there copied what it captured (the whole runbook)
+    /// on every call, found or not.
+    func known(_ key: String) -> Value? {
         if let i = keys.firstIndex(of: key) { return values[i] }
-        if let v = many[key] { return v }
-        let v = make()
+        return many[key]
+    }
+
+    @discardableResult
+    mutating func remember(_ key: String, _ v: Value) -> Value {
         if keys.count < 16 { keys.append(key); values.append(v) } else { many[key] = v }
         return v
     }

@@ -30,19 +30,23 @@ public struct FileDescriptorSink: TextSink {
     public func write(_ text: String) {
         // Straight from the string's own UTF-8 (no copy: `list --all` prints a megabyte).
         var text = text
-        text.withUTF8 { u in
-            var done = 0
-            while done < u.count {
-                let n = sysWrite(fd, u.baseAddress! + done, u.count - done)
-                if n < 0 {
-                    let code = errno
-                    if code == EINTR { continue }
-                    if fd == 1 && code != EPIPE { _ = Self.stdoutFailure.compareExchange(expected: 0, desired: code, ordering: .relaxed) }
-                    return
-                }
-                if n == 0 { return }
-                done += n
+        text.withUTF8 { write($0) }
+    }
+
+    public func write(utf8 bytes: [UInt8]) { bytes.withUnsafeBufferPointer { write($0) } }
+
+    private func write(_ u: UnsafeBufferPointer<UInt8>) {
+        var done = 0
+        while done < u.count {
+            let n = sysWrite(fd, u.baseAddress! + done, u.count - done)
+            if n < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                if fd == 1 && code != EPIPE { _ = Self.stdoutFailure.compareExchange(expected: 0, desired: code, ordering: .relaxed) }
+                return
             }
+            if n == 0 { return }
+            done += n
         }
     }
 }

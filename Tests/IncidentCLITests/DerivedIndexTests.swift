@@ -284,6 +284,38 @@ import TestSupport
         }
     }
 
+    /// `list` decodes one timer per line: it must be the running timer the table would pick
+    /// from all of them (overdue first, the earliest due first; then the next due), at any moment.
+    @Test func theUrgentTimerOfALineIsTheOneListWouldPick() throws {
+        let cli = Self.makeStore()
+        let store = Store(root: cli.store)
+        let runbook = try store.loadRunbook()
+        let (records, _) = store.loadActive()
+        #expect(!records.isEmpty)
+        var checked = 0
+        for record in records {
+            let summary = IncidentSummary(record, runbook: runbook, time: .standard)
+            let fp = FileFingerprint(size: 1, mtime: 2, ctime: 3, inode: 4)
+            let line = IndexLine.encode(file: record.id.fileName, fingerprint: fp, summary: summary)
+            for minutes in [-60, 0, 1, 14, 15, 16, 59, 60, 61, 240, 1440, 10_000] {
+                let t = summary.evaluatedAt.adding(minutes: Int64(minutes))
+                let running = summary.runningTimers(at: t)
+                let expected = running.indices.min { a, b in
+                    func rank(_ x: TimerStatus) -> (Int, Int64) { ((x.remaining(at: t) ?? 0) < 0 ? 0 : 1, x.dueAt?.milliseconds ?? 0) }
+                    return rank(running[a]) != rank(running[b]) ? rank(running[a]) < rank(running[b]) : a < b
+                }.map { running[$0] }
+                let decoded = line.dropLast().withUnsafeBufferPointer {
+                    var decoder = IndexLine.Decoder()
+                    return decoder.decode($0, detail: .urgentTimer, urgentAt: t.milliseconds)
+                }
+                #expect(decoded != nil)
+                #expect(decoded?.summary.timers.map(\.id) == expected.map { [$0.id] } ?? [], "\(record.id) +\(minutes)m")
+                if expected != nil { checked += 1 }
+            }
+        }
+        #expect(checked > 10)
+    }
+
     @Test func summaryTimersMatchTheEngineAtAnyLaterMoment() throws {
         let cli = Self.makeStore()
         let store = Store(root: cli.store)

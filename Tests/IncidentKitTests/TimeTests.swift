@@ -68,6 +68,25 @@ import TestSupport
         #expect(formatSpan(milliseconds: 65 * 60_000) == "1h05m")
         #expect(formatSpan(milliseconds: 51 * 3_600_000) == "2d3h")
     }
+
+    /// The stack-built spelling against the definition, over every boundary and far past it.
+    @Test func spansMatchTheirDefinition() {
+        func reference(_ ms: Int64) -> String {
+            let s = ms.magnitude / 1000
+            if s < 60 { return "\(s)s" }
+            let m = s / 60
+            if m < 60 { return "\(m)m" }
+            let h = m / 60
+            if h < 48 { return "\(h)h" + (m % 60 < 10 ? "0" : "") + "\(m % 60)m" }
+            return "\(h / 24)d\(h % 24)h"
+        }
+        var values: [Int64] = [0, 1, 999, 1000, 59_999, 60_000, 3_599_999, 3_600_000, 172_799_999, 172_800_000, .max, .min, -1, -60_000]
+        var x: Int64 = 1
+        while x < Int64.max / 3 { values += [x, x - 1, x + 1, -x]; x *= 3 }
+        for v in values { #expect(formatSpan(milliseconds: v) == reference(v), "\(v)") }
+        #expect(IncidentID(number: 7).description == "INC-7")
+        #expect(IncidentID(number: 999_999_999).description == "INC-999999999")
+    }
 }
 
 @Suite struct ISO8601FormattingTests {

@@ -56,18 +56,22 @@ enum ListCommand {
         // are appended after it, from `activeStart` on, with their running timers beside them.
         // Both areas (list --all, and without --at): read as of one moment, so an incident
         // being closed or reopened meanwhile is not missed (see `summariesOfBoth`).
-        let activeDetail: SummaryDetail = me == nil ? .timers : [.timers, .actionItems]
+        // The table shows one timer per incident; --json counts the overdue ones.
+        let timerDetail: SummaryDetail = inv.json ? .timers : .urgentTimer
+        let activeDetail: SummaryDetail = me == nil ? timerDetail : [timerDetail, .actionItems]
         let archiveDetail: SummaryDetail = me == nil ? [] : .actionItems
         var both: [IncidentSummary]?
         if archivedToo && !inv.flag("archived") && !inv.atGiven {
-            let (a, b, p) = inv.store.summariesOfBoth(runbook: snapshot, at: inv.at, active: activeDetail, archive: archiveDetail)
-            problems += p
-            summaries = b
-            both = a
+            var read = inv.store.summariesOfBoth(runbook: snapshot, at: inv.at, active: activeDetail, archive: archiveDetail)
+            problems += read.problems
+            // Taken over, not shared: a second reference would make the append of the active
+            // summaries below copy all ten thousand archived ones.
+            swap(&summaries, &read.archive)
+            both = read.active
         } else if archivedToo {
-            let (archived, p) = inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: archiveDetail)
-            problems += p
-            summaries = archived
+            var read = inv.store.summaries(.archive, runbook: snapshot, at: inv.at, detail: archiveDetail)
+            problems += read.1
+            swap(&summaries, &read.0)
         }
         let activeStart = summaries.count
         var running: [[TimerStatus]] = []
@@ -96,20 +100,25 @@ enum ListCommand {
                 summaries += active
             }
         }
+        // Read-only from here: a constant is read in place, where the variable (captured by
+        // the closures below) was copied whole at each access, a summary per row and filter.
+        let all = summaries
         func runningTimers(_ i: Int) -> [TimerStatus] { i >= activeStart ? running[i - activeStart] : [] }
+        // Looked up once, not per incident (two dictionary lookups a row showed in list --all).
+        let drillsOnly = inv.flag("drills"), noDrills = inv.flag("no-drills")
         func wanted(_ s: IncidentSummary) -> Bool {
             (level == nil || s.severity == level) && (phase == nil || s.phase == phase)
                 && (status == nil || s.status == status) && s.outcome == outcome
-                && (!inv.flag("drills") || s.drill) && (!inv.flag("no-drills") || !s.drill)
+                && (!drillsOnly || s.drill) && (!noDrills || !s.drill)
                 && (search.map { q in s.title.lowercased().contains(q) || (s.summary?.lowercased().contains(q) ?? false) } ?? true)
                 && (me.map { who in s.roles.values.contains { $0.lowercased() == who } || s.actionOwners.contains { $0.lowercased() == who } } ?? true)
         }
         // Most severe first, closed last; sort small keys, not the summaries.
         var ranks = FewKeys<Int>()
-        let order = summaries.indices.filter { wanted(summaries[$0]) }.map { i -> (closed: Bool, rank: Int, id: Int, index: Int) in
-            let severity = summaries[i].severity
-            let rank = ranks.value(severity) { runbook.levels.firstIndex { $0.id == severity } ?? runbook.levels.count }
-            return (summaries[i].status == .closed, rank, summaries[i].id.number, i)
+        let order = all.indices.filter { wanted(all[$0]) }.map { i -> (closed: Bool, rank: Int, id: Int, index: Int) in
+            let severity = all[i].severity
+            let rank = ranks.known(severity) ?? ranks.remember(severity, runbook.levels.firstIndex { $0.id == severity } ?? runbook.levels.count)
+            return (all[i].status == .closed, rank, all[i].id.number, i)
         }.sorted { a, b in
             if a.closed != b.closed { return b.closed }
             return a.rank != b.rank ? a.rank < b.rank : a.id != b.id ? a.id < b.id : a.index < b.index
@@ -117,7 +126,7 @@ enum ListCommand {
         for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
         if inv.json {
             try inv.printJSON(order.map { i in
-                let s = summaries[i]
+                let s = all[i]
                 let timers = runningTimers(i)
                 return ListItemJSON(
                     id: s.id.description, title: s.title, severity: s.severity, status: s.status.rawValue,
@@ -139,21 +148,24 @@ enum ListCommand {
         cells.reserveCapacity(8 * (order.count + 1))
         for i in order {
             let next = (i >= activeStart ? inv.mostUrgent(running[i - activeStart]) : nil).map { "\(inv.timerBadge($0)) \($0.title.lowercased())" } ?? "—"
-            let severity = summaries[i].severity, phaseID = summaries[i].phase
-            let end = summaries[i].closedAt ?? summaries[i].resolvedAt ?? inv.at
-            let level = levelTitles.value(severity) { inv.levelTitle(severity, runbook) }
-            let phase = phaseTitles.value(phaseID) { inv.phaseTitle(phaseID, runbook) }
-            let outcome = summaries[i].outcome
-            cells += [
-                summaries[i].id.description, level,
-                (outcome == .merged ? "merged → \(summaries[i].mergedInto?.description ?? "?")" : outcome?.rawValue ?? summaries[i].status.rawValue)
-                    + (summaries[i].drill ? " (drill)" : ""),
-                phase, formatSpan(milliseconds: max(0, summaries[i].startedAt.distance(to: end))), next,
-                commander.flatMap { summaries[i].roles[$0] }.map(inv.safe) ?? "—", inv.safe(summaries[i].title),
-            ]
+            let severity = all[i].severity, phaseID = all[i].phase
+            let end = all[i].closedAt ?? all[i].resolvedAt ?? inv.at
+            let level = levelTitles.known(severity) ?? levelTitles.remember(severity, inv.levelTitle(severity, runbook))
+            let phase = phaseTitles.known(phaseID) ?? phaseTitles.remember(phaseID, inv.phaseTitle(phaseID, runbook))
+            let outcome = all[i].outcome
+            let state = outcome == .merged ? "merged → \(all[i].mergedInto?.description ?? "?")" : outcome?.rawValue ?? all[i].status.rawValue
+            // One append per cell: an array literal per row was an allocation per row.
+            cells.append(all[i].id.description)
+            cells.append(level)
+            cells.append(all[i].drill ? state + " (drill)" : state)
+            cells.append(phase)
+            cells.append(formatSpan(milliseconds: max(0, all[i].startedAt.distance(to: end))))
+            cells.append(next)
+            cells.append(commander.flatMap { all[i].roles[$0] }.map(inv.safe) ?? "—")
+            cells.append(inv.safe(all[i].title))
         }
-        inv.out(tableText(cells, columns: 8))
-        ProcessLifetime.keep((summaries, cells, running))
+        inv.outTable(tableBytes(cells, columns: 8, newline: true))
+        ProcessLifetime.keep((all, cells, running))
         return ExitCode.success
     }
 }

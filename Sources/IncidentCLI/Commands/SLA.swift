@@ -103,7 +103,8 @@ enum SLACommand {
             // The roles a level and type require, worked out once per pair, not per incident.
             var required = FewKeys<[String]>()
             func requiredRoles(_ s: IncidentSummary) -> [String] {
-                required.value(s.severity + (s.type.map { "\u{0}" + $0 } ?? "")) { runbook.requiredRoles(level: s.severity, type: s.type) }
+                let key = s.severity + (s.type.map { "\u{0}" + $0 } ?? "")
+                return required.known(key) ?? required.remember(key, runbook.requiredRoles(level: s.severity, type: s.type))
             }
             rows = summaries.map { s in
                 Row(id: s.id, title: s.title, severity: s.severity, status: s.status, resolvedAt: s.resolvedAt,

@@ -56,7 +56,18 @@ public struct IncidentID: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public var isProvisional: Bool { provisional != nil }
 
-    public var description: String { provisional.map { "INC-" + $0 } ?? "INC-\(number)" }
+    public var description: String {
+        if let provisional { return "INC-" + provisional }
+        // Built on the stack: up to fifteen bytes is a String without a heap buffer, and
+        // `list --all` names ten thousand incidents (interpolation cost a malloc each).
+        guard number >= 0 else { return "INC-\(number)" }
+        let digits = decimalDigits(number)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
+            b[0] = 0x49; b[1] = 0x4E; b[2] = 0x43; b[3] = 0x2D
+            writeDigits(number, width: digits, into: b, at: 4)
+            return String(decoding: UnsafeBufferPointer(rebasing: b[0..<(4 + digits)]), as: UTF8.self)
+        }
+    }
     public var fileName: String { "\(description).json" }
 
     /// Numbered IDs in numeric order, then provisional ones.

@@ -331,9 +331,11 @@ public struct IncidentRecord: Codable, Sendable, Equatable {
         var e = event
         e.parents = events.isEmpty ? [] : EventLog.heads(events)
         e.hash = e.computedHash(hashFormat)
-        let previous = events
+        // Folded before the append, so that no second reference to `events` makes the
+        // append copy the whole log (five hundred events cost a note two million instructions).
+        let next = state.folding(e, after: events)
         events.append(e)
-        if let next = state.folding(e, after: previous) {
+        if let next {
             state = next
         } else {
             state = try IncidentState.derive(id: id, events: events)

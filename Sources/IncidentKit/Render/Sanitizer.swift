@@ -38,35 +38,38 @@ public enum Sanitizer {
     /// valid UTF-8), without the generic scalar view, since this runs on every cell of a list.
     static func isPlainText(_ s: String) -> Bool {
         var s = s
-        return s.withUTF8 { u in
-            var i = 0
-            let n = u.count
-            let raw = UnsafeRawBufferPointer(u)
-            while i < n {
-                // Eight printable ASCII bytes at a time (no byte >= 0x80, < 0x20 or 0x7F).
-                if i + 8 <= n, let base = raw.baseAddress {
-                    let w = ByteScan.word(base, i)
-                    if !ByteScan.hasNonASCII(w) && !ByteScan.hasByteBelow(w, 0x20) && ByteScan.matches(w, 0x7F) == 0 {
-                        i += 8
-                        continue
-                    }
-                }
-                let b = u[i]
-                if b < 0x80 {
-                    if b == 0x7f || (b < 0x20 && b != 0x0a && b != 0x09) { return false }
-                    i += 1
+        return s.withUTF8 { isPlainText($0) }
+    }
+
+    /// `isPlainText` of valid UTF-8 (bytes built from Strings, such as a rendered table).
+    public static func isPlainText(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = u.count
+        let raw = UnsafeRawBufferPointer(u)
+        while i < n {
+            // Eight printable ASCII bytes at a time (no byte >= 0x80, < 0x20 or 0x7F).
+            if i + 8 <= n, let base = raw.baseAddress {
+                let w = ByteScan.word(base, i)
+                if !ByteScan.hasNonASCII(w) && !ByteScan.hasByteBelow(w, 0x20) && ByteScan.matches(w, 0x7F) == 0 {
+                    i += 8
                     continue
                 }
-                var v: UInt32
-                var length: Int
-                if b < 0xE0 { v = UInt32(b & 0x1F); length = 2 } else if b < 0xF0 { v = UInt32(b & 0x0F); length = 3 } else { v = UInt32(b & 0x07); length = 4 }
-                guard i + length <= n else { return false }
-                for k in 1..<length { v = v << 6 | UInt32(u[i + k] & 0x3F) }
-                if isDangerous(v) { return false }
-                i += length
             }
-            return true
+            let b = u[i]
+            if b < 0x80 {
+                if b == 0x7f || (b < 0x20 && b != 0x0a && b != 0x09) { return false }
+                i += 1
+                continue
+            }
+            var v: UInt32
+            var length: Int
+            if b < 0xE0 { v = UInt32(b & 0x1F); length = 2 } else if b < 0xF0 { v = UInt32(b & 0x0F); length = 3 } else { v = UInt32(b & 0x07); length = 4 }
+            guard i + length <= n else { return false }
+            for k in 1..<length { v = v << 6 | UInt32(u[i + k] & 0x3F) }
+            if isDangerous(v) { return false }
+            i += length
         }
+        return true
     }
 
     /// Replaces each dangerous scalar with a visible escape like `\u{1B}`.

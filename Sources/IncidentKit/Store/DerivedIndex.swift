@@ -53,6 +53,11 @@ public struct SummaryDetail: OptionSet, Sendable {
     public static let timers = SummaryDetail(rawValue: 1)
     public static let actionItems = SummaryDetail(rawValue: 2)
     public static let owedNotifications = SummaryDetail(rawValue: 4)
+    /// Instead of `.timers`: at most one timer per summary, the running one most urgent at
+    /// the moment read (what `list` shows); a summary read from its file may hold them all.
+    public static let urgentTimer = SummaryDetail(rawValue: 8)
+    /// Timers are evaluated at the moment read.
+    var timed: Bool { !isDisjoint(with: [.timers, .urgentTimer]) }
     var line: IndexLine.Detail { IndexLine.Detail(rawValue: rawValue) }
 }
 
@@ -306,9 +311,10 @@ extension Store {
             var decoder = IndexLine.Decoder()
             loaded.bytes.withUnsafeBufferPointer { p in
                 for r in loaded.lines {
-                    if let (key, fp, s) = decoder.decode(UnsafeBufferPointer(rebasing: p[r]), detail: detail.line) {
+                    if let (key, fp, s) = decoder.decode(UnsafeBufferPointer(rebasing: p[r]), detail: detail.line, urgentAt: now.milliseconds) {
                         known[key] = Known(fingerprint: fp, line: decoded.count)
-                        decoded.append(s)
+                        // Moved, not copied (a copy retains every string it holds).
+                        decoded.append(consume s)
                         ranges.append(r)
                     } else {
                         damaged = true
@@ -317,14 +323,19 @@ extension Store {
             }
         }
         group.wait()
-        var (files, problems) = listing.value ?? ([], [])
+        let files = listing.value?.0 ?? []
+        var problems = listing.value?.1 ?? []
         var rewrite = loaded == nil || loaded?.headerOK == false || damaged || known.count != files.count
         var summaries: [IncidentSummary] = []
         summaries.reserveCapacity(files.count)
         var lines: [[UInt8]] = []
         var keep: [Range<Int>] = []
-        files.sort { $0.key < $1.key }
-        for entry in files {
+        // In key order, sorting (key, position) pairs: sorting the entries themselves (each
+        // holding strings) cost list --all nine million instructions.
+        var byKey = files.indices.map { (key: files[$0].key, position: $0) }
+        byKey.sort { $0.key != $1.key ? $0.key < $1.key : $0.position < $1.position }
+        for (_, position) in byKey {
+            let entry = files[position]
             guard let fp = entry.fingerprint else {
                 let kind = POSIXFile.kind(entry.path)
                 problems.append(StoreProblem(path: entry.path, reason: kind == .missing ? "it went away while the directory was read"
@@ -333,7 +344,7 @@ extension Store {
             }
             if let k = known[entry.key], k.fingerprint == fp {
                 keep.append(ranges[k.line])
-                if detail.contains(.timers), let line = decoded[k.line], line.evaluatedAt > now {
+                if detail.timed, let line = decoded[k.line], line.evaluatedAt > now {
                     // The clock is behind the incident's latest event: evaluate at `now`.
                     if let fresh = try? decodeRecord(at: entry.path, expecting: entry.id) {
                         summaries.append(summary(of: fresh, runbook: runbook, at: now))
@@ -342,7 +353,7 @@ extension Store {
                 }
                 var taken: IncidentSummary? = nil
                 swap(&taken, &decoded[k.line])
-                if let taken { summaries.append(taken) }
+                if let summary = taken.take() { summaries.append(consume summary) }
                 continue
             }
             rewrite = true
@@ -353,7 +364,7 @@ extension Store {
                 // A provisional incident (numbered at the next sync) gets no line: the line
                 // format holds numbers only, and its file is read directly until then.
                 if !entry.id.isProvisional { lines.append(IndexLine.encode(file: file, fingerprint: fp, summary: full)) }
-                summaries.append(detail.contains(.timers) && full.evaluatedAt > now ? summary(of: record, runbook: runbook, at: now) : full)
+                summaries.append(detail.timed && full.evaluatedAt > now ? summary(of: record, runbook: runbook, at: now) : full)
             } catch {
                 problems.append(StoreProblem(path: entry.path, error: error))
             }

@@ -201,6 +201,9 @@ enum IndexLine {
         static let timers = Detail(rawValue: 1)
         static let actionItems = Detail(rawValue: 2)
         static let owed = Detail(rawValue: 4)
+        /// Instead of `.timers`: only the running timer that is most urgent at the moment given
+        /// to `decode` (what `list` shows).
+        static let urgentTimer = Detail(rawValue: 8)
         static let all: Detail = [.timers, .actionItems, .owed]
     }
 
@@ -260,19 +263,38 @@ enum IndexLine {
 
     /// Short texts seen before, found by the `checksum` of their bytes (already a well-mixed
     /// 64-bit hash, so no second hashing) in an open-addressed table, and confirmed byte for
-    /// byte. At most half full; past that, new texts are simply not remembered.
+    /// byte. It starts small and doubles when half full, up to `maxSlots`; past that, new
+    /// texts are simply not remembered. (A table sized for ten thousand lines from the start
+    /// cost `list` fifty fresh memory pages, each a page fault, for two hundred lines.)
     struct InternTable<Value> {
         private var keys: [UInt64]
         private var texts: [String?]
         private var values: [Value?]
         private var count = 0
-        private let mask: Int
+        private var mask: Int
+        private let maxSlots: Int
 
-        init(slots: Int) {  // a power of two
+        init(slots: Int, maxSlots: Int) {  // powers of two
             keys = Array(repeating: 0, count: slots)
             texts = Array(repeating: nil, count: slots)
             values = Array(repeating: nil, count: slots)
             mask = slots - 1
+            self.maxSlots = maxSlots
+        }
+
+        private mutating func grow() {
+            let slots = (mask + 1) * 2
+            let (oldKeys, oldTexts, oldValues) = (keys, texts, values)
+            keys = Array(repeating: 0, count: slots)
+            texts = Array(repeating: nil, count: slots)
+            values = Array(repeating: nil, count: slots)
+            mask = slots - 1
+            for i in oldTexts.indices {
+                guard let text = oldTexts[i] else { continue }
+                var k = Int(truncatingIfNeeded: oldKeys[i]) & mask
+                while texts[k] != nil { k = (k + 1) & mask }
+                keys[k] = oldKeys[i]; texts[k] = text; values[k] = oldValues[i]
+            }
         }
 
         // `mutating` only so that a call on a class's stored table borrows it instead of
@@ -287,7 +309,10 @@ enum IndexLine {
         }
 
         mutating func add(_ key: UInt64, _ text: String, _ value: Value) {
-            guard count < (mask + 1) / 2 else { return }
+            if count >= (mask + 1) / 2 {
+                guard mask + 1 < maxSlots else { return }
+                grow()
+            }
             var i = Int(truncatingIfNeeded: key) & mask
             while texts[i] != nil { i = (i + 1) & mask }
             keys[i] = key; texts[i] = text; values[i] = value
@@ -300,8 +325,8 @@ enum IndexLine {
     /// A value, not a class: its tables are then reached without a run-time exclusivity
     /// check on every field (a twentieth of decoding 10,000 lines).
     struct Decoder {
-        private var interned = InternTable<Void>(slots: 8192)
-        private var durations = InternTable<SLADuration>(slots: 256)
+        private var interned = InternTable<Void>(slots: 256, maxSlots: 8192)
+        private var durations = InternTable<SLADuration>(slots: 64, maxSlots: 256)
 
         static func same(_ text: String, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
             var text = text
@@ -327,7 +352,7 @@ enum IndexLine {
         }
 
         /// Parses one line (without its newline). Nil when damaged in any way.
-        mutating func decode(_ line: UnsafeBufferPointer<UInt8>, detail: Detail) -> (key: Int64, fingerprint: FileFingerprint, summary: IncidentSummary)? {
+        mutating func decode(_ line: UnsafeBufferPointer<UInt8>, detail: Detail, urgentAt: Int64 = 0) -> (key: Int64, fingerprint: FileFingerprint, summary: IncidentSummary)? {
             guard line.count > 17, line[16] == tab else { return nil }
             let body = UnsafeBufferPointer(rebasing: line[17...])
             guard let sum = parseHex(UnsafeBufferPointer(rebasing: line[0..<16])), sum == checksum(body) else { return nil }
@@ -376,21 +401,47 @@ enum IndexLine {
                 drill: drill, startedAt: startedAt, declaredAt: declaredAt, acknowledgedAt: acknowledgedAt,
                 containedAt: containedAt, resolvedAt: resolvedAt, closedAt: closedAt, roles: roles, evaluatedAt: evaluatedAt,
                 outcome: outcome, mergedInto: mergedInto, summary: summaryText)
+            /// One timer item, or nil when it is damaged.
+            func timer(_ t: UnsafeBufferPointer<UInt8>) -> TimerStatus? {
+                var p = Fields(t, part)
+                guard let id = p.next().flatMap { name($0) }, let title = p.next().flatMap { name($0) },
+                      let duration = p.next().flatMap { duration($0) }, let repeats = p.next().flatMap(bool),
+                      let startedAt = p.next().flatMap(optionalTime), let dueAt = p.next().flatMap(optionalTime),
+                      let metAt = p.next().flatMap(optionalTime),
+                      let st = p.next().flatMap { name($0) }, let state = SLAState(rawValue: st), let missed = p.next().flatMap(int),
+                      missed >= 0, missed < Int64(Int32.max), let finished = p.next().flatMap(bool),
+                      let trigger = p.next().flatMap { name($0) }, p.atEnd
+                else { return nil }
+                return TimerStatus(id: id, title: title, duration: duration, repeats: repeats, startedAt: startedAt,
+                                   dueAt: dueAt, metAt: metAt, state: state, missed: Int(missed), finished: finished,
+                                   startTrigger: trigger)
+            }
             if detail.contains(.timers) && !timersField.isEmpty {
                 var items = Fields(timersField, item)
+                s.timers.reserveCapacity(8)
+                while let t = items.next() {
+                    guard let status = timer(t) else { return nil }
+                    s.timers.append(status)
+                }
+            } else if detail.contains(.urgentTimer) && !timersField.isEmpty {
+                // Only the running timer `list` shows: overdue first (the earliest due), then
+                // the next due; the others are looked at only for their start, due and end.
+                var items = Fields(timersField, item)
+                var best: (rank: Int, due: Int64, item: UnsafeBufferPointer<UInt8>)?
                 while let t = items.next() {
                     var p = Fields(t, part)
-                    guard let id = p.next().flatMap { name($0) }, let title = p.next().flatMap { name($0) },
-                          let duration = p.next().flatMap { duration($0) }, let repeats = p.next().flatMap(bool),
+                    guard p.next() != nil, p.next() != nil, p.next() != nil, p.next() != nil,
                           let startedAt = p.next().flatMap(optionalTime), let dueAt = p.next().flatMap(optionalTime),
-                          let metAt = p.next().flatMap(optionalTime),
-                          let st = p.next().flatMap { name($0) }, let state = SLAState(rawValue: st), let missed = p.next().flatMap(int),
-                          missed >= 0, missed < Int64(Int32.max), let finished = p.next().flatMap(bool),
-                          let trigger = p.next().flatMap { name($0) }, p.atEnd
+                          p.next() != nil, p.next() != nil, p.next() != nil, let finished = p.next().flatMap(bool)
                     else { return nil }
-                    s.timers.append(TimerStatus(id: id, title: title, duration: duration, repeats: repeats, startedAt: startedAt,
-                                                dueAt: dueAt, metAt: metAt, state: state, missed: Int(missed), finished: finished,
-                                                startTrigger: trigger))
+                    guard startedAt != nil, !finished else { continue }
+                    let due = dueAt?.milliseconds ?? 0
+                    let rank = dueAt.map { $0.milliseconds < urgentAt } ?? false ? 0 : 1
+                    if best == nil || (rank, due) < (best!.rank, best!.due) { best = (rank, due, t) }
+                }
+                if let best {
+                    guard let status = timer(best.item) else { return nil }
+                    s.timers = [status]
                 }
             }
             if detail.contains(.actionItems) && !actionsField.isEmpty {

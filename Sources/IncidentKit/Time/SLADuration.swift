@@ -139,10 +139,27 @@ enum DurationParser {
 /// Formats a span for a person: `45s`, `12m`, `1h05m`, `2d3h`.
 public func formatSpan(milliseconds: Int64) -> String {
     let totalSeconds = milliseconds.magnitude / 1000
-    if totalSeconds < 60 { return "\(totalSeconds)s" }
+    // Built on the stack (a short String needs no heap buffer; `list` and `sla` format one
+    // per row): number, unit, and for hours and days a second number and unit.
+    func spelled(_ a: UInt64, _ unitA: UInt8, _ b: UInt64? = nil, _ unitB: UInt8 = 0, padB: Int = 1) -> String {
+        guard a < 1_000_000_000_000 else { return b.map { "\(a)\(Character(Unicode.Scalar(unitA)))\($0)\(Character(Unicode.Scalar(unitB)))" } ?? "\(a)\(Character(Unicode.Scalar(unitA)))" }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buf in
+            var n = decimalDigits(Int(a))
+            writeDigits(Int(a), width: n, into: buf, at: 0)
+            buf[n] = unitA; n += 1
+            if let b {
+                let w = max(decimalDigits(Int(b)), padB)
+                writeDigits(Int(b), width: w, into: buf, at: n)
+                n += w
+                buf[n] = unitB; n += 1
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buf[0..<n]), as: UTF8.self)
+        }
+    }
+    if totalSeconds < 60 { return spelled(totalSeconds, 0x73) }
     let minutes = totalSeconds / 60
-    if minutes < 60 { return "\(minutes)m" }
+    if minutes < 60 { return spelled(minutes, 0x6D) }
     let hours = minutes / 60
-    if hours < 48 { return "\(hours)h\(pad(Int(minutes % 60), 2))m" }
-    return "\(hours / 24)d\(hours % 24)h"
+    if hours < 48 { return spelled(hours, 0x68, minutes % 60, 0x6D, padB: 2) }
+    return spelled(hours / 24, 0x64, hours % 24, 0x68)
 }
