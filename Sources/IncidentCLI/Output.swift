@@ -416,44 +416,66 @@ func tableText(_ cells: [String], columns: Int, gap: Int = 2, newline: Bool = fa
 /// `tableText` as UTF-8 bytes, written once into their buffer (no String validation of a
 /// megabyte at the end: `list --all` hands them to standard output as they are).
 func tableBytes(_ cells: [String], columns: Int, gap: Int = 2, newline: Bool = false) -> [UInt8] {
-    guard columns > 0, !cells.isEmpty else { return newline ? [0x0A] : [] }
-    var widths = [Int](repeating: 0, count: columns)
-    var cellWidths = [Int](repeating: 0, count: cells.count)
-    var size = 0
-    for i in cells.indices {
-        let w = visibleWidth(cells[i])
-        cellWidths[i] = w
-        size += cells[i].utf8.count
-        let column = i % columns
-        if column < columns - 1 && w > widths[column] { widths[column] = w }
+    tableBytes([cells], columns: columns, gap: gap, newline: newline)
+}
+
+/// `tableBytes` of cells given in parts, one after the other (rows built side by side),
+/// each part a whole number of rows.
+func tableBytes(_ parts: [[String]], columns: Int, gap: Int = 2, newline: Bool = false) -> [UInt8] {
+    let count = parts.reduce(0) { $0 + $1.count }
+    guard columns > 0, count > 0 else { return newline ? [0x0A] : [] }
+    func cell(_ i: Int) -> String {
+        var i = i
+        for part in parts {
+            if i < part.count { return part[i] }
+            i -= part.count
+        }
+        return ""
     }
-    // The exact size first (cells, padding, newlines): the text is then written straight into
-    // the String's own storage, with no growing buffer and no copy at the end.
-    for i in cells.indices {
+    var widths = [Int](repeating: 0, count: columns)
+    var cellWidths = [Int](repeating: 0, count: count)
+    var size = 0
+    var i = 0
+    for part in parts {
+        for c in part {
+            let w = visibleWidth(c)
+            cellWidths[i] = w
+            size += c.utf8.count
+            let column = i % columns
+            if column < columns - 1 && w > widths[column] { widths[column] = w }
+            i += 1
+        }
+    }
+    // The exact size first (cells, padding, newlines): the bytes are then written once into
+    // their buffer, with no growing and no copy at the end.
+    for i in 0..<count {
         let column = i % columns
         if column == 0 && i > 0 { size += 1 }
-        if column < columns - 1 && i < cells.count - 1 { size += max(0, widths[column] + gap - cellWidths[i]) }
+        if column < columns - 1 && i < count - 1 { size += max(0, widths[column] + gap - cellWidths[i]) }
     }
     if newline { size += 1 }
     return [UInt8](unsafeUninitializedCapacity: size) { out, written in
         guard let base = out.baseAddress else { written = 0; return }
         var at = 0
-        for i in cells.indices {
-            let column = i % columns
-            if column == 0 && i > 0 { base[at] = 0x0A; at += 1 }
-            let cell = cells[i]
-            let copied = cell.utf8.withContiguousStorageIfAvailable { u -> Int in
-                if let p = u.baseAddress, u.count > 0 { (base + at).initialize(from: p, count: u.count) }
-                return u.count
-            }
-            if let copied {
-                at += copied
-            } else {
-                for b in cell.utf8 { base[at] = b; at += 1 }
-            }
-            if column < columns - 1 && i < cells.count - 1 {
-                let pad = widths[column] + gap - cellWidths[i]
-                if pad > 0 { (base + at).initialize(repeating: 0x20, count: pad); at += pad }
+        var i = 0
+        for part in parts {
+            for cell in part {
+                let column = i % columns
+                if column == 0 && i > 0 { base[at] = 0x0A; at += 1 }
+                let copied = cell.utf8.withContiguousStorageIfAvailable { u -> Int in
+                    if let p = u.baseAddress, u.count > 0 { (base + at).initialize(from: p, count: u.count) }
+                    return u.count
+                }
+                if let copied {
+                    at += copied
+                } else {
+                    for b in cell.utf8 { base[at] = b; at += 1 }
+                }
+                if column < columns - 1 && i < count - 1 {
+                    let pad = widths[column] + gap - cellWidths[i]
+                    if pad > 0 { (base + at).initialize(repeating: 0x20, count: pad); at += pad }
+                }
+                i += 1
             }
         }
         if newline { base[at] = 0x0A; at += 1 }

@@ -84,11 +84,10 @@ enum DerivedIndex {
 
     /// The index's bytes and the line ranges after a header that matches `expected`
     /// (none when it does not: every line is then stale).
-    static func load(_ path: String, expected: [UInt8]) -> (bytes: [UInt8], lines: [Range<Int>], headerOK: Bool)? {
-        guard let bytes = try? POSIXFile.read(path, limit: 1 << 30) else { return nil }
-        guard bytes.count >= expected.count, bytes[0..<expected.count].elementsEqual(expected) else {
-            return (bytes, [], false)
-        }
+    static func load(_ path: String, expected: [UInt8]) -> (bytes: FileBytes, lines: [Range<Int>], headerOK: Bool)? {
+        guard let bytes = try? FileBytes.read(path, limit: 1 << 30) else { return nil }
+        let headerOK = bytes.withUnsafeBufferPointer { p in p.count >= expected.count && p[0..<expected.count].elementsEqual(expected) }
+        guard headerOK else { return (bytes, [], false) }
         var lines: [Range<Int>] = []
         bytes.withUnsafeBufferPointer { p in
             var start = expected.count
@@ -285,6 +284,7 @@ extension Store {
     func summariesAndIndex(_ area: SummaryArea, runbook: RunbookSnapshot, at now: Timestamp,
                            detail: SummaryDetail) -> ([IncidentSummary], [StoreProblem], [UInt8]?) {
         let header = DerivedIndex.header(runbook)
+        if area == .archive { HeapHint.expectLargeWork() }
         // The directory listing (a stat per file) runs beside the reading and parsing of the
         // index: on a large archive they are the two halves of the work.
         // (Only for the archive: for a few hundred active files a thread costs more than it saves.)
