@@ -449,8 +449,8 @@ struct Invocation {
     /// Human output. Whatever a line holds, it leaves through the terminal escaper, which
     /// lets only this tool's own colour codes through.
     func out(_ text: String) { context.stdout.write(Sanitizer.forTerminalKeepingStyle(text.hasSuffix("\n") ? text : text + "\n")) }
-    /// Rendered table bytes (ending in a newline): written as they are when no byte needs
-    /// escaping (one scan), else through `out`, which escapes what must be.
+    /// Rendered text as UTF-8 bytes (a table, a report; ending in a newline): written as they
+    /// are when no byte needs escaping (one scan), else through `out`, which escapes what must be.
     func outTable(_ bytes: [UInt8]) {
         if bytes.withUnsafeBufferPointer(Sanitizer.isPlainText) {
             context.stdout.write(utf8: bytes)

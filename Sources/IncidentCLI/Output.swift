@@ -275,20 +275,27 @@ extension Invocation {
     }
 
     func timerLines(_ timers: [TimerStatus], indent: String = "  ", at moment: Timestamp? = nil) -> [String] {
+        var text = TextBuilder(capacity: 100 * timers.count)
+        addTimerLines(timers, indent: indent, at: moment, to: &text)
+        return text.string.split(separator: "\n").map(String.init)
+    }
+
+    /// `timerLines`, each line and its newline appended to `text` (`sla` writes a thousand
+    /// and more into one buffer, rather than a String each).
+    func addTimerLines(_ timers: [TimerStatus], indent: String = "  ", at moment: Timestamp? = nil, to text: inout TextBuilder) {
         let ordered = urgencyOrder(timers, at: moment)
         let badges = ordered.map { timerBadge($0, at: moment) }
         let badgeWidths = badges.map(visibleWidth)
         let titleWidths = ordered.map { visibleWidth($0.title) }
         let badgeWidth = badgeWidths.max() ?? 0, titleWidth = titleWidths.max() ?? 0
-        return ordered.indices.map { k in
-            var line = TextBuilder(capacity: indent.utf8.count + badgeWidth + titleWidth + 80)
-            line.add(indent)
-            line.add(badges[k])
-            line.spaces(badgeWidth - badgeWidths[k] + 2)
-            line.add(ordered[k].title)
-            line.spaces(titleWidth - titleWidths[k] + 2)
-            addTimerDetail(ordered[k], to: &line)
-            return line.string
+        for k in ordered.indices {
+            text.add(indent)
+            text.add(badges[k])
+            text.spaces(badgeWidth - badgeWidths[k] + 2)
+            text.add(ordered[k].title)
+            text.spaces(titleWidth - titleWidths[k] + 2)
+            addTimerDetail(ordered[k], to: &text)
+            text.add(byte: 0x0A)
         }
     }
 

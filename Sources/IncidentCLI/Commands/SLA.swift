@@ -166,27 +166,31 @@ enum SLACommand {
             inv.out("No active incidents.")
             return ExitCode.success
         }
-        var lines: [String] = []
-        for r in rows {
-            if !lines.isEmpty { lines.append("") }
-            lines.append("\(inv.style.bold(r.id.description)) \(inv.safe(r.title)) [\(inv.levelTitle(r.severity, runbook)), \(r.status.rawValue)]")
+        // One buffer for the whole report, a line and its newline at a time.
+        var text = TextBuilder(capacity: 512 * rows.count)
+        func line(_ s: String) { text.add(s); text.add(byte: 0x0A) }
+        for (n, r) in rows.enumerated() {
+            if n > 0 { text.add(byte: 0x0A) }
+            line("\(inv.style.bold(r.id.description)) \(inv.safe(r.title)) [\(inv.levelTitle(r.severity, runbook)), \(r.status.rawValue)]")
             let missing = failOn != nil ? [] : r.missingRoles
             if !missing.isEmpty {
-                lines.append("  " + inv.style.red("Missing roles: ") + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
+                line("  " + inv.style.red("Missing roles: ") + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))
             }
             let owed = failOn != nil ? [] : r.owed
-            if !owed.isEmpty { lines.append("  " + inv.style.red("Missing: ") + inv.describeOwed(owed, r.id)) }
+            if !owed.isEmpty { line("  " + inv.style.red("Missing: ") + inv.describeOwed(owed, r.id)) }
             if r.timers.isEmpty && runbook.level(id: r.severity) == nil {
-                lines.append("  " + inv.style.red("severity '\(inv.safe(r.severity))' is not in the runbook: no deadlines are tracked"))
+                line("  " + inv.style.red("severity '\(inv.safe(r.severity))' is not in the runbook: no deadlines are tracked"))
+            } else if r.timers.isEmpty {
+                line("  no timers at this severity")
             } else {
-                lines += r.timers.isEmpty ? ["  no timers at this severity"] : inv.timerLines(r.timers)
+                inv.addTimerLines(r.timers, to: &text)
             }
             if failOn == nil, let m = SLAEngine.monitoring(severity: r.severity, resolvedAt: r.resolvedAt, runbook: runbook, time: time) {
-                lines.append("  " + inv.monitoringLine(m, closed: r.status == .closed))
+                line("  " + inv.monitoringLine(m, closed: r.status == .closed))
             }
         }
-        inv.out(lines.joinedLines)
-        ProcessLifetime.keep((rows, lines))
+        inv.outTable(text.bytes)
+        ProcessLifetime.keep((rows, text))
         return alertStatus
     }
 }

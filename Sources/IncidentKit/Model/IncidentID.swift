@@ -70,6 +70,19 @@ public struct IncidentID: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
     public var fileName: String { "\(description).json" }
 
+    /// `fileName` as a C string on the stack, for a system call made once per incident.
+    func withFileNameCString<R>(_ body: (UnsafePointer<CChar>) -> R) -> R {
+        guard provisional == nil, number >= 0 else { return fileName.withCString(body) }
+        let digits = decimalDigits(number)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { b in
+            b[0] = 0x49; b[1] = 0x4E; b[2] = 0x43; b[3] = 0x2D
+            writeDigits(number, width: digits, into: b, at: 4)
+            let at = 4 + digits
+            b[at] = 0x2E; b[at + 1] = 0x6A; b[at + 2] = 0x73; b[at + 3] = 0x6F; b[at + 4] = 0x6E; b[at + 5] = 0  // ".json"
+            return b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: at + 6) { body($0) }
+        }
+    }
+
     /// Numbered IDs in numeric order, then provisional ones.
     public static func < (a: IncidentID, b: IncidentID) -> Bool {
         switch (a.provisional, b.provisional) {

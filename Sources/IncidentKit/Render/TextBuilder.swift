@@ -13,16 +13,21 @@ public struct TextBuilder {
     public mutating func add(byte: UInt8) { bytes.append(byte) }
 
     public mutating func spaces(_ n: Int) {
-        if n > 0 { bytes.append(contentsOf: repeatElement(0x20, count: n)) }
+        // A byte at a time: appending a `repeatElement` went through the generic path.
+        guard n > 0 else { return }
+        bytes.reserveCapacity(bytes.count + n)
+        for _ in 0..<n { bytes.append(0x20) }
     }
 
     /// A non-negative number in decimal, at least `width` digits (zero-padded).
     public mutating func number(_ value: Int, width: Int = 1) {
         guard value >= 0 else { add(String(value)); return }
         let n = max(decimalDigits(value), width)
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0x30, count: n))
-        bytes.withUnsafeMutableBufferPointer { writeDigits(value, width: n, into: $0, at: start) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
+            guard n <= b.count else { add(String(value)); return }
+            writeDigits(value, width: n, into: b, at: 0)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<n]))
+        }
     }
 
     public var string: String { String(decoding: bytes, as: UTF8.self) }

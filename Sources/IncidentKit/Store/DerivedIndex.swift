@@ -255,14 +255,16 @@ extension Store {
         } else {
             var years: [Int: Int32] = [:]
             defer { for fd in years.values where fd >= 0 { close(fd) } }
-            for s in active where !s.id.isProvisional {
-                let year = CivilTime(s.declaredAt).year
+            // By index: `for s in active` copied every summary (a retain per string it holds).
+            for i in active.indices where !active[i].id.isProvisional {
+                let id = active[i].id
+                let year = CivilTime(active[i].declaredAt).year
                 if years[year] == nil {
                     years[year] = open(archiveDirectory + "/" + String(year), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 }
                 guard let fd = years[year], fd >= 0 else { continue }
                 var st = stat()
-                if fstatat(fd, s.id.fileName, &st, AT_SYMLINK_NOFOLLOW) == 0 { doubled.append(s.id) }
+                if id.withFileNameCString({ fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0 { doubled.append(id) }
             }
         }
         guard !doubled.isEmpty else { return }
