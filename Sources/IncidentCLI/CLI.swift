@@ -77,6 +77,10 @@ public enum CLI {
     }
 
     public static func run(arguments: [String], context: Context) -> Int32 {
+        if arguments == ["--version"] {  // what scripts ask first: no command table needed
+            context.stdout.write("incident \(version)\n")
+            return ExitCode.success
+        }
         do {
             let parsed = try parseEveryday(arguments) ?? Parser.parse(arguments, commands: commands)
             if parsed.options["version"] != nil {
