@@ -277,7 +277,16 @@ extension Invocation {
     func timerLines(_ timers: [TimerStatus], indent: String = "  ", at moment: Timestamp? = nil) -> [String] {
         var text = TextBuilder(capacity: 100 * timers.count)
         addTimerLines(timers, indent: indent, at: moment, to: &text)
-        return text.string.split(separator: "\n").map(String.init)
+        // Cut at the newline bytes the lines end with (their text holds none).
+        return text.bytes.withUnsafeBufferPointer { b in
+            var lines: [String] = []
+            var start = 0
+            for i in b.indices where b[i] == 0x0A {
+                lines.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+                start = i + 1
+            }
+            return lines
+        }
     }
 
     /// `timerLines`, each line and its newline appended to `text` (`sla` writes a thousand
