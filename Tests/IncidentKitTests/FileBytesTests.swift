@@ -50,4 +50,23 @@ import TestSupport
         #expect(second.stdout == first.stdout)
         #expect(second.stdout.components(separatedBy: "\"id\" : \"INC-").count - 1 == 6001)
     }
+
+    /// An index padded far past any real size is not read into memory: it is treated as
+    /// missing, the listing comes from the files, and the index is written again at its size.
+    @Test func anIndexPaddedPastTheLimitIsRebuiltNotRead() throws {
+        let cli = InProcessCLI(now: ts("2026-11-23T14:05:00Z"))
+        for n in 1...3 {
+            #expect(cli.run(["declare", "Incident \(n)", "-s", "low", "--at", "2026-11-20T10:00:00Z"]).status == 0)
+            #expect(cli.run(["resolve", "\(n)", "--at", "2026-11-21T10:00:00Z"]).status == 0)
+            #expect(cli.run(["close", "\(n)", "--force", "--reason", "test", "--at", "2026-11-21T11:00:00Z"]).status == 0)
+        }
+        let expected = cli.run(["list", "--all"]).stdout
+        let index = cli.store + "/archive/.index"
+        #expect(truncate(index, off_t(DerivedIndex.maxBytes + 1)) == 0)  // sparse: no disk used
+        let again = cli.run(["list", "--all"])
+        #expect(again.status == 0)
+        #expect(again.stdout == expected)
+        let size = (try FileManager.default.attributesOfItem(atPath: index)[.size] as? Int) ?? -1
+        #expect(size > 0 && size < 1 << 20, "rebuilt at its own size, not \(size) bytes")
+    }
 }

@@ -84,8 +84,13 @@ enum DerivedIndex {
 
     /// The index's bytes and the line ranges after a header that matches `expected`
     /// (none when it does not: every line is then stale).
+    /// Past this an index is not read at all (treated as missing, so rebuilt): a line is
+    /// about a kilobyte, so this is some 250,000 incidents, and a file padded to gigabytes is
+    /// not first read into memory to be found useless.
+    static let maxBytes = 256 << 20
+
     static func load(_ path: String, expected: [UInt8]) -> (bytes: FileBytes, lines: [Range<Int>], headerOK: Bool)? {
-        guard let bytes = try? FileBytes.read(path, limit: 1 << 30) else { return nil }
+        guard let bytes = try? FileBytes.read(path, limit: maxBytes) else { return nil }
         let headerOK = bytes.withUnsafeBufferPointer { p in p.count >= expected.count && p[0..<expected.count].elementsEqual(expected) }
         guard headerOK else { return (bytes, [], false) }
         var lines: [Range<Int>] = []
