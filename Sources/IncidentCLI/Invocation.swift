@@ -451,7 +451,7 @@ struct Invocation {
     func out(_ text: String) { context.stdout.write(Sanitizer.forTerminalKeepingStyle(text.hasSuffix("\n") ? text : text + "\n")) }
     /// Rendered text as UTF-8 bytes (a table, a report; ending in a newline): written as they
     /// are when no byte needs escaping (one scan), else through `out`, which escapes what must be.
-    func outTable(_ bytes: [UInt8]) {
+    func outUTF8(_ bytes: [UInt8]) {
         if bytes.withUnsafeBufferPointer(Sanitizer.isPlainText) {
             context.stdout.write(utf8: bytes)
         } else {

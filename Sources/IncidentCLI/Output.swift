@@ -249,14 +249,9 @@ extension Invocation {
         if t.missed > 0 { b.add(", "); b.number(t.missed); b.add(t.missed == 1 ? " update missed" : " updates missed") }
     }
 
-    /// Open overdue first (most overdue first), then running by deadline, then finished,
-    /// then not started.
-    /// Overdue first, then running by due time, then finished, then not started; ties keep
-    /// the runbook's order.
+    /// `TimerStatus.urgency` at `moment`, else at the command's moment.
     func urgencyRank(_ t: TimerStatus, at moment: Timestamp? = nil) -> (Int, Int64) {
-        guard t.isStarted else { return (3, 0) }
-        if t.finished { return (2, t.dueAt?.milliseconds ?? 0) }
-        return ((t.remaining(at: moment ?? at) ?? 0) < 0 ? 0 : 1, t.dueAt?.milliseconds ?? 0)
+        t.urgency(at: moment ?? at)
     }
 
     func urgencyOrder(_ timers: [TimerStatus], at moment: Timestamp? = nil) -> [TimerStatus] {
@@ -423,31 +418,18 @@ func table(_ rows: [[String]], gap: Int = 2) -> [String] {
 }
 
 /// Renders `cells` (row after row, `columns` to a row) as aligned columns, one line per
-/// row: built in one buffer, as `list --all` prints ten thousand rows. With `newline`, the
-/// text ends with one (so that printing it does not copy it again to add one).
-func tableText(_ cells: [String], columns: Int, gap: Int = 2, newline: Bool = false) -> String {
-    String(decoding: tableBytes(cells, columns: columns, gap: gap, newline: newline), as: UTF8.self)
+/// row: built in one buffer, as `list --all` prints ten thousand rows.
+func tableText(_ cells: [String], columns: Int, gap: Int = 2) -> String {
+    String(decoding: tableBytes([cells], columns: columns, gap: gap), as: UTF8.self)
 }
 
 /// `tableText` as UTF-8 bytes, written once into their buffer (no String validation of a
-/// megabyte at the end: `list --all` hands them to standard output as they are).
-func tableBytes(_ cells: [String], columns: Int, gap: Int = 2, newline: Bool = false) -> [UInt8] {
-    tableBytes([cells], columns: columns, gap: gap, newline: newline)
-}
-
-/// `tableBytes` of cells given in parts, one after the other (rows built side by side),
-/// each part a whole number of rows.
+/// megabyte at the end: `list --all` hands them to standard output as they are), of cells
+/// given in parts one after the other (rows built side by side), each part a whole number of
+/// rows. With `newline`, the bytes end with one.
 func tableBytes(_ parts: [[String]], columns: Int, gap: Int = 2, newline: Bool = false) -> [UInt8] {
     let count = parts.reduce(0) { $0 + $1.count }
     guard columns > 0, count > 0 else { return newline ? [0x0A] : [] }
-    func cell(_ i: Int) -> String {
-        var i = i
-        for part in parts {
-            if i < part.count { return part[i] }
-            i -= part.count
-        }
-        return ""
-    }
     var widths = [Int](repeating: 0, count: columns)
     var cellWidths = [Int](repeating: 0, count: count)
     var size = 0
@@ -508,14 +490,9 @@ struct FewKeys<Value> {
     private var values: [Value] = []
     private var many: [String: Value] = [:]
 
-    mutating func value(_ key: String, _ make: () -> Value) -> Value {
-        if let v = known(key) { return v }
-        return remember(key, make())
-    }
-
-    /// The value for `key` if there is one. With `remember`, for a loop that runs ten
-    /// thousand times: a `make` closure there copied what it captured (the whole runbook)
-    /// on every call, found or not.
+    /// The value for `key` if there is one; else work it out and `remember` it. (Not one
+    /// method taking a closure: in a loop run ten thousand times, the closure copied what it
+    /// captured, the whole runbook, on every call, found or not.)
     func known(_ key: String) -> Value? {
         if let i = keys.firstIndex(of: key) { return values[i] }
         return many[key]

@@ -185,7 +185,7 @@ enum ListCommand {
         } else {
             parts[1] = rowCells(0..<order.count)
         }
-        inv.outTable(tableBytes(parts, columns: 8, newline: true))
+        inv.outUTF8(tableBytes(parts, columns: 8, newline: true))
         ProcessLifetime.keep((all, parts, running))
         return ExitCode.success
     }

@@ -189,7 +189,7 @@ enum SLACommand {
                 line("  " + inv.monitoringLine(m, closed: r.status == .closed))
             }
         }
-        inv.outTable(text.bytes)
+        inv.outUTF8(text.bytes)
         ProcessLifetime.keep((rows, text))
         return alertStatus
     }

@@ -61,23 +61,25 @@ public struct IncidentID: Hashable, Comparable, Sendable, CustomStringConvertibl
         // Built on the stack: up to fifteen bytes is a String without a heap buffer, and
         // `list --all` names ten thousand incidents (interpolation cost a malloc each).
         guard number >= 0 else { return "INC-\(number)" }
-        let digits = decimalDigits(number)
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
-            b[0] = 0x49; b[1] = 0x4E; b[2] = 0x43; b[3] = 0x2D
-            writeDigits(number, width: digits, into: b, at: 4)
-            return String(decoding: UnsafeBufferPointer(rebasing: b[0..<(4 + digits)]), as: UTF8.self)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { b in
+            String(decoding: UnsafeBufferPointer(rebasing: b[0..<writeName(into: b)]), as: UTF8.self)
         }
+    }
+
+    /// "INC-" and the (non-negative) number at the start of `b`; returns the length.
+    private func writeName(into b: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let digits = decimalDigits(number)
+        b[0] = 0x49; b[1] = 0x4E; b[2] = 0x43; b[3] = 0x2D
+        writeDigits(number, width: digits, into: b, at: 4)
+        return 4 + digits
     }
     public var fileName: String { "\(description).json" }
 
     /// `fileName` as a C string on the stack, for a system call made once per incident.
     func withFileNameCString<R>(_ body: (UnsafePointer<CChar>) -> R) -> R {
         guard provisional == nil, number >= 0 else { return fileName.withCString(body) }
-        let digits = decimalDigits(number)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { b in
-            b[0] = 0x49; b[1] = 0x4E; b[2] = 0x43; b[3] = 0x2D
-            writeDigits(number, width: digits, into: b, at: 4)
-            let at = 4 + digits
+            let at = writeName(into: b)
             b[at] = 0x2E; b[at + 1] = 0x6A; b[at + 2] = 0x73; b[at + 3] = 0x6F; b[at + 4] = 0x6E; b[at + 5] = 0  // ".json"
             return b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: at + 6) { body($0) }
         }

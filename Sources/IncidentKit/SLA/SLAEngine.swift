@@ -29,6 +29,21 @@ public struct TimerStatus: Sendable, Equatable {
         guard let dueAt, !finished else { return nil }
         return now.distance(to: dueAt)
     }
+
+    /// Where the timer stands at `now`, most urgent first: overdue (the earliest due first),
+    /// then running (the next due first), then finished, then not started.
+    public func urgency(at now: Timestamp) -> (Int, Int64) {
+        Self.urgency(started: isStarted, finished: finished, dueAt: dueAt, at: now)
+    }
+
+    /// `urgency(at:)` from the three fields it depends on (the index decoder ranks timers
+    /// before building them).
+    public static func urgency(started: Bool, finished: Bool, dueAt: Timestamp?, at now: Timestamp) -> (Int, Int64) {
+        guard started else { return (3, 0) }
+        let due = dueAt?.milliseconds ?? 0
+        if finished { return (2, due) }
+        return (dueAt.map { $0 < now } ?? false ? 0 : 1, due)
+    }
 }
 
 /// Computes every timer of an incident from the runbook's timer specs and the event log.

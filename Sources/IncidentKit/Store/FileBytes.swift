@@ -6,8 +6,6 @@ import Musl
 import Darwin
 #endif
 
-private func readFile(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
-
 /// A whole file's bytes, read into memory of its own: for a file of megabytes (the archive's
 /// derived index) that memory is asked to be backed by huge pages, where an ordinary array
 /// took a page fault per 4 KiB (2,000 of them, a tenth of `list --all`). Never a mapping of
@@ -59,11 +57,11 @@ final class FileBytes: @unchecked Sendable {
         #endif
         var count = 0
         while count < size + 1 {
-            let n = readFile(fd, base + count, size + 1 - count)
+            let n = sysRead(fd, base + count, size + 1 - count)
             if n < 0 {
                 if errno == EINTR { continue }
                 munmap(base, wanted)
-                throw IncidentError.storage("Cannot read \(path): \(String(cString: strerror(errno))).")
+                throw IncidentError.storage("Cannot read \(path): \(POSIXFile.lastError).")
             }
             if n == 0 { break }
             count += n

@@ -427,7 +427,8 @@ enum IndexLine {
                 // Only the running timer `list` shows: overdue first (the earliest due), then
                 // the next due; the others are looked at only for their start, due and end.
                 var items = Fields(timersField, item)
-                var best: (rank: Int, due: Int64, item: UnsafeBufferPointer<UInt8>)?
+                let moment = Timestamp(milliseconds: urgentAt)
+                var best: (urgency: (Int, Int64), item: UnsafeBufferPointer<UInt8>)?
                 while let t = items.next() {
                     var p = Fields(t, part)
                     guard p.next() != nil, p.next() != nil, p.next() != nil, p.next() != nil,
@@ -435,9 +436,8 @@ enum IndexLine {
                           p.next() != nil, p.next() != nil, p.next() != nil, let finished = p.next().flatMap(bool)
                     else { return nil }
                     guard startedAt != nil, !finished else { continue }
-                    let due = dueAt?.milliseconds ?? 0
-                    let rank = dueAt.map { $0.milliseconds < urgentAt } ?? false ? 0 : 1
-                    if best == nil || (rank, due) < (best!.rank, best!.due) { best = (rank, due, t) }
+                    let urgency = TimerStatus.urgency(started: true, finished: false, dueAt: dueAt, at: moment)
+                    if best == nil || urgency < best!.urgency { best = (urgency, t) }
                 }
                 if let best {
                     guard let status = timer(best.item) else { return nil }

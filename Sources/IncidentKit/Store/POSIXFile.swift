@@ -8,7 +8,7 @@ import Darwin
 import Synchronization
 
 // The C calls under short names that cannot collide with a method called `read` or `write`.
-private func sysRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+func sysRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
 private func sysWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }
 private func sysRename(_ fromDir: Int32, _ from: String, _ toDir: Int32, _ to: String) -> Int32 { renameat(fromDir, from, toDir, to) }
 

@@ -142,7 +142,6 @@ public func formatSpan(milliseconds: Int64) -> String {
     // Built on the stack (a short String needs no heap buffer; `list` and `sla` format one
     // per row): number, unit, and for hours and days a second number and unit.
     func spelled(_ a: UInt64, _ unitA: UInt8, _ b: UInt64? = nil, _ unitB: UInt8 = 0, padB: Int = 1) -> String {
-        guard a < 1_000_000_000_000 else { return b.map { "\(a)\(Character(Unicode.Scalar(unitA)))\($0)\(Character(Unicode.Scalar(unitB)))" } ?? "\(a)\(Character(Unicode.Scalar(unitA)))" }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buf in
             var n = decimalDigits(Int(a))
             writeDigits(Int(a), width: n, into: buf, at: 0)
