@@ -226,13 +226,19 @@ extension Invocation {
 
     /// `timerDetail(t)`, appended to a line being built (`sla` writes thousands).
     func addTimerDetail(_ t: TimerStatus, to b: inout TextBuilder) {
+        addTimerDetail(t, zone: readerZone, to: &b)
+    }
+
+    /// `addTimerDetail`, with the reader's zone looked up once by the caller.
+    func addTimerDetail(_ t: TimerStatus, zone: ZoneRules, to b: inout TextBuilder) {
         guard t.isStarted, let due = t.dueAt else {
-            b.add("starts when "); b.add(t.startTrigger.replacingOccurrences("phase:", "phase ")); b.add(" (")
+            b.add("starts when ")
+            b.add(t.startTrigger.hasPrefix("phase:") ? t.startTrigger.replacingOccurrences("phase:", "phase ") : t.startTrigger)
+            b.add(" (")
             if t.repeats { b.add("every ") }
-            b.add(t.duration.spelledOut); b.add(")")
+            t.duration.addSpelledOut(to: &b); b.add(byte: 0x29)
             return
         }
-        let zone = readerZone
         if t.finished, let met = t.metAt {
             let delta = met.distance(to: due)
             // A cadence ends with the incident; its time is when it was last met (an update, or
@@ -243,9 +249,9 @@ extension Invocation {
             }
         } else {
             b.add("due "); zone.addHuman(due, to: &b)
-            if t.repeats, let last = t.metAt { b.add(", last update "); b.add(zone.clock(last)) }
+            if t.repeats, let last = t.metAt { b.add(", last update "); zone.addClock(last, to: &b) }
         }
-        if t.repeats { b.add(", every "); b.add(t.duration.spelledOut) }
+        if t.repeats { b.add(", every "); t.duration.addSpelledOut(to: &b) }
         if t.missed > 0 { b.add(", "); b.number(t.missed); b.add(t.missed == 1 ? " update missed" : " updates missed") }
     }
 
@@ -273,7 +279,7 @@ extension Invocation {
         var text = TextBuilder(capacity: 100 * timers.count)
         addTimerLines(timers, indent: indent, at: moment, to: &text)
         // Cut at the newline bytes the lines end with (their text holds none).
-        return text.bytes.withUnsafeBufferPointer { b in
+        return text.withBytes { b in
             var lines: [String] = []
             var start = 0
             for i in b.indices where b[i] == 0x0A {
@@ -287,18 +293,21 @@ extension Invocation {
     /// `timerLines`, each line and its newline appended to `text` (`sla` writes a thousand
     /// and more into one buffer, rather than a String each).
     func addTimerLines(_ timers: [TimerStatus], indent: String = "  ", at moment: Timestamp? = nil, to text: inout TextBuilder) {
-        let ordered = urgencyOrder(timers, at: moment)
-        let badges = ordered.map { timerBadge($0, at: moment) }
+        // Positions in urgency order (the timers themselves are not copied: each holds strings).
+        let ranks = timers.map { urgencyRank($0, at: moment) }
+        let order = timers.indices.sorted { a, b in ranks[a] != ranks[b] ? ranks[a] < ranks[b] : a < b }
+        let badges = order.map { timerBadge(timers[$0], at: moment) }
         let badgeWidths = badges.map(visibleWidth)
-        let titleWidths = ordered.map { visibleWidth($0.title) }
+        let titleWidths = order.map { visibleWidth(timers[$0].title) }
         let badgeWidth = badgeWidths.max() ?? 0, titleWidth = titleWidths.max() ?? 0
-        for k in ordered.indices {
+        let zone = readerZone
+        for (k, i) in order.enumerated() {
             text.add(indent)
             text.add(badges[k])
             text.spaces(badgeWidth - badgeWidths[k] + 2)
-            text.add(ordered[k].title)
+            text.add(timers[i].title)
             text.spaces(titleWidth - titleWidths[k] + 2)
-            addTimerDetail(ordered[k], to: &text)
+            addTimerDetail(timers[i], zone: zone, to: &text)
             text.add(byte: 0x0A)
         }
     }

@@ -254,15 +254,20 @@ import TestSupport
         }
     }
 
-    /// One decoder reads a whole index: thousands of distinct short texts (more than it
-    /// remembers) come back exactly, and numbers at the edges of their range parse or fail.
-    @Test func oneDecoderKeepsThousandsOfNamesApart() throws {
-        let cli = Self.makeStore()
+    /// The first active incident of a fresh test store, and its summary.
+    static func firstActiveSummary() throws -> (IncidentRecord, IncidentSummary) {
+        let cli = makeStore()
         let store = Store(root: cli.store)
         let snapshot = try store.loadRunbookSnapshot()
         let (files, _) = store.incidentFiles(.active)
         let record = try store.decodeRecord(at: try #require(files.first).path)
-        let base = IncidentSummary(record, runbook: snapshot.runbook, time: snapshot.time)
+        return (record, IncidentSummary(record, runbook: snapshot.runbook, time: snapshot.time))
+    }
+
+    /// One decoder reads a whole index: thousands of distinct short texts (more than it
+    /// remembers) come back exactly, and numbers at the edges of their range parse or fail.
+    @Test func oneDecoderKeepsThousandsOfNamesApart() throws {
+        let (record, base) = try Self.firstActiveSummary()
         var decoder = IndexLine.Decoder()
         let inodes: [UInt64] = [0, 9_999_999_999_999_999_999, 10_000_000_000_000_000_000, UInt64.max]
         for n in 0..<6000 {
@@ -281,6 +286,52 @@ import TestSupport
         }
         for bad in ["18446744073709551616", "99999999999999999999", "123456789012345678901", "", "12a", "-1", "1 "] {
             #expect(Array(bad.utf8).withUnsafeBufferPointer { IndexLine.uint($0) } == nil, "\(bad)")
+        }
+    }
+
+    /// A decoder reuses a timer's first four fields (id, title, duration, repeats) from an
+    /// earlier line only when all four bytes agree; every state reads back; a damaged state
+    /// fails the line.
+    @Test func timerFieldsRepeatedAcrossLinesReadBackExactly() throws {
+        let (record, base) = try Self.firstActiveSummary()
+        try #require(!base.timers.isEmpty)
+        var decoder = IndexLine.Decoder()
+        let fp = FileFingerprint(size: 1, mtime: 2, ctime: 3, inode: 4)
+        let durations = [SLADuration(15, .minutes), SLADuration(1, .hours), SLADuration(1, .hours), SLADuration(5, .businessDays)]
+        let states: [SLAState] = [.pending, .met, .breached]
+        for n in 0..<400 {
+            var s = base
+            for k in s.timers.indices {
+                s.timers[k].id = n % 3 == 0 ? "t\(k)" : "t\(k)-\(n % 5)"
+                s.timers[k].title = n % 4 == 0 ? "Title \(k)" : "Title \(k) é"
+                s.timers[k].duration = durations[(n + k) % durations.count]
+                s.timers[k].repeats = (n + k) % 2 == 0
+                s.timers[k].state = states[(n + k) % states.count]
+            }
+            let line = IndexLine.encode(file: record.id.fileName, fingerprint: fp, summary: s)
+            let decoded = line.dropLast().withUnsafeBufferPointer { decoder.decode($0, detail: .all) }
+            #expect(decoded?.summary == s, "line \(n)")
+        }
+        for bad in ["Met", "pendingx", "", "breache", "met "] {
+            var s = base
+            s.timers[0].state = .met
+            var line = IndexLine.encode(file: record.id.fileName, fingerprint: fp, summary: s)
+            line.removeLast()
+            // Swap the first timer's state field for `bad` and re-seal the line's checksum.
+            var body = Array(line[17...])
+            let tabs = body.indices.filter { body[$0] == 0x09 }
+            let timers = Array(body[(tabs[19] + 1)..<tabs[20]])
+            var parts = timers.split(separator: 0x1E, omittingEmptySubsequences: false)[0].split(separator: 0x1F, omittingEmptySubsequences: false).map(Array.init)
+            #expect(parts[7] == Array("met".utf8))
+            parts[7] = Array(bad.utf8)
+            let first = Array(parts.joined(separator: [0x1F]))
+            let rest = timers.split(separator: 0x1E, omittingEmptySubsequences: false).dropFirst().map(Array.init)
+            let newTimers = Array(([first] + rest).joined(separator: [0x1E]))
+            body.replaceSubrange((tabs[19] + 1)..<tabs[20], with: newTimers)
+            let sum = String(IndexLine.checksum(body), radix: 16)
+            let sealed = Array((String(repeating: "0", count: 16 - sum.count) + sum).utf8) + [0x09] + body
+            let decoded = sealed.withUnsafeBufferPointer { decoder.decode($0, detail: .all) }
+            #expect(decoded == nil, "state '\(bad)'")
         }
     }
 

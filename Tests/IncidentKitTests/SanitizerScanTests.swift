@@ -25,6 +25,41 @@ import Testing
         }
     }
 
+    @Test func aBadByteBesideANewlineOrTabIsStillFound() {
+        // The eight-byte test lets newlines and tabs through; a control byte in the same
+        // eight must not slip through with them, in any pair of positions.
+        var rng = SystemRandomNumberGenerator()
+        let bad: [UInt8] = Array(0x00...0x08) + Array(0x0B...0x1F) + [0x7F]
+        for length in 8...18 {
+            for p in 0..<length {
+                for q in 0..<length where q != p {
+                    var bytes = text(length, &rng)
+                    bytes[p] = [0x0A, 0x09].randomElement(using: &rng)!
+                    bytes[q] = [0x0A, 0x09].randomElement(using: &rng)!
+                    #expect(Sanitizer.isPlainText(String(decoding: bytes, as: UTF8.self)))
+                    bytes[q] = bad.randomElement(using: &rng)!
+                    #expect(!Sanitizer.isPlainText(String(decoding: bytes, as: UTF8.self)), "\(bytes)")
+                }
+            }
+        }
+    }
+
+    @Test func exactByteMasksMarkEveryByteAndNoOther() {
+        // Every byte value in every lane, the other lanes random: one mark per matching lane.
+        var rng = SystemRandomNumberGenerator()
+        for value in UInt8(0)...UInt8(0x7F) {
+            for lane in 0..<8 {
+                var lanes = (0..<8).map { _ in UInt8.random(in: 0...0x7F, using: &rng) }
+                lanes[lane] = value
+                let w = lanes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+                let newlines = lanes.enumerated().reduce(UInt64(0)) { $1.element == 0x0A ? $0 | 0x80 << (8 * UInt64($1.offset)) : $0 }
+                let controls = lanes.enumerated().reduce(UInt64(0)) { $1.element < 0x20 ? $0 | 0x80 << (8 * UInt64($1.offset)) : $0 }
+                #expect(ByteScan.exactMatches(w, 0x0A) == newlines, "\(lanes)")
+                #expect(ByteScan.controls(w) == controls, "\(lanes)")
+            }
+        }
+    }
+
     @Test func scalarsPastASCIIAreJudgedOneByOne() {
         var rng = SystemRandomNumberGenerator()
         for length in 0...24 {
@@ -159,5 +194,56 @@ import Testing
         #expect(read([0x61, 0xC3]) == nil)  // a cut UTF-8 sequence
         #expect(read(Array("bad \\41 escape".utf8)) == nil)  // only controls and backslash are escaped
         #expect(read([]) == "")
+    }
+}
+
+/// `TextBuilder` grows its own buffer: appends of every size keep every byte, and a copy of a
+/// builder is a value (writing to one leaves the other as it was).
+@Suite struct TextBuilderTests {
+    @Test func appendsOfEverySizeKeepEveryByte() {
+        var b = TextBuilder(capacity: 1)
+        var expected: [UInt8] = []
+        for n in 0..<300 {
+            let piece = String(repeating: String(UnicodeScalar(UInt8(0x41 + n % 26))), count: n % 37)
+            b.add(piece); expected += Array(piece.utf8)
+            b.spaces(n % 5); expected += Array(repeating: 0x20, count: n % 5)
+            b.number(n, width: n % 4); expected += Array(String(n).count >= n % 4 ? String(n).utf8 : (String(repeating: "0", count: n % 4 - String(n).count) + String(n)).utf8)
+            b.add(byte: 0x0A); expected.append(0x0A)
+        }
+        #expect(b.bytes == expected)
+        #expect(b.count == expected.count)
+        #expect(b.string == String(decoding: expected, as: UTF8.self))
+        #expect(b.withBytes { Array($0) } == expected)
+    }
+
+    @Test func aCopyIsItsOwnValue() {
+        var a = TextBuilder(capacity: 4)
+        a.add("shared")
+        var b = a
+        b.add(" and more, enough to grow the buffer past its first size")
+        a.add(byte: 0x21)
+        #expect(a.string == "shared!")
+        #expect(b.string == "shared and more, enough to grow the buffer past its first size")
+        let c = b
+        b.spaces(2)
+        #expect(c.string == "shared and more, enough to grow the buffer past its first size")
+        #expect(b.string.hasSuffix("size  "))
+    }
+
+    @Test func spelledOutDurationsReadAsBefore() {
+        let cases: [(SLADuration, String)] = [
+            (SLADuration(1, .minutes), "1 minute"), (SLADuration(30, .minutes), "30 minutes"),
+            (SLADuration(1, .hours), "1 hour"), (SLADuration(48, .hours), "48 hours"),
+            (SLADuration(0, .days), "0 days"), (SLADuration(2, .weeks), "2 weeks"),
+            (SLADuration(1, .businessDays), "1 business day"), (SLADuration(5, .businessDays), "5 business days"),
+            (SLADuration(8, .businessHours), "8 business hours"),
+        ]
+        for (d, text) in cases {
+            #expect(d.spelledOut == text)
+            var b = TextBuilder()
+            b.add("every ")
+            d.addSpelledOut(to: &b)
+            #expect(b.string == "every " + text)
+        }
     }
 }

@@ -25,6 +25,21 @@ public enum ByteScan {
         (w &- UInt64(limit) &* ones) & ~w & highs != 0
     }
 
+    /// 0x80 in each byte of `w` equal to `byte`, exactly (every marked byte, not only the
+    /// lowest), for `w` of ASCII bytes.
+    @inlinable @inline(__always)
+    public static func exactMatches(_ w: UInt64, _ byte: UInt8) -> UInt64 {
+        let x = w ^ (UInt64(byte) &* ones)
+        return ~(((x & ~highs) &+ ~highs) | x) & highs
+    }
+
+    /// 0x80 in each byte of `w` below 0x20 (a control character), exactly, for `w` of ASCII
+    /// bytes.
+    @inlinable @inline(__always)
+    public static func controls(_ w: UInt64) -> UInt64 {
+        ~(((w & ~highs) &+ 0x60 &* ones) | w) & highs
+    }
+
     /// Whether a byte of `w` is past ASCII.
     @inlinable @inline(__always)
     public static func hasNonASCII(_ w: UInt64) -> Bool { w & highs != 0 }

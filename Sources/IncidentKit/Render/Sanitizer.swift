@@ -47,10 +47,12 @@ public enum Sanitizer {
         let n = u.count
         let raw = UnsafeRawBufferPointer(u)
         while i < n {
-            // Eight printable ASCII bytes at a time (no byte >= 0x80, < 0x20 or 0x7F).
+            // Eight printable ASCII bytes at a time (no byte >= 0x80 or 0x7F, and no control
+            // character but a newline or tab: a rendered report has a newline every line).
             if i + 8 <= n, let base = raw.baseAddress {
                 let w = ByteScan.word(base, i)
-                if !ByteScan.hasNonASCII(w) && !ByteScan.hasByteBelow(w, 0x20) && ByteScan.matches(w, 0x7F) == 0 {
+                if !ByteScan.hasNonASCII(w) && ByteScan.matches(w, 0x7F) == 0
+                    && ByteScan.controls(w) & ~(ByteScan.exactMatches(w, 0x0A) | ByteScan.exactMatches(w, 0x09)) == 0 {
                     i += 8
                     continue
                 }

@@ -327,6 +327,16 @@ enum IndexLine {
     struct Decoder {
         private var interned = InternTable<Void>(slots: 256, maxSlots: 8192)
         private var durations = InternTable<SLADuration>(slots: 64, maxSlots: 256)
+        /// A timer item's first four fields (id, title, duration, repeats), the same on every
+        /// line of a severity: found whole, in one lookup instead of four.
+        private var timerHeads = InternTable<TimerHead>(slots: 64, maxSlots: 1024)
+
+        struct TimerHead {
+            var id: String
+            var title: String
+            var duration: SLADuration
+            var repeats: Bool
+        }
 
         static func same(_ text: String, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
             var text = text
@@ -349,6 +359,20 @@ enum IndexLine {
             guard let text = IndexLine.text(p), let d = SLADuration(parsing: text), d.description == text else { return nil }
             durations.add(key, text, d)
             return d
+        }
+
+        /// A timer item's first four fields, from their bytes (separators included).
+        mutating func timerHead(_ bytes: UnsafeBufferPointer<UInt8>) -> TimerHead? {
+            let key = IndexLine.checksum(bytes)
+            if let (_, head) = timerHeads.find(key, bytes) { return head }
+            var q = Fields(bytes, part)
+            guard let id = q.next().flatMap({ name($0) }), let title = q.next().flatMap({ name($0) }),
+                  let duration = q.next().flatMap({ duration($0) }), let repeats = q.next().flatMap(bool), q.atEnd
+            else { return nil }
+            let head = TimerHead(id: id, title: title, duration: duration, repeats: repeats)
+            // Its bytes as they are (separators included: valid UTF-8, since each field was).
+            timerHeads.add(key, String(decoding: bytes, as: UTF8.self), head)
+            return head
         }
 
         /// Parses one line (without its newline). Nil when damaged in any way.
@@ -403,18 +427,22 @@ enum IndexLine {
                 outcome: outcome, mergedInto: mergedInto, summary: summaryText)
             /// One timer item, or nil when it is damaged.
             func timer(_ t: UnsafeBufferPointer<UInt8>) -> TimerStatus? {
-                var p = Fields(t, part)
-                guard let id = p.next().flatMap { name($0) }, let title = p.next().flatMap { name($0) },
-                      let duration = p.next().flatMap { duration($0) }, let repeats = p.next().flatMap(bool),
-                      let startedAt = p.next().flatMap(optionalTime), let dueAt = p.next().flatMap(optionalTime),
-                      let metAt = p.next().flatMap(optionalTime),
-                      let st = p.next().flatMap { name($0) }, let state = SLAState(rawValue: st), let missed = p.next().flatMap(int),
-                      missed >= 0, missed < Int64(Int32.max), let finished = p.next().flatMap(bool),
-                      let trigger = p.next().flatMap { name($0) }, p.atEnd
-                else { return nil }
-                return TimerStatus(id: id, title: title, duration: duration, repeats: repeats, startedAt: startedAt,
-                                   dueAt: dueAt, metAt: metAt, state: state, missed: Int(missed), finished: finished,
-                                   startTrigger: trigger)
+                // Eleven fields: the ten separators found in one pass over the item.
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 11) { cuts in
+                    guard IndexLine.separators(t, part, into: cuts) == 10 else { return nil }
+                    func field(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+                        UnsafeBufferPointer(rebasing: t[(k == 0 ? 0 : cuts[k - 1] + 1)..<(k == 10 ? t.count : cuts[k])])
+                    }
+                    guard let head = timerHead(UnsafeBufferPointer(rebasing: t[0..<cuts[3]])),
+                          let startedAt = optionalTime(field(4)), let dueAt = optionalTime(field(5)),
+                          let metAt = optionalTime(field(6)), let state = IndexLine.slaState(field(7)),
+                          let missed = int(field(8)), missed >= 0, missed < Int64(Int32.max),
+                          let finished = bool(field(9)), let trigger = name(field(10))
+                    else { return nil }
+                    return TimerStatus(id: head.id, title: head.title, duration: head.duration, repeats: head.repeats,
+                                       startedAt: startedAt, dueAt: dueAt, metAt: metAt, state: state, missed: Int(missed),
+                                       finished: finished, startTrigger: trigger)
+                }
             }
             if detail.contains(.timers) && !timersField.isEmpty {
                 var items = Fields(timersField, item)
@@ -429,16 +457,24 @@ enum IndexLine {
                 var items = Fields(timersField, item)
                 let moment = Timestamp(milliseconds: urgentAt)
                 var best: (urgency: (Int, Int64), item: UnsafeBufferPointer<UInt8>)?
-                while let t = items.next() {
-                    var p = Fields(t, part)
-                    guard p.next() != nil, p.next() != nil, p.next() != nil, p.next() != nil,
-                          let startedAt = p.next().flatMap(optionalTime), let dueAt = p.next().flatMap(optionalTime),
-                          p.next() != nil, p.next() != nil, p.next() != nil, let finished = p.next().flatMap(bool)
-                    else { return nil }
-                    guard startedAt != nil, !finished else { continue }
-                    let urgency = TimerStatus.urgency(started: true, finished: false, dueAt: dueAt, at: moment)
-                    if best == nil || urgency < best!.urgency { best = (urgency, t) }
+                var damaged = false
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 11) { cuts in
+                    while let t = items.next() {
+                        // Only the start, due and end fields (5th, 6th, 10th) are read here.
+                        let found = IndexLine.separators(t, part, into: cuts)
+                        guard found >= 9 else { damaged = true; return }
+                        func field(_ k: Int) -> UnsafeBufferPointer<UInt8> {
+                            UnsafeBufferPointer(rebasing: t[(cuts[k - 1] + 1)..<(k < found ? cuts[k] : t.count)])
+                        }
+                        guard let startedAt = optionalTime(field(4)), let dueAt = optionalTime(field(5)),
+                              let finished = bool(field(9))
+                        else { damaged = true; return }
+                        guard startedAt != nil, !finished else { continue }
+                        let urgency = TimerStatus.urgency(started: true, finished: false, dueAt: dueAt, at: moment)
+                        if best == nil || urgency < best!.urgency { best = (urgency, t) }
+                    }
                 }
+                if damaged { return nil }
                 if let best {
                     guard let status = timer(best.item) else { return nil }
                     s.timers = [status]
@@ -484,6 +520,45 @@ enum IndexLine {
             }
             return (key, FileFingerprint(size: size, mtime: mtime, ctime: ctime, inode: inode), s)
         }
+    }
+
+    /// The offsets of the first `cuts.count` bytes equal to `separator` in `p`, eight bytes at
+    /// a time; returns how many it found (at most `cuts.count`).
+    static func separators(_ p: UnsafeBufferPointer<UInt8>, _ separator: UInt8, into cuts: UnsafeMutableBufferPointer<Int>) -> Int {
+        guard let base = p.baseAddress else { return 0 }
+        let n = p.count
+        var found = 0
+        var i = 0
+        while i + 8 <= n {
+            var marks = ByteScan.exactMatches(ByteScan.word(base, i), separator)
+            while marks != 0 {
+                guard found < cuts.count else { return found }
+                cuts[found] = i + ByteScan.firstMarked(marks)
+                found += 1
+                marks &= marks &- 1
+            }
+            i += 8
+        }
+        while i < n {
+            if base[i] == separator {
+                guard found < cuts.count else { return found }
+                cuts[found] = i
+                found += 1
+            }
+            i += 1
+        }
+        return found
+    }
+
+    /// `pending`, `met` or `breached`, from its bytes (without building a string to look up).
+    static func slaState(_ p: UnsafeBufferPointer<UInt8>) -> SLAState? {
+        func equals(_ word: StaticString) -> Bool {
+            p.count == word.utf8CodeUnitCount && (p.isEmpty || memcmp(p.baseAddress!, word.utf8Start, p.count) == 0)
+        }
+        if equals("met") { return .met }
+        if equals("breached") { return .breached }
+        if equals("pending") { return .pending }
+        return nil
     }
 
     /// `INC-17.json` → 17; `2026/INC-17.json` → 2026 << 32 | 17: the index's key for a file.

@@ -46,7 +46,14 @@ public struct SLADuration: Hashable, Sendable, Codable, CustomStringConvertible 
 
     /// `15 minutes`, `1 hour`, `3 business days`.
     public var spelledOut: String {
-        let word: String
+        var b = TextBuilder(capacity: 24)
+        addSpelledOut(to: &b)
+        return b.string
+    }
+
+    /// `spelledOut`, appended to a line being built (`sla` writes one per timer).
+    public func addSpelledOut(to b: inout TextBuilder) {
+        let word: StaticString
         switch unit {
         case .minutes: word = "minute"
         case .hours: word = "hour"
@@ -55,7 +62,10 @@ public struct SLADuration: Hashable, Sendable, Codable, CustomStringConvertible 
         case .businessDays: word = "business day"
         case .businessHours: word = "business hour"
         }
-        return "\(amount) \(word)\(amount == 1 ? "" : "s")"
+        if amount >= 0 { b.number(amount) } else { b.add(String(amount)) }
+        b.add(byte: 0x20)
+        b.add(utf8: UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+        if amount != 1 { b.add(byte: 0x73) }
     }
 
     /// The deadline `self` after `start` in the standard calendar (UTC, Monday to Friday,

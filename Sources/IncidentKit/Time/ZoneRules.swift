@@ -318,10 +318,15 @@ extension ZoneRules {
 
     /// `06:05`: the local clock time.
     public func clock(_ t: Timestamp) -> String {
-        let c = local(t)
         var b = TextBuilder(capacity: 5)
-        b.number(c.hour, width: 2); b.add(byte: 0x3A); b.number(c.minute, width: 2)
+        addClock(t, to: &b)
         return b.string
+    }
+
+    /// `clock(t)`, appended to a line being built.
+    public func addClock(_ t: Timestamp, to b: inout TextBuilder) {
+        let c = local(t)
+        b.number(c.hour, width: 2); b.add(byte: 0x3A); b.number(c.minute, width: 2)
     }
 
     /// The zone's abbreviation at `t` (`PST`, `CEST`, `+0330`), else its offset (`+05:30`).
