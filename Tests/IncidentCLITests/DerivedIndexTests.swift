@@ -458,6 +458,84 @@ import TestSupport
         #expect(cli.run(["sla", "--json"]).stdout.contains("\"INC-1\""))
     }
 
+    /// `list` and `sla` remember which active incidents had no archive copy while the year's
+    /// directory stood unchanged (`active/.copies`). A copy made behind the tool's back once
+    /// that is recorded changes the directory, so it is still found; a damaged or foreign
+    /// `.copies` is ignored and replaced, a link there ignored and left alone.
+    @Test func aCopyMadeAfterTheLookIsStillFound() throws {
+        let cli = InProcessCLI(now: ts("2026-11-23T14:05:00Z"))
+        for n in 1...4 {
+            #expect(cli.run(["declare", "Incident \(n)", "-s", "high", "--at", "2026-11-23T10:0\(n):00Z"]).status == 0)
+        }
+        #expect(cli.run(["close", "4", "--force", "--reason", "test", "--at", "2026-11-23T12:00:00Z"]).status == 0)
+        let copies = cli.store + "/active/.copies"
+        // Recorded only once the year directory's times are two seconds old.
+        #expect(cli.run(["list"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: copies))
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(cli.run(["list"]).status == 0)
+        let recorded = try #require(FileManager.default.contents(atPath: copies))
+        #expect(String(decoding: recorded, as: UTF8.self).contains("\t1,2,3\n"), "\(String(decoding: recorded, as: UTF8.self))")
+        // A copy of an active incident put into the archive by hand: still listed once, active.
+        try FileManager.default.copyItem(atPath: cli.store + "/active/INC-3.json", toPath: cli.store + "/archive/2026/INC-3.json")
+        #expect(cli.run(["list", "--json"]).stdout.components(separatedBy: "\"INC-3\"").count == 2)
+        #expect(cli.run(["list", "--all", "--json"]).stdout.components(separatedBy: "\"INC-3\"").count == 2)
+        #expect(!cli.run(["list", "--archived", "--json"]).stdout.contains("\"INC-3\""))
+        try FileManager.default.removeItem(atPath: cli.store + "/archive/2026/INC-3.json")
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(cli.run(["list"]).status == 0)
+        // Closed with its active file left behind (a crash mid-close): no longer active.
+        let active = cli.store + "/active/INC-2.json"
+        let stale = try Data(contentsOf: URL(fileURLWithPath: active))
+        #expect(cli.run(["close", "2", "--force", "--reason", "test", "--at", "2026-11-23T12:40:00Z"]).status == 0)
+        try stale.write(to: URL(fileURLWithPath: active))
+        for args in [["list", "--json"], ["sla", "--json"]] {
+            let out = cli.run(args).stdout
+            #expect(!out.contains("\"INC-2\"") && out.contains("\"INC-1\"") && out.contains("\"INC-3\""), "\(args): \(out)")
+        }
+        #expect(cli.run(["list", "--all", "--json"]).stdout.components(separatedBy: "\"INC-2\"").count == 2)
+        // Whatever is at .copies that is not a check is looked past, and replaced once settled.
+        for junk in ["", "incident-copies 1\t0\n2026\t1.2.3.4\t1,2,3\n", "garbage\n", String(repeating: "x", count: 5000)] {
+            try Data(junk.utf8).write(to: URL(fileURLWithPath: copies))
+            let out = cli.run(["list", "--json"]).stdout
+            #expect(!out.contains("\"INC-2\"") && out.contains("\"INC-1\""), "\(junk.prefix(40)): \(out)")
+        }
+        try FileManager.default.removeItem(atPath: copies)
+        try FileManager.default.createSymbolicLink(atPath: copies, withDestinationPath: cli.store + "/runbook.json")
+        let runbookBefore = try Data(contentsOf: URL(fileURLWithPath: cli.store + "/runbook.json"))
+        Thread.sleep(forTimeInterval: 2.2)
+        let out = cli.run(["list", "--json"]).stdout
+        #expect(!out.contains("\"INC-2\"") && out.contains("\"INC-1\""), "\(out)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: cli.store + "/runbook.json")) == runbookBefore)
+        // A link there is never written through, nor replaced (as with the indexes).
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: copies)) == cli.store + "/runbook.json")
+    }
+
+    /// The check's file round-trips, and any change to it (a flipped byte, a cut) makes it
+    /// no check at all rather than a different one.
+    @Test func aCopiesCheckReadsBackOrNotAtAll() {
+        var check = CopiesCheck()
+        let stamp = CopiesCheck.Stamp(device: 2049, inode: 77, mtime: 1_795_000_000_123_456_789, ctime: 1_795_000_001_000_000_000)
+        for n in [1, 2, 17, 999_999] { check.add(n, year: 2026, stamp: stamp) }
+        check.add(5, year: 2025, stamp: CopiesCheck.Stamp(device: 1, inode: 2, mtime: -3, ctime: 4))
+        let bytes = check.encoded()
+        #expect(CopiesCheck(bytes: bytes) == check)
+        #expect(check.covers(17, year: 2026, stamp: stamp))
+        #expect(!check.covers(18, year: 2026, stamp: stamp))
+        #expect(!check.covers(17, year: 2026, stamp: CopiesCheck.Stamp(device: 2049, inode: 77, mtime: stamp.mtime, ctime: stamp.ctime + 1)))
+        #expect(!check.covers(17, year: 2025, stamp: stamp))
+        for i in bytes.indices {
+            var damaged = bytes
+            damaged[i] ^= 0x01
+            #expect(CopiesCheck(bytes: damaged) != check, "byte \(i)")
+            #expect(CopiesCheck(bytes: Array(bytes[..<i])) == nil || i == 0 && bytes.isEmpty, "cut at \(i)")
+        }
+        // Recorded only when settled: two seconds after both of the directory's times.
+        #expect(stamp.isSettled(wallClock: stamp.ctime + 2_000_000_000))
+        #expect(!stamp.isSettled(wallClock: stamp.ctime + 1_999_999_999))
+        #expect(check.settled(wallClock: stamp.ctime + 1_000_000_000).years.keys.sorted() == [2025])
+    }
+
     @Test func doctorNamesAFileMovedByHandIntoTheWrongArea() throws {
         let cli = InProcessCLI(now: ts("2026-11-23T14:05:00Z"))
         #expect(cli.run(["declare", "Payments down", "-s", "high", "--at", "2026-11-23T10:00:00Z"]).status == 0)

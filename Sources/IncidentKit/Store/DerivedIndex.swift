@@ -258,18 +258,50 @@ extension Store {
             let archived = Set(archive.map(\.id))
             doubled = active.map(\.id).filter { archived.contains($0) }
         } else {
-            var years: [Int: Int32] = [:]
-            defer { for fd in years.values where fd >= 0 { close(fd) } }
+            // Each year directory is opened and stamped before any file in it is looked for,
+            // so a copy that appears after the stamp changes the stamp (see CopiesCheck).
+            typealias Year = (fd: Int32, stamp: CopiesCheck.Stamp?, before: CopiesCheck.Year?)
+            var years: [Int: Year] = [:]
+            defer { for entry in years.values where entry.fd >= 0 { close(entry.fd) } }
+            let previous = CopiesCheck.load(directory: activeDirectory)
+            // (year, stamp, number) of each incident found without a copy; made into a new
+            // check only if some were looked up (when none were, the old one still holds).
+            var clear: [(Int, CopiesCheck.Stamp, Int)] = []
+            var looked = false
+            var last: (year: Int, entry: Year)?
             // By index: `for s in active` copied every summary (a retain per string it holds).
             for i in active.indices where !active[i].id.isProvisional {
                 let id = active[i].id
                 let year = CivilTime(active[i].declaredAt).year
-                if years[year] == nil {
-                    years[year] = open(archiveDirectory + "/" + String(year), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                let entry: Year
+                if let last, last.year == year {
+                    entry = last.entry
+                } else if let known = years[year] {
+                    entry = known
+                } else {
+                    let fd = open(archiveDirectory + "/" + String(year), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    let stamp = fd >= 0 ? CopiesCheck.Stamp(directory: fd) : nil
+                    entry = (fd, stamp, stamp.flatMap { previous?.year(year, stamp: $0) })
+                    years[year] = entry
                 }
-                guard let fd = years[year], fd >= 0 else { continue }
+                last = (year, entry)
+                guard entry.fd >= 0 else { continue }
+                if let stamp = entry.stamp, entry.before?.contains(id.number) == true {
+                    clear.append((year, stamp, id.number))
+                    continue
+                }
+                looked = true
                 var st = stat()
-                if id.withFileNameCString({ fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0 { doubled.append(id) }
+                if id.withFileNameCString({ fstatat(entry.fd, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0 {
+                    doubled.append(id)
+                } else if let stamp = entry.stamp {
+                    clear.append((year, stamp, id.number))
+                }
+            }
+            if looked {
+                var found = CopiesCheck()
+                for (year, stamp, number) in clear { found.add(number, year: year, stamp: stamp) }
+                recordCopiesCheck(found.settled(wallClock: CopiesCheck.wallClock()), replacing: previous)
             }
         }
         guard !doubled.isEmpty else { return }
@@ -499,6 +531,16 @@ extension Store {
     }
 
     /// Rewrites an index if the lock is free right now; a reader never waits for it.
+    /// Writes what a look for archive copies found, when it says more than the file there
+    /// (only under a free lock, like the indexes; a failure is harmless).
+    func recordCopiesCheck(_ check: CopiesCheck, replacing previous: CopiesCheck?) {
+        guard !check.years.isEmpty, check != previous, POSIXFile.kind(activeDirectory) == .directory,
+              let lock = try? POSIXFile.Lock(path: lockPath, timeout: 0) else { return }
+        defer { lock.release() }
+        try? POSIXFile.writeAtomically(check.encoded(), directory: activeDirectory, name: CopiesCheck.name,
+                                       replacingSpecialFiles: true, durable: false)
+    }
+
     func refreshIndex(_ bytes: [UInt8], area: SummaryArea) {
         let directory = indexDirectory(area)
         guard POSIXFile.kind(root) == .directory, POSIXFile.kind(directory) == .directory,

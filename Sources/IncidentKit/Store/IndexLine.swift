@@ -22,14 +22,19 @@ struct FileFingerprint: Equatable, Sendable {
     init?(_ st: stat) {
         guard st.st_mode & S_IFMT == S_IFREG else { return nil }
         size = Int64(st.st_size)
-        #if canImport(Darwin)
-        mtime = Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec)
-        ctime = Int64(st.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(st.st_ctimespec.tv_nsec)
-        #else
-        mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
-        #endif
+        (mtime, ctime) = FileFingerprint.times(st)
         inode = UInt64(st.st_ino)
+    }
+
+    /// The modification and change times of `st`, in nanoseconds since 1970.
+    static func times(_ st: stat) -> (mtime: Int64, ctime: Int64) {
+        #if canImport(Darwin)
+        (Int64(st.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(st.st_mtimespec.tv_nsec),
+         Int64(st.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(st.st_ctimespec.tv_nsec))
+        #else
+        (Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+         Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec))
+        #endif
     }
 
     /// The fingerprint of a regular file (never through a symlink), or nil.
