@@ -97,7 +97,7 @@ enum SLACommand {
             let snapshot = try inv.runbookSnapshot()
             runbook = snapshot.runbook
             time = snapshot.time
-            let (summaries, problems) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: [.timers, .owedNotifications])
+            var (summaries, problems) = inv.store.summaries(.active, runbook: snapshot, at: inv.at, detail: [.timers, .owedNotifications])
             for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
             unchecked += problems.count
             // The roles a level and type require, worked out once per pair, not per incident.
@@ -106,10 +106,11 @@ enum SLACommand {
                 let key = s.severity + (s.type.map { "\u{0}" + $0 } ?? "")
                 return required.known(key) ?? required.remember(key, runbook.requiredRoles(level: s.severity, type: s.type))
             }
+            for i in summaries.indices { summaries[i].evaluateTimers(at: inv.at) }
             rows = summaries.map { s in
                 Row(id: s.id, title: s.title, severity: s.severity, status: s.status, resolvedAt: s.resolvedAt,
                     missingRoles: s.status == .closed ? [] : requiredRoles(s).filter { s.roles[$0] == nil },
-                    owed: s.owedNotifications, timers: s.timers(at: inv.at))
+                    owed: s.owedNotifications, timers: s.timers)
             }
         }
         if idArgument == nil {
@@ -171,7 +172,8 @@ enum SLACommand {
         func line(_ s: String) { text.add(s); text.add(byte: 0x0A) }
         for (n, r) in rows.enumerated() {
             if n > 0 { text.add(byte: 0x0A) }
-            line("\(inv.style.bold(r.id.description)) \(inv.safe(r.title)) [\(inv.levelTitle(r.severity, runbook)), \(r.status.rawValue)]")
+            text.add(inv.style.bold(r.id.description)); text.add(byte: 0x20); text.add(inv.safe(r.title)); text.add(" [")
+            text.add(inv.levelTitle(r.severity, runbook)); text.add(", "); text.add(r.status.rawValue); text.add("]\n")
             let missing = failOn != nil ? [] : r.missingRoles
             if !missing.isEmpty {
                 line("  " + inv.style.red("Missing roles: ") + missing.map { inv.roleTitle($0, runbook) }.joined(separator: ", "))

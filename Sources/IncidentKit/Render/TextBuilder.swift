@@ -74,6 +74,18 @@ public struct TextBuilder {
 
     /// A non-negative number in decimal, at least `width` digits (zero-padded).
     public mutating func number(_ value: Int, width: Int = 1) {
+        // Most are clock and calendar fields: one or two digits.
+        if value >= 0 && value < 100 && width <= 2 {
+            if value < 10 && width < 2 {
+                add(byte: 0x30 &+ UInt8(truncatingIfNeeded: value))
+            } else {
+                let to = reserve(2)
+                to[0] = 0x30 &+ UInt8(truncatingIfNeeded: value / 10)
+                to[1] = 0x30 &+ UInt8(truncatingIfNeeded: value % 10)
+                storage.count += 2
+            }
+            return
+        }
         guard value >= 0 else { add(String(value)); return }
         let n = max(decimalDigits(value), width)
         guard n <= 24 else { add(String(value)); return }

@@ -75,12 +75,19 @@ public struct IncidentSummary: Sendable, Equatable {
     /// The timers at `now`, which must not be before `evaluatedAt`: only whether an open
     /// timer has run out depends on the clock once every event has happened.
     public func timers(at now: Timestamp) -> [TimerStatus] {
+        var copy = self
+        copy.evaluateTimers(at: now)
+        return copy.timers
+    }
+
+    /// `timers = timers(at: now)`, in place (`sla` does it for every active incident; a new
+    /// array of timers each was a copy of every string they hold).
+    public mutating func evaluateTimers(at now: Timestamp) {
         let horizon = closedAt.map { min($0, now) } ?? now
-        return timers.map { t in
-            guard t.isStarted, !t.finished, let due = t.dueAt else { return t }
-            var t = t
-            t.state = horizon > due ? .breached : .pending
-            return t
+        for i in timers.indices {
+            guard timers[i].isStarted, !timers[i].finished, let due = timers[i].dueAt else { continue }
+            let state: SLAState = horizon > due ? .breached : .pending
+            if timers[i].state != state { timers[i].state = state }
         }
     }
 
