@@ -87,7 +87,7 @@ import TestSupport
         let cli = Self.makeStore()
         for index in Self.indexes(cli) {
             let text = try String(contentsOfFile: index, encoding: .utf8)
-            #expect(text.hasPrefix("incident-index 3\t"))
+            #expect(text.hasPrefix("incident-index 4\t"))
         }
         let active = try String(contentsOfFile: cli.store + "/active/.index", encoding: .utf8)
         #expect(active.split(separator: "\n").count == 4)  // header + INC-2, INC-4, INC-5
@@ -104,9 +104,9 @@ import TestSupport
             case "delete": try FileManager.default.removeItem(atPath: index); continue
             case "truncate": bytes = Array(bytes.prefix(bytes.count * 2 / 3))
             case "empty": bytes = []
-            case "garbage": bytes = Array("incident-index 3\tx\ty\n\u{1E}\t\t\\zz{\n".utf8) + (0..<500).map { _ in UInt8.random(in: 0...255) }
+            case "garbage": bytes = Array("incident-index 4\tx\ty\n\u{1E}\t\t\\zz{\n".utf8) + (0..<500).map { _ in UInt8.random(in: 0...255) }
             case "flipped byte": bytes[bytes.count - 20] ^= 0x01
-            case "other version": bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "incident-index 3", with: "incident-index 9").utf8)
+            case "other version": bytes = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "incident-index 4", with: "incident-index 9").utf8)
             default: bytes += bytes.split(separator: 0x0A).dropFirst().flatMap { Array($0) + [0x0A] }
             }
             try Data(bytes).write(to: URL(fileURLWithPath: index))
@@ -333,6 +333,20 @@ import TestSupport
             let decoded = sealed.withUnsafeBufferPointer { decoder.decode($0, detail: .all) }
             #expect(decoded == nil, "state '\(bad)'")
         }
+        // The shown timer's position (the field after the timers) must agree with the timers:
+        // a sealed line naming another one is damaged to every reader that decodes timers.
+        var line = IndexLine.encode(file: record.id.fileName, fingerprint: fp, summary: base)
+        line.removeLast()
+        var body = Array(line[17...])
+        let tabs = body.indices.filter { body[$0] == 0x09 }
+        let shown = String(decoding: body[(tabs[20] + 1)..<tabs[21]], as: UTF8.self)
+        for other in ["0", "1", "5", "-", "?", "x", ""] where other != shown {
+            var forged = body
+            forged.replaceSubrange((tabs[20] + 1)..<tabs[21], with: Array(other.utf8))
+            let sum = String(IndexLine.checksum(forged), radix: 16)
+            let sealed = Array((String(repeating: "0", count: 16 - sum.count) + sum).utf8) + [0x09] + forged
+            #expect(sealed.withUnsafeBufferPointer { decoder.decode($0, detail: .all) } == nil, "shown '\(other)' for '\(shown)'")
+        }
     }
 
     /// `list` decodes one timer per line: it must be the running timer the table would pick
@@ -344,10 +358,21 @@ import TestSupport
         let (records, _) = store.loadActive()
         #expect(!records.isEmpty)
         var checked = 0
+        var variants: [IncidentSummary] = []
         for record in records {
             let summary = IncidentSummary(record, runbook: runbook, time: .standard)
+            variants.append(summary)
+            // A running timer without a due time (a hand-made file) ranks by the moment: the
+            // line then says so, and the reader ranks the timers itself.
+            if let k = summary.timers.firstIndex(where: { $0.isStarted && !$0.finished }) {
+                var odd = summary
+                odd.timers[k].dueAt = nil
+                variants.append(odd)
+            }
+        }
+        for summary in variants {
             let fp = FileFingerprint(size: 1, mtime: 2, ctime: 3, inode: 4)
-            let line = IndexLine.encode(file: record.id.fileName, fingerprint: fp, summary: summary)
+            let line = IndexLine.encode(file: summary.id.fileName, fingerprint: fp, summary: summary)
             for minutes in [-60, 0, 1, 14, 15, 16, 59, 60, 61, 240, 1440, 10_000] {
                 let t = summary.evaluatedAt.adding(minutes: Int64(minutes))
                 let running = summary.runningTimers(at: t)
@@ -360,7 +385,7 @@ import TestSupport
                     return decoder.decode($0, detail: .urgentTimer, urgentAt: t.milliseconds)
                 }
                 #expect(decoded != nil)
-                #expect(decoded?.summary.timers.map(\.id) == expected.map { [$0.id] } ?? [], "\(record.id) +\(minutes)m")
+                #expect(decoded?.summary.timers.map(\.id) == expected.map { [$0.id] } ?? [], "\(summary.id) +\(minutes)m")
                 if expected != nil { checked += 1 }
             }
         }
@@ -509,6 +534,25 @@ import TestSupport
         #expect(try Data(contentsOf: URL(fileURLWithPath: cli.store + "/runbook.json")) == runbookBefore)
         // A link there is never written through, nor replaced (as with the indexes).
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: copies)) == cli.store + "/runbook.json")
+    }
+
+    /// An incident declared offline in a git store (a provisional ID), closed with its active
+    /// file left behind, is not shown as open either (found by review: provisional IDs were
+    /// never looked for in the archive).
+    @Test func aProvisionalIncidentClosedMidwayIsNotShownAsOpen() throws {
+        let cli = InProcessCLI(now: ts("2026-11-23T14:05:00Z"))
+        #expect(cli.run(["init", "--git", "--remote", temporaryDirectory("no-remote") + "/none.git"]).status == 0)
+        let declared = cli.run(["declare", "offline", "-s", "high", "--at", "2026-11-23T10:00:00Z"])
+        let id = declared.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(declared.status == 0 && id.count > "INC-99".count, "\(declared.stdout) \(declared.stderr)")
+        let active = cli.store + "/active/" + id + ".json"
+        let stale = try Data(contentsOf: URL(fileURLWithPath: active))
+        #expect(cli.run(["close", id, "--force", "--reason", "test", "--at", "2026-11-23T12:00:00Z"]).status == 0)
+        try stale.write(to: URL(fileURLWithPath: active))
+        #expect(!cli.run(["list", "--json"]).stdout.contains(id))
+        #expect(!cli.run(["sla", "--json"]).stdout.contains(id))
+        #expect(cli.run(["sla", "--fail-on", "breached"]).status == 0)
+        #expect(cli.run(["list", "--all", "--json"]).stdout.components(separatedBy: id).count == 2)
     }
 
     /// The check's file round-trips, and any change to it (a flipped byte, a cut) makes it

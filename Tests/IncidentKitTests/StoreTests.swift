@@ -164,7 +164,7 @@ import TestSupport
         try FileManager.default.removeItem(atPath: store.archiveDirectory + "/2026/INC-3.json")
         try "garbage\n{".write(toFile: index, atomically: false, encoding: .utf8)
         #expect(archived().count == 2)
-        #expect(try String(contentsOfFile: index, encoding: .utf8).hasPrefix("incident-index 3\t"))
+        #expect(try String(contentsOfFile: index, encoding: .utf8).hasPrefix("incident-index 4\t"))
         // doctor does not mistake the index for a stray file; it does see the hand edit.
         #expect(store.diagnose().map(\.path) == [path])
     }

@@ -67,7 +67,7 @@ public struct SummaryDetail: OptionSet, Sendable {
 /// its file's fingerprint is unchanged and its checksum holds; anything else is read from
 /// the incident file and the index rewritten. Deleting it is always safe.
 enum DerivedIndex {
-    static let magic = "incident-index 3"
+    static let magic = "incident-index 4"
     static let name = ".index"
 
     /// Changes whenever the binary does, so a new version never trusts what an older one
@@ -270,8 +270,11 @@ extension Store {
             var looked = false
             var last: (year: Int, entry: Year)?
             // By index: `for s in active` copied every summary (a retain per string it holds).
-            for i in active.indices where !active[i].id.isProvisional {
+            for i in active.indices {
                 let id = active[i].id
+                // A provisional ID (declared offline in a git store) is looked up every time:
+                // the check file holds numbers only.
+                let numbered = !id.isProvisional
                 let year = CivilTime(active[i].declaredAt).year
                 let entry: Year
                 if let last, last.year == year {
@@ -286,7 +289,7 @@ extension Store {
                 }
                 last = (year, entry)
                 guard entry.fd >= 0 else { continue }
-                if let stamp = entry.stamp, entry.before?.contains(id.number) == true {
+                if numbered, let stamp = entry.stamp, entry.before?.contains(id.number) == true {
                     clear.append((year, stamp, id.number))
                     continue
                 }
@@ -294,7 +297,7 @@ extension Store {
                 var st = stat()
                 if id.withFileNameCString({ fstatat(entry.fd, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0 {
                     doubled.append(id)
-                } else if let stamp = entry.stamp {
+                } else if numbered, let stamp = entry.stamp {
                     clear.append((year, stamp, id.number))
                 }
             }

@@ -130,6 +130,7 @@ enum IndexLine {
             w.text(t.startTrigger)
         }
         w.sep(tab)
+        w.out += Urgent(s.timers).field; w.sep(tab)
         for (n, a) in s.actionItems.enumerated() {
             if n > 0 { w.sep(item) }
             w.text(a.id); w.sep(part)
@@ -164,6 +165,38 @@ enum IndexLine {
         line += body
         line.append(0x0a)
         return line
+    }
+
+    /// The timer `list` shows, as the line's own field: the position of the running timer
+    /// due first (the earliest overdue when any is, else the next due, whatever the moment),
+    /// `-` when none runs, `?` when one runs without a due time (the reader then ranks them).
+    enum Urgent: Equatable {
+        case none, unranked, at(Int)
+
+        init(_ timers: [TimerStatus]) {
+            var best: (due: Int64, index: Int)?
+            for i in timers.indices where timers[i].isStarted && !timers[i].finished {
+                guard let due = timers[i].dueAt?.milliseconds else { self = .unranked; return }
+                if best == nil || due < best!.due { best = (due, i) }
+            }
+            self = best.map { .at($0.index) } ?? .none
+        }
+
+        /// `-`, `?` or a position without leading zeros; nil for anything else.
+        init?(field p: UnsafeBufferPointer<UInt8>) {
+            if p.count == 1 && p[0] == 0x2D { self = .none; return }
+            if p.count == 1 && p[0] == 0x3F { self = .unranked; return }
+            guard !p.isEmpty, p.count <= 3, p.count == 1 || p[0] != 0x30, let n = IndexLine.uint(p) else { return nil }
+            self = .at(Int(n))
+        }
+
+        var field: [UInt8] {
+            switch self {
+            case .none: return [0x2D]
+            case .unranked: return [0x3F]
+            case let .at(n): return Array(String(n).utf8)
+            }
+        }
     }
 
     static func hex16(_ v: UInt64) -> [UInt8] {
@@ -398,7 +431,7 @@ enum IndexLine {
                   let acknowledgedAt = f.next().flatMap(optionalTime), let containedAt = f.next().flatMap(optionalTime),
                   let resolvedAt = f.next().flatMap(optionalTime), let closedAt = f.next().flatMap(optionalTime),
                   let evaluatedAt = f.next().flatMap(time),
-                  let rolesField = f.next(), let timersField = f.next(), let actionsField = f.next(),
+                  let rolesField = f.next(), let timersField = f.next(), let urgentField = f.next(), let actionsField = f.next(),
                   let owedField = f.next(),
                   let outcomeField = f.next(), let outcomeText = optionalText(outcomeField),
                   let mergedField = f.next(), let mergedText = optionalText(mergedField),
@@ -449,14 +482,33 @@ enum IndexLine {
                                        finished: finished, startTrigger: trigger)
                 }
             }
-            if detail.contains(.timers) && !timersField.isEmpty {
-                var items = Fields(timersField, item)
-                s.timers.reserveCapacity(8)
-                while let t = items.next() {
-                    guard let status = timer(t) else { return nil }
-                    s.timers.append(status)
+            if detail.contains(.timers) {
+                if !timersField.isEmpty {
+                    var items = Fields(timersField, item)
+                    s.timers.reserveCapacity(8)
+                    while let t = items.next() {
+                        guard let status = timer(t) else { return nil }
+                        s.timers.append(status)
+                    }
+                }
+                // The shown timer's position must be the one these timers give.
+                guard Urgent(field: urgentField) == Urgent(s.timers) else { return nil }
+            } else if detail.contains(.urgentTimer), let urgent = Urgent(field: urgentField), urgent != .unranked {
+                // The running timer due first: the same at any moment (see Urgent).
+                if case let .at(position) = urgent {
+                    var items = Fields(timersField, item)
+                    var k = 0
+                    var shown: UnsafeBufferPointer<UInt8>?
+                    while let t = items.next() {
+                        if k == position { shown = t; break }
+                        k += 1
+                    }
+                    guard let shown, let status = timer(shown), status.isStarted, !status.finished, status.dueAt != nil else { return nil }
+                    s.timers = [status]
                 }
             } else if detail.contains(.urgentTimer) && !timersField.isEmpty {
+                // `?`: a timer runs without a due time, which ranks by the moment: ranked here.
+                guard Urgent(field: urgentField) == .unranked else { return nil }
                 // Only the running timer `list` shows: overdue first (the earliest due), then
                 // the next due; the others are looked at only for their start, due and end.
                 var items = Fields(timersField, item)
