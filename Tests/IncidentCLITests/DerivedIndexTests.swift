@@ -574,6 +574,13 @@ import TestSupport
             #expect(CopiesCheck(bytes: damaged) != check, "byte \(i)")
             #expect(CopiesCheck(bytes: Array(bytes[..<i])) == nil || i == 0 && bytes.isEmpty, "cut at \(i)")
         }
+        // Every check reads back, whatever its checksum (one in sixteen starts with a zero).
+        for n in 1...300 {
+            var other = CopiesCheck()
+            let s = CopiesCheck.Stamp(device: UInt64(n), inode: UInt64(n * 7), mtime: Int64(n) * 1_000_003, ctime: Int64(n) * 999_983)
+            for k in 1...(n % 9 + 1) { other.add(k * n, year: 2000 + n % 30, stamp: s) }
+            #expect(CopiesCheck(bytes: other.encoded()) == other, "check \(n)")
+        }
         // Recorded only when settled: two seconds after both of the directory's times.
         #expect(stamp.isSettled(wallClock: stamp.ctime + 2_000_000_000))
         #expect(!stamp.isSettled(wallClock: stamp.ctime + 1_999_999_999))

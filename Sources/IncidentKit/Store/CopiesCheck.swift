@@ -80,7 +80,7 @@ struct CopiesCheck: Equatable {
             body += "\(year)\t\(y.stamp.text)\t" + Set(y.covered).sorted().map(String.init).joined(separator: ",") + "\n"
         }
         let bytes = Array(body.utf8)
-        return Array("\(CopiesCheck.magic)\t\(String(IndexLine.checksum(bytes), radix: 16))\n".utf8) + bytes
+        return Array("\(CopiesCheck.magic)\t".utf8) + IndexLine.hex16(IndexLine.checksum(bytes)) + [0x0A] + bytes
     }
 
     /// The check in `bytes`, or nil when it is not one, or damaged. Read byte by byte (the
