@@ -220,16 +220,12 @@ extension Invocation {
 
     func timerDetail(_ t: TimerStatus) -> String {
         var b = TextBuilder()
-        addTimerDetail(t, to: &b)
+        addTimerDetail(t, zone: readerZone, to: &b)
         return b.string
     }
 
-    /// `timerDetail(t)`, appended to a line being built (`sla` writes thousands).
-    func addTimerDetail(_ t: TimerStatus, to b: inout TextBuilder) {
-        addTimerDetail(t, zone: readerZone, to: &b)
-    }
-
-    /// `addTimerDetail`, with the reader's zone looked up once by the caller.
+    /// `timerDetail(t)`, appended to a line being built (`sla` writes thousands), in the
+    /// reader's zone, which the caller looks up once.
     func addTimerDetail(_ t: TimerStatus, zone: ZoneRules, to b: inout TextBuilder) {
         guard t.isStarted, let due = t.dueAt else {
             b.add("starts when ")

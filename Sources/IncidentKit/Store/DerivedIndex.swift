@@ -533,23 +533,25 @@ extension Store {
         return s
     }
 
-    /// Rewrites an index if the lock is free right now; a reader never waits for it.
-    /// Writes what a look for archive copies found, when it says more than the file there
-    /// (only under a free lock, like the indexes; a failure is harmless).
+    /// Writes what a look for archive copies found, when it says more than the file there.
     func recordCopiesCheck(_ check: CopiesCheck, replacing previous: CopiesCheck?) {
-        guard !check.years.isEmpty, check != previous, POSIXFile.kind(activeDirectory) == .directory,
-              let lock = try? POSIXFile.Lock(path: lockPath, timeout: 0) else { return }
-        defer { lock.release() }
-        try? POSIXFile.writeAtomically(check.encoded(), directory: activeDirectory, name: CopiesCheck.name,
-                                       replacingSpecialFiles: true, durable: false)
+        guard !check.years.isEmpty, check != previous else { return }
+        writeDerived(check.encoded(), directory: activeDirectory, name: CopiesCheck.name)
     }
 
+    /// Rewrites an index if the lock is free right now; a reader never waits for it.
     func refreshIndex(_ bytes: [UInt8], area: SummaryArea) {
-        let directory = indexDirectory(area)
+        writeDerived(bytes, directory: indexDirectory(area), name: DerivedIndex.name)
+    }
+
+    /// A derived file (a hint: not synced, replacing whatever odd file is there but never
+    /// through a link), written only if the store's lock is free right now; a failure is
+    /// harmless.
+    func writeDerived(_ bytes: [UInt8], directory: String, name: String) {
         guard POSIXFile.kind(root) == .directory, POSIXFile.kind(directory) == .directory,
               let lock = try? POSIXFile.Lock(path: lockPath, timeout: 0) else { return }
         defer { lock.release() }
-        try? POSIXFile.writeAtomically(bytes, directory: directory, name: DerivedIndex.name, replacingSpecialFiles: true, durable: false)
+        try? POSIXFile.writeAtomically(bytes, directory: directory, name: name, replacingSpecialFiles: true, durable: false)
     }
 
     /// Keeps the derived indexes current after `record` was written to `target` (and any
