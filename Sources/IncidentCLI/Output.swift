@@ -210,6 +210,8 @@ extension Invocation {
     func timerBadge(_ t: TimerStatus, at moment: Timestamp? = nil) -> String {
         guard t.isStarted else { return style.dim("not started") }
         if t.finished {
+            // Stopped by the close before it was due: neither met nor missed.
+            if t.stoppedByClose { return style.dim("stopped") }
             return t.state == .met ? style.green("met") : style.red("breached")
         }
         let left = t.remaining(at: moment ?? at) ?? 0
@@ -246,6 +248,8 @@ extension Invocation {
         } else {
             b.add("due "); zone.addHuman(due, to: &b)
             if t.repeats, let last = t.metAt { b.add(", last update "); zone.addClock(last, to: &b) }
+            // Finished without being met: the incident was closed first.
+            if t.finished { b.add(t.state == .breached ? ", still unmet when closed" : ", stopped when closed") }
         }
         if t.repeats { b.add(", every "); t.duration.addSpelledOut(to: &b) }
         if t.missed > 0 { b.add(", "); b.number(t.missed); b.add(t.missed == 1 ? " update missed" : " updates missed") }

@@ -37,6 +37,29 @@ import TestSupport
         #expect(try e.verifies())
     }
 
+    /// A closed incident's clocks have stopped: `sla`, `show` and `list --all` never show one
+    /// counting down or running overdue hours after it was closed, in text or JSON.
+    @Test func aClosedIncidentsDeadlinesStayStopped() throws {
+        let e = E2E()
+        _ = try e.declare("Checkout 500s", severity: "critical", at: "2026-01-05T14:00:00Z")
+        let closed = try e.run("close", "1", "--force", "--reason", "false alarm", "--at", "2026-01-05T14:20:00Z")
+        #expect(closed.status == 0, "\(closed.stderr)")
+        for at in ["2026-01-05T14:30:00Z", "2026-01-06T09:00:00Z"] {
+            let text = try e.run("sla", "1", "--at", at)
+            #expect(text.status == 0, "\(text.stderr)")
+            #expect(!text.stdout.contains("OVERDUE") && !text.stdout.contains("due in"), "\(text.stdout)")
+            #expect(text.stdout.contains("stopped") && text.stdout.contains("breached"), "\(text.stdout)")
+            let rows = try e.json("sla", "1", "--at", at) as? [[String: Any]] ?? []
+            #expect(!rows.isEmpty && rows.allSatisfy { $0["remainingSeconds"] == nil }, "\(rows)")
+            let byName = Dictionary(rows.compactMap { r in (r["name"] as? String).map { ($0, r) } }, uniquingKeysWith: { a, _ in a })
+            #expect(byName["acknowledge"]?["state"] as? String == "breached")  // due 14:15, before the close
+            #expect(byName["resolve"]?["state"] as? String == "pending")       // due 15:00, after it
+            #expect(!(try e.run("show", "1", "--at", at).stdout.contains("OVERDUE")))
+            #expect(!(try e.run("list", "--all", "--at", at).stdout.contains("OVERDUE")))
+        }
+        #expect(try e.run("sla", "--fail-on", "breached", "--at", "2026-01-06T09:00:00Z").status == 0)
+    }
+
     @Test func mergeMovesEntriesRolesAndActionItemsAndTheIDKeepsResolving() throws {
         let e = E2E()
         _ = try e.declare("Checkout 500s", at: "2026-01-05T14:00:00Z")

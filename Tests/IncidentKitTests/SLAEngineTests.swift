@@ -99,6 +99,39 @@ struct Scenario {
         #expect(t.finished && t.state == .breached)
     }
 
+    /// Closing stops every clock. A deadline still open at the close is over: breached if it
+    /// had already passed, otherwise stopped (pending, never due), and neither counts down
+    /// nor runs overdue afterwards; the update cadence ends at the close. A reopen resumes them.
+    @Test func closingStopsEveryOpenDeadline() throws {
+        var s = try Scenario(severity: "critical", at: "2026-11-23T14:00:00Z")
+        try Actions.close(&s.record, runbook: s.runbook, time: .standard, force: true, reason: "false alarm",
+                          actor: Scenario.actor("2026-11-23T14:20:00Z"))
+        for at in ["2026-11-23T14:20:00Z", "2026-11-23T19:00:00Z", "2026-12-30T00:00:00Z"] {
+            let timers = s.timers(at: at)
+            let ack = try #require(timers["acknowledge"])  // due 14:15: passed before the close
+            #expect(ack.finished && ack.state == .breached && ack.metAt == nil && ack.remaining(at: ts(at)) == nil)
+            let resolve = try #require(timers["resolve"])  // due 15:00: not yet due at the close
+            #expect(resolve.finished && resolve.state == .pending && resolve.metAt == nil && resolve.remaining(at: ts(at)) == nil)
+            let cadence = try #require(timers["comms-update"])  // due 14:30, no update owed yet
+            #expect(cadence.finished && cadence.state == .met && cadence.missed == 0)
+            #expect(timers["postmortem"]?.isStarted == false)
+        }
+        // Before the close (as of 14:10), they were running.
+        let then = s.timers(at: "2026-11-23T14:10:00Z", asOf: true)
+        #expect(then["resolve"]?.finished == false && then["acknowledge"]?.finished == false)
+        // A cadence overdue at the close counts the missed update.
+        var late = try Scenario(severity: "critical", at: "2026-11-23T14:00:00Z")
+        try Actions.close(&late.record, runbook: late.runbook, time: .standard, force: true, reason: "duplicate",
+                          actor: Scenario.actor("2026-11-23T14:45:00Z"))
+        let owed = try #require(late.timers(at: "2026-11-23T16:00:00Z")["comms-update"])
+        #expect(owed.finished && owed.state == .breached && owed.missed == 1)
+        // Reopened: the clocks run again.
+        try Actions.reopen(&s.record, reason: "it came back", actor: Scenario.actor("2026-11-23T14:40:00Z"))
+        let again = s.timers(at: "2026-11-23T14:41:00Z")
+        #expect(again["resolve"]?.finished == false && again["resolve"]?.state == .pending)
+        #expect(again["comms-update"]?.finished == false)
+    }
+
     /// A reopen undoes the resolution in the state, not in the history: a deadline the
     /// resolution met stays met, and the update cadence, paused while the incident stood
     /// resolved, runs again from the reopen (nothing owed for the resolved days).

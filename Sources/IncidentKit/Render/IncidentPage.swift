@@ -64,7 +64,7 @@ public enum IncidentPage {
             body += "<table><tr><th>Timer</th><th>Target</th><th>Due</th><th>Met</th><th>Result</th></tr>\n"
             for t in timers {
                 let target = (t.repeats ? "every " : "") + t.duration.spelledOut
-                let result = t.isStarted ? t.state.rawValue + (t.missed > 0 ? " (\(t.missed) missed)" : "") : "not started"
+                let result = t.isStarted ? (t.stoppedByClose ? "stopped (closed first)" : t.state.rawValue) + (t.missed > 0 ? " (\(t.missed) missed)" : "") : "not started"
                 body += "<tr class=\"timer \(t.isStarted ? t.state.rawValue : "idle")\"><td>\(e(t.title))</td><td>\(e(target))</td>"
                 body += "<td>\(t.dueAt.map { e($0.humanUTC) } ?? "starts when " + e(t.startTrigger))</td><td>\(when(t.metAt))</td>"
                 body += "<td class=\"\(t.isStarted ? t.state.rawValue : "muted")\">\(e(result))</td></tr>\n"
@@ -187,7 +187,7 @@ public enum IncidentPage {
         }
         for (i, t) in deadlines.enumerated() {
             guard let due = t.dueAt else { continue }
-            let what = t.state == .met ? "met" + (t.metAt.map { " at \($0.humanUTC)" } ?? "") : t.state == .breached ? "breached" : "pending"
+            let what = t.state == .met ? "met" + (t.metAt.map { " at \($0.humanUTC)" } ?? "") : t.state == .breached ? "breached" : t.stoppedByClose ? "stopped (closed first)" : "pending"
             items.append((due, i * 2 + 1, "<li class=\"deadline \(t.state.rawValue)\"><span class=\"when\">\(e(due.humanUTC))</span> <span class=\"kind\">Deadline</span> \(e(t.title)): <strong>\(e(what))</strong></li>"))
         }
         items.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }

@@ -140,7 +140,7 @@ public enum Postmortem {
         for t in timers {
             let target = t.repeats ? "every \(t.duration.spelledOut)" : t.duration.spelledOut
             let due = t.dueAt.map { zone.human($0) } ?? "starts when \(Sanitizer.tableCell(t.startTrigger))"
-            var result = t.isStarted ? t.state.rawValue : "not started"
+            var result = t.isStarted ? (t.stoppedByClose ? "stopped (closed first)" : t.state.rawValue) : "not started"
             if t.missed > 0 { result += " (\(t.missed) missed)" }
             if t.state == .breached { result = "**\(result)**" }
             rows.append("| \(Sanitizer.tableCell(t.title)) | \(target) | \(due) | \(t.metAt.map { zone.human($0) } ?? "—") | \(result) |")

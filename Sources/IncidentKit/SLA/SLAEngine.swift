@@ -24,6 +24,9 @@ public struct TimerStatus: Sendable, Equatable {
 
     public var isStarted: Bool { startedAt != nil }
 
+    /// Started, never met nor breached, and over: the incident was closed before it was due.
+    public var stoppedByClose: Bool { isStarted && finished && state == .pending }
+
     /// Milliseconds until due (negative: overdue), for an open timer.
     public func remaining(at now: Timestamp) -> Int64? {
         guard let dueAt, !finished else { return nil }
@@ -110,6 +113,9 @@ public enum SLAEngine {
                 status.finished = true
             } else {
                 status.state = horizon > due ? .breached : .pending
+                // Closing stops every clock: a deadline still open then is over (breached if
+                // it had passed, else never due), not counting down or running overdue.
+                if let closed = state.closedAt, closed <= now { status.finished = true }
             }
             return status
         }
@@ -117,7 +123,10 @@ public enum SLAEngine {
         // A cadence runs from its start to its end (by default the resolution). A resolution
         // or close undone by a reopen pauses it: it runs again from the reopen, the first
         // update due one interval later, and nothing is owed for the time it stood resolved.
-        let until = spec.until ?? [BuiltInKind.resolved]
+        // Whatever else ends it, a cadence ends when the incident is closed (no update is owed
+        // for a closed incident); a reopen resumes it like a reopen after a resolution.
+        var until = spec.until ?? [BuiltInKind.resolved]
+        if !until.contains(BuiltInKind.closed) { until.append(BuiltInKind.closed) }
         let resumable = until.allSatisfy { $0 == BuiltInKind.resolved || $0 == BuiltInKind.closed }
         var from = start
         var due = time.add(duration, to: start)
