@@ -260,45 +260,38 @@ extension Store {
         } else {
             // Each year directory is opened and stamped before any file in it is looked for,
             // so a copy that appears after the stamp changes the stamp (see CopiesCheck).
-            typealias Year = (fd: Int32, stamp: CopiesCheck.Stamp?, before: CopiesCheck.Year?)
-            var years: [Int: Year] = [:]
-            defer { for entry in years.values where entry.fd >= 0 { close(entry.fd) } }
+            // Every year is looked in, not only the year the incident was declared in: a copy
+            // in another year (moved by hand, or by a merge) is still the incident's, and
+            // `load`, `show` and `list --all` find it there.
             let previous = CopiesCheck.load(directory: activeDirectory)
             // (year, stamp, number) of each incident found without a copy; made into a new
             // check only if some were looked up (when none were, the old one still holds).
             var clear: [(Int, CopiesCheck.Stamp, Int)] = []
             var looked = false
-            var last: (year: Int, entry: Year)?
-            // By index: `for s in active` copied every summary (a retain per string it holds).
-            for i in active.indices {
-                let id = active[i].id
-                // A provisional ID (declared offline in a git store) is looked up every time:
-                // the check file holds numbers only.
-                let numbered = !id.isProvisional
-                let year = CivilTime(active[i].declaredAt).year
-                let entry: Year
-                if let last, last.year == year {
-                    entry = last.entry
-                } else if let known = years[year] {
-                    entry = known
-                } else {
-                    let fd = open(archiveDirectory + "/" + String(year), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                    let stamp = fd >= 0 ? CopiesCheck.Stamp(directory: fd) : nil
-                    entry = (fd, stamp, stamp.flatMap { previous?.year(year, stamp: $0) })
-                    years[year] = entry
-                }
-                last = (year, entry)
-                guard entry.fd >= 0 else { continue }
-                if numbered, let stamp = entry.stamp, entry.before?.contains(id.number) == true {
-                    clear.append((year, stamp, id.number))
-                    continue
-                }
-                looked = true
-                var st = stat()
-                if id.withFileNameCString({ fstatat(entry.fd, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0 {
-                    doubled.append(id)
-                } else if numbered, let stamp = entry.stamp {
-                    clear.append((year, stamp, id.number))
+            var found = Set<IncidentID>()
+            for year in active.isEmpty ? [] : archiveYears {
+                let fd = open(archiveDirectory + "/" + String(year), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard fd >= 0 else { continue }
+                defer { close(fd) }
+                let stamp = CopiesCheck.Stamp(directory: fd)
+                let before = stamp.flatMap { previous?.year(year, stamp: $0) }
+                // By index: `for s in active` copied every summary (a retain per string it holds).
+                for i in active.indices {
+                    let id = active[i].id
+                    // A provisional ID (declared offline in a git store) is looked up every
+                    // time: the check file holds numbers only.
+                    let numbered = !id.isProvisional
+                    if numbered, let stamp, before?.contains(id.number) == true {
+                        clear.append((year, stamp, id.number))
+                        continue
+                    }
+                    looked = true
+                    var st = stat()
+                    if id.withFileNameCString({ fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0 {
+                        if found.insert(id).inserted { doubled.append(id) }
+                    } else if numbered, let stamp {
+                        clear.append((year, stamp, id.number))
+                    }
                 }
             }
             if looked {
