@@ -42,6 +42,27 @@ import TestSupport
         #expect(throws: IncidentError.self) { try Actions.changePhase(&s.record, runbook: s.runbook, to: "eradicate", force: false, reason: nil, actor: a) }
     }
 
+    /// An incident whose phase the runbook no longer has (removed or renamed since) is not
+    /// advanced to a guessed "next" phase (it jumped past Containment); naming one works.
+    @Test func aPhaseTheRunbookNoLongerHasMustNameTheNext() throws {
+        var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
+        var runbook = s.runbook
+        runbook.phases.removeAll { $0.id == "detect" }
+        let a = Scenario.actor("2026-11-23T14:10:00Z")
+        #expect(s.record.state.phase == "detect")
+        do {
+            try Actions.changePhase(&s.record, runbook: runbook, to: nil, force: false, reason: nil, actor: a)
+            Issue.record("advanced from a phase the runbook does not have")
+        } catch let IncidentError.refused(message) {
+            #expect(message.contains("'detect'") && message.contains("contain, eradicate") && message.contains("incident phase INC-1 PHASE"), "\(message)")
+        }
+        #expect(s.record.state.phase == "detect")
+        try Actions.changePhase(&s.record, runbook: runbook, to: "Eradication", force: false, reason: nil, actor: a)
+        #expect(s.record.state.phase == "eradicate" && s.record.events.last?.fields["forced"] == nil)
+        try Actions.changePhase(&s.record, runbook: runbook, to: nil, force: true, reason: "done", actor: a)
+        #expect(s.record.state.phase == "recover")
+    }
+
     @Test func closeGates() throws {
         var s = try Scenario(severity: "high", at: "2026-11-23T14:05:00Z")
         let a = Scenario.actor("2026-11-23T15:00:00Z")

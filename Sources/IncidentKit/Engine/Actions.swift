@@ -268,10 +268,16 @@ public enum Actions {
 
     public static func changePhase(_ r: inout IncidentRecord, runbook: Runbook, to name: String?, force: Bool, reason: String?, actor: Actor) throws {
         let target: Runbook.Phase
-        let current = runbook.phaseIndex(id: r.state.phase) ?? 0
+        // A phase the runbook no longer has (renamed or removed since the incident entered
+        // it) has no "next" and no position to skip from: the move must name its phase.
+        let known = runbook.phaseIndex(id: r.state.phase)
+        let current = known ?? -1
         if let name {
             target = try runbook.phase(named: name)
         } else {
+            guard known != nil else {
+                throw IncidentError.refused("\(r.id) is in phase '\(r.state.phase)', which this runbook no longer has (its phases: \(runbook.phases.map(\.id).joined(separator: ", "))), so there is no next phase; name one: 'incident phase \(r.id) PHASE'.")
+            }
             guard current + 1 < runbook.phases.count else {
                 throw IncidentError.refused("\(r.id) is in the last phase (\(runbook.phases[current].title)); 'incident close \(r.id)' when it is done.")
             }
@@ -284,11 +290,11 @@ public enum Actions {
             throw IncidentError.refused("\(r.id) is already in \(target.title).")
         }
         var problems: [String] = []
-        if targetIndex > current + 1 {
+        if known != nil, targetIndex > current + 1 {
             let skipped = runbook.phases[(current + 1)..<targetIndex].map(\.title)
             problems.append("it skips \(skipped.joined(separator: ", "))")
         }
-        if targetIndex > current {
+        if known != nil, targetIndex > current {
             let leaving = Set(runbook.phases[current..<targetIndex].map(\.id))
             let open = Checklist.items(for: r.state, events: r.events, runbook: runbook).filter { leaving.contains($0.phase) && $0.required && !$0.done }
             if !open.isEmpty {
