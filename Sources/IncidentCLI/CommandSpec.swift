@@ -141,14 +141,26 @@ enum Parser {
             if spec.value == nil {
                 if inlineValue != nil { throw UsageError("The option '--\(name)' takes no value.", command: result.command?.name) }
                 result.options[name] = ""
-            } else if let inlineValue {
-                result.options[name] = inlineValue
             } else {
-                guard index < argv.count else {
-                    throw UsageError("The option '--\(name)' needs a value (\(spec.value!)).", command: result.command?.name)
+                let value: String
+                if let inlineValue {
+                    value = inlineValue
+                } else {
+                    guard index < argv.count else {
+                        throw UsageError("The option '--\(name)' needs a value (\(spec.value!)).", command: result.command?.name)
+                    }
+                    value = argv[index]
+                    index += 1
                 }
-                result.options[name] = argv[index]
-                index += 1
+                // A command's option given twice with two values is a mistake to point out, not
+                // to settle silently (`declare … -s sev1 … -s sev3`). A global option may be
+                // given again to override one a shell alias put first (`--store`, `--as`).
+                if let earlier = result.options[name], earlier != value,
+                   !GlobalOptions.all.contains(where: { $0.name == name }) {
+                    func shown(_ v: String) -> String { v.count <= 40 ? "'\(v)'" : "'\(v.prefix(37))…'" }
+                    throw UsageError("The option '--\(name)' was given twice (\(shown(earlier)) and \(shown(value))); give it once.", command: result.command?.name)
+                }
+                result.options[name] = value
             }
         }
         settle()

@@ -12,6 +12,22 @@ import TestSupport
         #expect(cli.run(["--json", "show", "2"]).stdout.contains("\"title\" : \"--not-an-option\""))
     }
 
+    /// A command's option given twice with two values is refused (exit 2, nothing written);
+    /// the same value twice is harmless; a global option given again overrides (an alias
+    /// that puts `--store` or `--as` first can be overridden on the command line).
+    @Test func anOptionGivenTwiceWithTwoValuesIsRefused() {
+        let cli = InProcessCLI()
+        let twice = cli.run(["declare", "A", "-s", "critical", "--severity=low"])
+        #expect(twice.status == 2 && twice.stderr.contains("'--severity' was given twice ('critical' and 'low')"), "\(twice.stderr)")
+        #expect(!cli.run(["list", "--json"]).stdout.contains("INC-"))
+        let long = cli.run(["declare", "A", "-s", "low", "--summary", String(repeating: "x", count: 5000), "--summary", "y"])
+        #expect(long.status == 2 && long.stderr.count < 300, "\(long.stderr.count)")
+        #expect(cli.run(["declare", "A", "-s", "low", "--severity", "low"]).status == 0)
+        #expect(cli.run(["note", "1", "x", "--as", "alice", "--as", "bob"]).status == 0)
+        let timeline = cli.run(["timeline", "1", "--json"]).stdout
+        #expect(timeline.contains("\"author\" : \"bob\""), "\(timeline)")
+    }
+
     @Test func suggestions() {
         let cli = InProcessCLI()
         #expect(cli.run(["declre", "x"]).stderr.contains("Did you mean 'declare'?"))
