@@ -50,6 +50,24 @@ import Testing
         #expect(visibleWidth("plain") == 5)
         #expect(visibleWidth("\u{1B}[31mOVERDUE\u{1B}[0m") == 7)
     }
+
+    /// An emoji drawn from several scalars is one glyph of two columns: joined by zero-width
+    /// joiners (👩‍💻, a family of four), with a skin tone (👍🏽), or both. A joiner between
+    /// narrow letters joins nothing on a terminal.
+    @Test func emojiSequencesAreOneGlyph() {
+        let coder = "\u{1F469}\u{200D}\u{1F4BB}"
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}"
+        let thumbs = "\u{1F44D}\u{1F3FD}"
+        let toned = "\u{1F9D1}\u{1F3FD}\u{200D}\u{1F692}"
+        for (text, columns) in [(coder, 2), (family, 2), (thumbs, 2), (toned, 2), ("a\u{200D}b", 2), (coder + "ok" + family, 6)] {
+            #expect(visibleWidth(text) == columns, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        let table = tableText([family, "x", "ab", "y"], columns: 2)
+        #expect(table.split(separator: "\n").map(String.init) == [family + "  x", "ab  y"])
+        // Cut to a width, a sequence is kept whole or left out whole.
+        #expect(WatchScreen.fit("ab" + family + "cdef", width: 5) == "ab" + family + "…")
+        #expect(WatchScreen.fit("abc" + family + "def", width: 5) == "abc…")
+    }
 }
 
 @Suite struct VisibleWidthScanTests {

@@ -254,6 +254,7 @@ struct WatchScreen {
         var out = ""
         var columns = 0
         var inEscape = false
+        var counter = ColumnCounter()
         for scalar in line.unicodeScalars {
             if inEscape {
                 out.unicodeScalars.append(scalar)
@@ -261,7 +262,7 @@ struct WatchScreen {
                 continue
             }
             if scalar == "\u{1B}" { inEscape = true; out.unicodeScalars.append(scalar); continue }
-            let w = columnWidth(scalar)
+            let w = counter.columns(scalar)
             if columns + w > width - 1 { break }
             out.unicodeScalars.append(scalar)
             columns += w
@@ -272,12 +273,38 @@ struct WatchScreen {
     static func displayWidth(_ line: String) -> Int {
         var columns = 0
         var inEscape = false
+        var counter = ColumnCounter()
         for scalar in line.unicodeScalars {
             if inEscape { if (0x40...0x7e).contains(scalar.value) && scalar != "[" { inEscape = false }; continue }
             if scalar == "\u{1B}" { inEscape = true; continue }
-            columns += columnWidth(scalar)
+            columns += counter.columns(scalar)
         }
         return columns
+    }
+
+    /// Columns scalar by scalar, for the emoji a terminal draws as one glyph from several
+    /// scalars: after a wide character, a zero-width joiner and the scalar it joins take no
+    /// column (👩‍💻 is two columns, not four), nor does a skin-tone modifier.
+    struct ColumnCounter {
+        private var afterWide = false
+        private var joining = false
+
+        mutating func columns(_ s: Unicode.Scalar) -> Int {
+            let v = s.value
+            if joining {
+                joining = false
+                afterWide = true
+                return 0
+            }
+            if v == 0x200d {
+                joining = afterWide
+                return 0
+            }
+            if afterWide, (0x1f3fb...0x1f3ff).contains(v) { return 0 }
+            let w = WatchScreen.columnWidth(s)
+            if w > 0 { afterWide = w == 2 }
+            return w
+        }
     }
 
     /// 0 for combining marks and zero-width characters, 2 for East Asian wide and emoji, else 1.
