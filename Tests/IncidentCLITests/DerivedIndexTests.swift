@@ -509,6 +509,9 @@ import TestSupport
         #expect(cli.run(["list"]).status == 0)
         let recorded = try #require(FileManager.default.contents(atPath: copies))
         #expect(String(decoding: recorded, as: UTF8.self).contains("\t1,2,3\n"), "\(String(decoding: recorded, as: UTF8.self))")
+        // The tool's own hint, not a stray file (found by review: doctor failed every store that had one).
+        let doctor = cli.run(["doctor"])
+        #expect(doctor.status == 0 && !doctor.stdout.contains(".copies"), "\(doctor.stdout)")
         // A copy of an active incident put into the archive by hand: still listed once, active.
         try FileManager.default.copyItem(atPath: cli.store + "/active/INC-3.json", toPath: cli.store + "/archive/2026/INC-3.json")
         #expect(cli.run(["list", "--json"]).stdout.components(separatedBy: "\"INC-3\"").count == 2)

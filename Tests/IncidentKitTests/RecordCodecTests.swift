@@ -121,7 +121,11 @@ import TestSupport
     @Test func damagedFilesAreNeverReadDifferently() throws {
         var rng = SplitMix64(state: 13)
         let junk: [[UInt8]] = [[0x22], [0x5C], [0x2C], [0x7D], [0x5D], [0x00], [0xFF], [0xC3], Array("\\ud800".utf8), Array("null".utf8),
-                               Array("1".utf8), Array("\"x\":\"y\",".utf8), [0xEF, 0xBB, 0xBF], Array("\"at\" : \"2026-11-23T14:05:00Z\",".utf8)]
+                               Array("1".utf8), Array("\"x\":\"y\",".utf8), [0xEF, 0xBB, 0xBF], Array("\"at\" : \"2026-11-23T14:05:00Z\",".utf8),
+                               // Keys the direct reader tells apart by their bytes: escaped, cased, longer.
+                               Array("\"recordedAt\" : \"2026-11-23T14:05:00.5+01:00\",".utf8), Array("\"i\\u0064\" : \"ev-1\",".utf8),
+                               Array("\"recordedAT\" : \"2026-11-23T14:05:00Z\",".utf8), Array("\"parentsX\" : [],".utf8), Array("\"Id\":\"x\",".utf8),
+                               Array("\"at\" : \"2026-11-23T14:05:00\\u005a\",".utf8)]
         var accepted = 0, refused = 0
         for _ in 0..<1500 {
             let record = try randomRecord(&rng)

@@ -132,6 +132,26 @@ struct Scenario {
         #expect(again["comms-update"]?.finished == false)
     }
 
+    /// Resolved, then closed before the postmortem: the postmortem deadline still runs after
+    /// the close (publishing is something a closed incident still takes), so it can go
+    /// overdue and be met late; the review, which a closed incident cannot record, stops.
+    @Test func thePostmortemDeadlineOutlivesTheClose() throws {
+        var s = try Scenario(severity: "high", at: "2026-11-20T20:00:00Z")
+        try Actions.resolve(&s.record, summary: nil, actor: Scenario.actor("2026-11-20T21:00:00Z"))
+        try Actions.close(&s.record, runbook: s.runbook, time: .standard, force: true, reason: "done",
+                          actor: Scenario.actor("2026-11-20T21:40:00Z"))
+        var timers = s.timers(at: "2026-11-21T12:00:00Z")
+        var postmortem = try #require(timers["postmortem"])
+        #expect(!postmortem.finished && postmortem.state == .pending && postmortem.dueAt == ts("2026-11-22T21:00:00Z"))
+        #expect(timers["review"]?.finished == true && timers["review"]?.stoppedByClose == true)
+        postmortem = try #require(s.timers(at: "2026-11-25T00:00:00Z")["postmortem"])
+        #expect(!postmortem.finished && postmortem.state == .breached)
+        try Actions.publishPostmortem(&s.record, path: nil, actor: Scenario.actor("2026-11-23T09:00:00Z"))
+        timers = s.timers(at: "2026-11-25T00:00:00Z")
+        postmortem = try #require(timers["postmortem"])
+        #expect(postmortem.finished && postmortem.state == .breached && postmortem.metAt == ts("2026-11-23T09:00:00Z"))
+    }
+
     /// A reopen undoes the resolution in the state, not in the history: a deadline the
     /// resolution met stays met, and the update cadence, paused while the incident stood
     /// resolved, runs again from the reopen (nothing owed for the resolved days).

@@ -100,8 +100,11 @@ public enum SLAEngine {
             return status
         }
         status.startedAt = start
-        // A closed incident's open timers stop ageing at the close.
-        let horizon = state.closedAt.map { min($0, now) } ?? now
+        // A closed incident's open timers stop ageing at the close, except a deadline that
+        // something a closed incident still takes can meet (publishing the postmortem): that
+        // one still runs, and can still be met, or missed, after the close.
+        let runsAfterClose = spec.repeats != true && spec.stop.contains { Actions.allowedAfterClose.contains($0) }
+        let horizon = runsAfterClose ? now : state.closedAt.map { min($0, now) } ?? now
 
         if spec.repeats != true {
             let due = time.add(duration, to: start)
@@ -115,7 +118,7 @@ public enum SLAEngine {
                 status.state = horizon > due ? .breached : .pending
                 // Closing stops every clock: a deadline still open then is over (breached if
                 // it had passed, else never due), not counting down or running overdue.
-                if let closed = state.closedAt, closed <= now { status.finished = true }
+                if !runsAfterClose, let closed = state.closedAt, closed <= now { status.finished = true }
             }
             return status
         }

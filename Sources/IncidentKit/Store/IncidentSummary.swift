@@ -83,7 +83,9 @@ public struct IncidentSummary: Sendable, Equatable {
     /// `timers = timers(at: now)`, in place (`sla` does it for every active incident; a new
     /// array of timers each was a copy of every string they hold).
     public mutating func evaluateTimers(at now: Timestamp) {
-        let horizon = closedAt.map { min($0, now) } ?? now
+        // Every timer a close stops is finished by then (`evaluatedAt` is at or after the
+        // close); one still open runs on (see `SLAEngine.evaluate`).
+        let horizon = now
         for i in timers.indices {
             guard timers[i].isStarted, !timers[i].finished, let due = timers[i].dueAt else { continue }
             let state: SLAState = horizon > due ? .breached : .pending
@@ -94,7 +96,7 @@ public struct IncidentSummary: Sendable, Equatable {
     /// `timers(at: now)` of only the running timers (started and not finished), in one pass:
     /// no whole array made and freed per incident to be filtered.
     public func runningTimers(at now: Timestamp) -> [TimerStatus] {
-        let horizon = closedAt.map { min($0, now) } ?? now
+        let horizon = now  // as in `evaluateTimers`
         var out: [TimerStatus] = []
         for t in timers where t.isStarted && !t.finished {
             var t = t

@@ -192,7 +192,7 @@ extension Store {
         for dir in directories {
             for name in POSIXFile.list(dir).sorted() {
                 let path = dir + "/" + name
-                if name == DerivedIndex.name && (dir == activeDirectory) { continue }
+                if (name == DerivedIndex.name || name == CopiesCheck.name) && dir == activeDirectory { continue }  // derived hints
                 if name.hasPrefix(POSIXFile.tempPrefix) {
                     out.append(Diagnosis(path: path, problem: "a temporary file left by an interrupted write", repair: "harmless; the next command that writes removes it"))
                     continue

@@ -118,13 +118,24 @@ public enum TimeParser {
     /// hold (`Timestamp.isStorable`). Returns nil for anything else. This is the reader of
     /// every time in a store file.
     public static func parseISO8601(_ text: String) -> Timestamp? {
-        guard let t = parseISO8601Unchecked(text), t.isStorable else { return nil }
+        var copy = text
+        return copy.withUTF8 { parseISO8601(utf8: $0) }
+    }
+
+    /// `parseISO8601` of UTF-8 bytes (the incident file reader's: no String made per time).
+    static func parseISO8601(utf8: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        guard let t = parseISO8601Unchecked(utf8: utf8), t.isStorable else { return nil }
         return t
     }
 
     /// The grammar alone: years 0000-9999 with any zone offset.
     static func parseISO8601Unchecked(_ text: String) -> Timestamp? {
-        var scanner = Scanner(Array(text.utf8))
+        var copy = text
+        return copy.withUTF8 { parseISO8601Unchecked(utf8: $0) }
+    }
+
+    static func parseISO8601Unchecked(utf8: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        var scanner = Scanner(utf8)
         guard let year = scanner.digits(exactly: 4), scanner.take(UInt8(ascii: "-")),
               let month = scanner.digits(exactly: 2), scanner.take(UInt8(ascii: "-")),
               let day = scanner.digits(exactly: 2)
@@ -199,9 +210,9 @@ extension String {
 }
 
 struct Scanner {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
     var atEnd: Bool { index == bytes.count }
     func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
     mutating func take(_ byte: UInt8) -> Bool {
