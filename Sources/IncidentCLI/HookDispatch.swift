@@ -189,7 +189,18 @@ extension Invocation {
         } else {
             for key in ["INCIDENT_TIMER", "INCIDENT_TIMER_TITLE", "INCIDENT_DUE_AT", "INCIDENT_OVERDUE_SECONDS"] { environment[key] = nil }
         }
-        let run = HookRunner.run(path: hook.path, stdin: body, environment: environment, timeout: hookTimeout)
+        // What runs is a private copy of the bytes that were hashed and trusted, not the file
+        // at its path, which a pull or a sync could replace between the check and the start.
+        environment["INCIDENT_HOOK_PATH"] = hook.path
+        let run: HookRun
+        if !hook.executable {
+            run = HookRun(outcome: .notExecutable("its file has no execute permission"), output: "", truncated: false, milliseconds: 0)
+        } else if let copied = hook.withPrivateCopy({ HookRunner.run(path: $0, stdin: body, environment: environment, timeout: hookTimeout) }) {
+            run = copied
+        } else {
+            err("incident: hook \(label) was not run: no private copy of it could be written beside \(hook.path) (the store's directory must be writable).")
+            return HookReport(event: event, hook: label, result: "unusable", status: nil, milliseconds: nil)
+        }
         var lines = run.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         for line in lines { err("[\(label)] " + Sanitizer.forTerminal(line)) }

@@ -428,6 +428,7 @@ struct Invocation {
             if try git.ensureDriver(executable: context.executablePath) {
                 err("incident: configured the incident merge driver in \(git.commonDir)/config (git does not copy it when cloning).")
             }
+            try git.ensureLocalAttributes()
             if try git.restoreAttributes() {
                 err("incident: put back the lines of \(git.root)/.gitattributes that hand incident files to the merge driver (a change that came through git had removed them); the next commit records them.")
             }

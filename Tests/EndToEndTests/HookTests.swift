@@ -49,6 +49,29 @@ extension E2E {
         #expect((payload["store"] as? String)?.hasSuffix("/store") == true)
     }
 
+    /// What runs is a private copy of the bytes that were hashed and trusted (found by review:
+    /// the file was hashed, then run again by its path, so one swapped in between ran
+    /// untrusted). The original path is in INCIDENT_HOOK_PATH; the copy is gone afterwards.
+    @Test func aHookRunsFromAPrivateCopyOfWhatWasTrusted() throws {
+        let e = E2E()
+        _ = try e.declare()
+        let out = e.store + "-copy"
+        try e.installHook("entry-added", """
+        #!/bin/sh
+        echo "$0|$INCIDENT_HOOK_PATH" > \(out)
+        cmp -s "$0" "$INCIDENT_HOOK_PATH" && echo same >> \(out)
+        """)
+        let r = try e.run("note", "1", "first")
+        #expect(r.status == 0, "\(r.stderr)")
+        let seen = e.read(out).split(separator: "\n").map(String.init)
+        let parts = (seen.first ?? "").split(separator: "|").map(String.init)
+        #expect(parts.count == 2 && parts[1] == e.hooks + "/entry-added" && parts[0] != parts[1], "\(seen)")
+        #expect(seen.count == 2 && seen[1] == "same", "\(seen)")
+        #expect(!FileManager.default.fileExists(atPath: parts.first ?? "/"))
+        let left = try FileManager.default.contentsOfDirectory(atPath: e.store).filter { $0.hasPrefix(".hook-run") }
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test func aFailingHookIsReportedAndChangesNothingStored() throws {
         let e = E2E()
         _ = try e.declare()

@@ -30,6 +30,7 @@ enum SyncCommand {
             throw CommandFailure(message: "\(inv.store.root) is not kept in git; run 'incident --store \(inv.store.root) init --git --remote URL' first.", code: ExitCode.refused)
         }
         try git.ensureDriver(executable: inv.context.executablePath)
+        try git.ensureLocalAttributes()
         let actor = try inv.actor
         let report: SyncReport
         do {

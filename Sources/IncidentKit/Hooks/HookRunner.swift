@@ -52,6 +52,10 @@ public struct HookRun: Sendable {
     public var output: String
     public var truncated: Bool
     public var milliseconds: Int64
+
+    public init(outcome: HookOutcome, output: String, truncated: Bool, milliseconds: Int64) {
+        self.outcome = outcome; self.output = output; self.truncated = truncated; self.milliseconds = milliseconds
+    }
 }
 
 /// Runs one executable with a JSON document on its standard input, a set environment and

@@ -69,6 +69,26 @@ public struct InstalledHook: Sendable, Equatable {
     public var executable: Bool
     /// Why it cannot be used at all (a symlink, a directory, unreadable).
     public var problem: String?
+    /// The bytes `sha256` was computed from: what runs is a private copy of exactly these,
+    /// never the file at `path` again (which a pull could replace in between).
+    public var content: [UInt8]? = nil
+
+    /// Runs `body` with the path of a private copy of `content` (mode 0700, in a new 0700
+    /// directory beside `hooks/`, removed afterwards). Nil when no copy could be made.
+    public func withPrivateCopy<T>(_ body: (String) -> T) -> T? {
+        guard let content else { return nil }
+        let hooks = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let storeRoot = hooks.lastIndex(of: "/").map { String(hooks[..<$0]) } ?? "."
+        var template = Array((storeRoot + "/.hook-run-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return nil }
+        let directory = String(cString: made)
+        defer {
+            unlink(directory + "/" + event)
+            rmdir(directory)
+        }
+        guard (try? POSIXFile.writeAtomically(content, directory: directory, name: event, mode: 0o700, durable: false)) != nil else { return nil }
+        return body(directory + "/" + event)
+    }
 }
 
 /// `<store>/hooks/`: which hooks exist, and their content hashes.
@@ -93,7 +113,8 @@ public struct HookDirectory: Sendable {
         case .file:
             do {
                 let bytes = try POSIXFile.read(file, limit: Store.maxFileBytes)
-                return InstalledHook(event: event, path: file, sha256: SHA256.hex(bytes), executable: access(file, X_OK) == 0, problem: nil)
+                return InstalledHook(event: event, path: file, sha256: SHA256.hex(bytes), executable: access(file, X_OK) == 0, problem: nil,
+                                     content: bytes)
             } catch {
                 return InstalledHook(event: event, path: file, sha256: nil, executable: false, problem: "\(error)")
             }

@@ -19,6 +19,8 @@ public struct GitStore: Sendable {
     let environment: [String: String]
     /// Whether `.gitattributes` named the merge driver when the store was opened (read once).
     var attributesMarked = true
+    /// The work tree's top directory (where `.git` is).
+    var workTreeTop: String?
 
     /// The line of `.gitattributes` that marks a git store.
     public static let attributesMarker = "merge=incident"
@@ -48,7 +50,7 @@ public struct GitStore: Sendable {
     public static func open(_ store: Store, environment: [String: String]) -> GitStore? {
         let root = absolute(store.root)
         let marked = attributesIntact(root)
-        guard let (gitDir, commonDir) = findGitDirectory(from: root) else { return nil }
+        guard let (gitDir, commonDir, top) = findGitDirectory(from: root) else { return nil }
         // `.gitattributes` arrives through git, so a teammate's edit can remove its lines; a
         // repository whose own configuration names the incident merge driver (set on this
         // machine by an earlier command) is still a git store, and the lines are put back.
@@ -58,6 +60,7 @@ public struct GitStore: Sendable {
         }
         var git = GitStore(store: store, root: root, gitDir: gitDir, commonDir: commonDir, environment: environment)
         git.attributesMarked = marked
+        git.workTreeTop = top
         return git
     }
 
@@ -93,6 +96,40 @@ public struct GitStore: Sendable {
         return true
     }
 
+    /// The lines of the repository's own attributes file (`info/attributes` in the git
+    /// directory) that hand the store's incident files to the merge driver. That file is this
+    /// machine's: it never arrives through git and outranks every `.gitattributes`, so a line
+    /// a teammate pushes (`active/*.json merge=union`, or an `active/.gitattributes`) cannot
+    /// turn the driver off and have git merge incident files line by line into broken JSON.
+    /// Nil when the store's place in the work tree cannot be written as a plain pattern.
+    var localAttributesText: String? {
+        guard let top = workTreeTop, root == top || root.hasPrefix(top == "/" ? "/" : top + "/") else { return nil }
+        let prefix = root == top ? "" : String(root.dropFirst(top == "/" ? 1 : top.count + 1)) + "/"
+        guard prefix.utf8.allSatisfy({ b in
+            (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x2F
+        }) else { return nil }
+        return "# Written by incident: this clone's merge driver for the store's incident files.\n"
+            + "/\(prefix)active/*.json merge=incident\n/\(prefix)archive/**/*.json merge=incident\n"
+    }
+
+    /// Makes sure the repository's own attributes file names the merge driver for the store's
+    /// incident files (see `localAttributesText`). True when it wrote the file.
+    @discardableResult
+    public func ensureLocalAttributes() throws -> Bool {
+        guard let text = localAttributesText else { return false }
+        let directory = commonDir + "/info"
+        let name = "attributes"
+        var current = ""
+        if POSIXFile.exists(directory + "/" + name) {
+            current = String(decoding: try POSIXFile.read(directory + "/" + name, limit: 1 << 20), as: UTF8.self)
+        }
+        if current.contains(text) { return false }
+        try POSIXFile.makeDirectory(directory)
+        let joined = current.isEmpty || current.hasSuffix("\n") ? current + text : current + "\n" + text
+        try POSIXFile.writeAtomically(Array(joined.utf8), directory: directory, name: name, mode: 0o644, replacingSpecialFiles: true)
+        return true
+    }
+
     /// The line of `.gitignore` that keeps every dot-file (lock, ID counter, indexes, notes)
     /// out of git.
     static let ignoreMarker = "incident init --git"
@@ -110,7 +147,7 @@ public struct GitStore: Sendable {
 
     /// Per-clone and derived files that must never be tracked.
     static let perCloneFiles = [".lock", ".last-id", RunbookCheck.name, Announcements.fileName, "active/" + DerivedIndex.name,
-                                "archive/" + DerivedIndex.name]
+                                "archive/" + DerivedIndex.name, "active/" + CopiesCheck.name]
 
     func untrackPerCloneFiles() {
         _ = try? git(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--"] + GitStore.perCloneFiles)
@@ -132,13 +169,13 @@ public struct GitStore: Sendable {
     }
 
     /// Walks up from `directory` to the nearest `.git` (a directory, or a file naming one).
-    static func findGitDirectory(from directory: String) -> (String, String)? {
+    static func findGitDirectory(from directory: String) -> (gitDir: String, commonDir: String, top: String)? {
         var dir = directory
         while true {
             let candidate = dir + "/.git"
             switch POSIXFile.kind(candidate) {
             case .directory:
-                return (candidate, candidate)
+                return (candidate, candidate, dir)
             case .file:
                 guard let bytes = try? POSIXFile.read(candidate, limit: 4096) else { return nil }
                 let text = String(decoding: bytes, as: UTF8.self)
@@ -150,13 +187,13 @@ public struct GitStore: Sendable {
                     let rel = String(decoding: c, as: UTF8.self).trimmingSet("\n\r ")
                     common = rel.hasPrefix("/") ? rel : target + "/" + rel
                 }
-                return (target, common)
+                return (target, common, dir)
             default:
                 break
             }
             guard let slash = dir.lastIndex(of: "/"), dir != "/" else { return nil }
             dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
-            if dir == "/" { return POSIXFile.kind("/.git") == .directory ? ("/.git", "/.git") : nil }
+            if dir == "/" { return POSIXFile.kind("/.git") == .directory ? ("/.git", "/.git", "/") : nil }
         }
     }
 

@@ -85,6 +85,15 @@ extension GitStore {
                 return try? Store.decodeRecord(Data(bytes), path: path)
             }
             let ours = version(2), theirs = version(3), base = version(1)
+            // A side that cannot be read (damaged, or written by a newer incident) would drop
+            // its entries from the union: that merge is left to a person.
+            for (stage, side) in [(2, "this clone's copy"), (3, "the incoming copy")] where stages[stage] != nil && version(stage) == nil {
+                var reason = "it cannot be read"
+                if let sha = stages[stage], let bytes = blob(sha) {
+                    do { _ = try Store.decodeRecord(Data(bytes), path: path) } catch let IncidentError.corrupt(_, why) { reason = why } catch {}
+                }
+                throw IncidentError.storage("\(id) changed on both sides, and \(side) of \(path) cannot be read (\(reason)), so merging would drop its entries")
+            }
             // Every other conflicted path and every working copy of the same ID joins in.
             var touched = Set([path])
             for (other, _) in conflicts where GitStore.incidentFile(other) == id { touched.insert(other) }
@@ -348,6 +357,9 @@ extension GitStore {
                         // and leave that merge to a person.
                         let files = ((try? unmerged().keys.filter { GitStore.incidentFile($0) == nil }.sorted()) ?? []).prefix(3)
                         _ = try? git(["merge", "--abort"])
+                        if files.isEmpty, case let IncidentError.storage(why) = error {
+                            throw IncidentError.storage("sync stopped: \(why). The merge was undone: this clone works as before and nothing is lost or pushed. Upgrade incident if a newer version wrote it, or repair the file where it broke, then run 'incident sync'.")
+                        }
                         throw IncidentError.storage("sync stopped: git cannot merge \(files.isEmpty ? "a file" : files.joined(separator: ", ")), changed both here and on \(remote) (incident merges only incident files). The merge was undone: this clone works as before and nothing is lost. Merge it by hand ('git -C \(root) pull', fix the file, 'git commit'), then run 'incident sync'.")
                     }
                 }
@@ -461,7 +473,21 @@ extension GitStore {
         for id in ids.sorted() {
             guard let path = oldPath[id], let shown = try? git(["show", "\(base):\(path)"]), shown.status == 0,
                   let before = try? Store.decodeRecord(Data(shown.stdout), path: path) else { continue }
-            guard let (now, _) = try? store.load(id) else {
+            let now: IncidentRecord
+            do {
+                (now, _) = try store.load(id)
+            } catch let IncidentError.corrupt(_, why) where !store.locations(of: id).isEmpty {
+                // What came in cannot be read. Written by a newer incident: left as it is (it
+                // must not be downgraded), and said. Damaged: the last good copy is kept.
+                if why.contains("newer than this incident binary") {
+                    warnings.append("\(id) came in written by a newer incident (\(why)); this clone cannot read it until incident is upgraded.")
+                    continue
+                }
+                for place in store.locations(of: id) { try POSIXFile.remove(store.path(of: id, in: place)) }
+                try store.save(before)
+                warnings.append("\(id): what came in for \(path) cannot be read (\(why)); kept the last good copy (\(before.events.count) entries), since an incident is never dropped ('git -C \(root) log -p -- \(path)' shows who changed it).")
+                continue
+            } catch {
                 // The whole incident deleted (a provisional one was renumbered, not deleted).
                 guard !id.isProvisional, store.locations(of: id).isEmpty else { continue }
                 try store.save(before)
@@ -626,6 +652,7 @@ extension GitStore {
             throw IncidentError.storage("\(root) is not usable as a git store.")
         }
         if try git.ensureDriver(executable: executable) { did.append("Configured the incident merge driver in .git/config.") }
+        try git.ensureLocalAttributes()
         if let remote {
             let cfg = git.config()
             if let existing = cfg["remote.origin.url"] {
