@@ -157,6 +157,71 @@ import TestSupport
         expectOK(try t.run("a", ["sync"]), "sync a")
     }
 
+    /// A pushed `.gitattributes` line that hands incident files to another merge (`merge=union`)
+    /// does not reach a clone that has run incident: its own `info/attributes` outranks every
+    /// `.gitattributes`, so two-sided edits still go through the driver and stay valid JSON.
+    @Test func aPushedAttributeCannotTurnTheDriverOff() throws {
+        let t = try twoClones(after: [["declare", "Checkout down", "--severity", "high"]])
+        for c in ["a", "b"] {
+            let local = try String(contentsOfFile: t.path(c) + "/.git/info/attributes", encoding: .utf8)
+            #expect(local.contains("/active/*.json merge=incident") && local.contains("/archive/**/*.json merge=incident"), "\(local)")
+        }
+        let attributes = t.path("a") + "/.gitattributes"
+        try (String(contentsOfFile: attributes, encoding: .utf8) + "active/*.json merge=union\n").write(toFile: attributes, atomically: true, encoding: .utf8)
+        try pushByHand(t, "a", "tweak attributes")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "b takes the attributes")
+        expectOK(try t.run("a", ["note", "1", "from a"]), "note a")
+        expectOK(try t.run("b", ["note", "1", "from b"], as: "bob"), "note b")
+        expectOK(try t.run("a", ["sync"]), "sync a")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        expectOK(try t.run("a", ["sync"]), "sync a again")
+        for c in ["a", "b"] {
+            let shown = try t.run(c, ["timeline", "1"])
+            #expect(shown.status == 0 && shown.stdout.contains("from a") && shown.stdout.contains("from b"), "\(c): \(shown.stdout) \(shown.stderr)")
+        }
+        let remote = try t.git(["show", "HEAD:active/INC-1.json"], in: t.remote)
+        #expect((try? JSONSerialization.jsonObject(with: Data(remote.stdout.utf8))) != nil, "the remote's file is JSON")
+    }
+
+    /// Both sides changed an incident and the incoming copy cannot be read (written by a
+    /// newer incident, or damaged): sync stops (exit 4), undoes the merge and pushes nothing,
+    /// rather than merge this clone's copy alone and drop the other's entries.
+    @Test func anUnreadableIncomingCopyStopsTheMergeInsteadOfDroppingIt() throws {
+        let t = try twoClones(after: [["declare", "Checkout down", "--severity", "high"]])
+        expectOK(try t.run("a", ["note", "1", "a: rolled back the canary"]), "note a")
+        let path = t.path("a") + "/active/INC-1.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"schemaVersion\" : 2", with: "\"schemaVersion\" : 3").write(toFile: path, atomically: true, encoding: .utf8)
+        try pushByHand(t, "a", "INC-1 written by incident 0.2")
+        expectOK(try t.run("b", ["note", "1", "b: paged the DBA"], as: "bob"), "note b")
+        let before = try t.git(["rev-parse", "HEAD"], in: t.remote).stdout
+        let sync = try t.run("b", ["sync"], as: "bob")
+        #expect(sync.status == 4, "\(sync.stdout) \(sync.stderr)")
+        #expect(sync.stderr.contains("the incoming copy of active/INC-1.json cannot be read") && sync.stderr.contains("newer"), "\(sync.stderr)")
+        #expect(try t.git(["rev-parse", "HEAD"], in: t.remote).stdout == before, "nothing pushed")
+        #expect(!FileManager.default.fileExists(atPath: t.path("b") + "/.git/MERGE_HEAD"), "the merge was undone")
+        #expect(try t.run("b", ["show", "1"], as: "bob").stdout.contains("b: paged the DBA"))
+    }
+
+    /// A damaged incident file arriving from a clone that alone changed it (git takes it as it
+    /// is, without the driver) does not make the incident vanish: sync keeps the last good
+    /// copy, warns naming it (exit 6), and pushes the repair.
+    @Test func aDamagedIncomingFileIsReplacedByTheLastGoodCopy() throws {
+        let t = try twoClones(after: [["declare", "Checkout down", "--severity", "high"], ["note", "1", "first note"]])
+        let path = t.path("a") + "/active/INC-1.json"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try bytes.prefix(300).write(to: URL(fileURLWithPath: path))
+        try pushByHand(t, "a", "fix typo")
+        let sync = try t.run("b", ["sync"], as: "bob")
+        #expect(sync.status == 6, "\(sync.stdout) \(sync.stderr)")
+        #expect(sync.stderr.contains("INC-1: what came in for active/INC-1.json cannot be read") && sync.stderr.contains("kept the last good copy"), "\(sync.stderr)")
+        #expect(try t.run("b", ["show", "1"], as: "bob").stdout.contains("first note"))
+        expectOK(try t.run("b", ["note", "1", "next step"], as: "bob"), "note b")
+        expectOK(try t.git(["pull", "-q", "--no-rebase"], in: t.path("a")), "a pulls the repair")
+        #expect(try t.run("a", ["show", "1"]).stdout.contains("first note"))
+        for c in ["a", "b"] { expectOK(try t.run(c, ["verify"]), "verify \(c)") }
+    }
+
     /// A teammate's commit that deletes an entry from an incident file (git takes a file
     /// changed on one side only as it is, without the merge driver): the sync keeps the entry,
     /// warns (exit 6), and pushes it back, so the log only grows on every clone.
