@@ -60,6 +60,25 @@ import TestSupport
         #expect(try e.run("sla", "--fail-on", "breached", "--at", "2026-01-06T09:00:00Z").status == 0)
     }
 
+    /// "What was overdue at 21:00?" includes an incident that was open then and has been
+    /// closed (and archived) since; one closed before then, or declared after, is left out.
+    @Test func atAMomentIncludesIncidentsClosedSince() throws {
+        let e = E2E()
+        _ = try e.declare("Open then, closed since", severity: "high", at: "2026-01-05T18:00:00Z")
+        _ = try e.declare("Closed before", severity: "high", at: "2026-01-05T17:00:00Z")
+        _ = try e.declare("Declared after", severity: "high", at: "2026-01-05T21:30:00Z")
+        #expect(try e.run("close", "1", "--force", "--reason", "x", "--at", "2026-01-05T22:30:00Z").status == 0)
+        #expect(try e.run("close", "2", "--force", "--reason", "x", "--at", "2026-01-05T20:00:00Z").status == 0)
+        let at = "2026-01-05T21:00:00Z"
+        func ids(_ value: Any) -> [String] { (value as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } }
+        #expect(ids(try e.json("list", "--at", at)) == ["INC-1"])
+        let all = try e.json("list", "--all", "--at", at) as? [[String: Any]] ?? []
+        #expect(all.filter { $0["id"] as? String == "INC-1" }.count == 1 && all.first { $0["id"] as? String == "INC-1" }?["status"] as? String == "active", "\(all)")
+        #expect(Set(ids(try e.json("sla", "--at", at))) == ["INC-1"])
+        #expect(try e.run("sla", "--at", at, "--fail-on", "breached").status == 8)
+        #expect(ids(try e.json("list")) == ["INC-3"])
+    }
+
     @Test func mergeMovesEntriesRolesAndActionItemsAndTheIDKeepsResolving() throws {
         let e = E2E()
         _ = try e.declare("Checkout 500s", at: "2026-01-05T14:00:00Z")

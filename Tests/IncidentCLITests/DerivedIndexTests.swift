@@ -583,6 +583,12 @@ import TestSupport
             let all = cli.run(["list", "--all", "--json"]).stdout
             #expect(all.components(separatedBy: "\"INC-1\"").count == 2 && all.contains("\"closed\""), "\(all)")
             #expect(cli.run(["show", "1", "--json"]).stdout.contains("\"status\" : \"closed\""))
+            // Every other view that reads active incidents in full agrees (found by review:
+            // they still looked in the declared year only).
+            for args in [["list", "--at", "2026-11-23T14:00:00Z", "--json"], ["sla", "--at", "2026-11-23T14:00:00Z", "--json"], ["watch"], ["tick"]] {
+                let out = cli.run(args)
+                #expect(!out.stdout.contains("INC-1") && !out.stderr.contains("INC-1"), "round \(round) \(args): \(out.stdout) \(out.stderr)")
+            }
             Thread.sleep(forTimeInterval: 2.2)  // the second round reads the remembered look
         }
     }

@@ -74,6 +74,17 @@ enum ListCommand {
             problems += read.1
             swap(&summaries, &read.0)
         }
+        // --at: the incidents open then, archived since or not; listed once, as they stood then.
+        var openThen: [IncidentRecord] = []
+        if inv.atGiven && !inv.flag("archived") {
+            let (records, p) = inv.store.loadOpen(at: inv.at, runbook: snapshot)
+            for q in p where !problems.contains(where: { $0.path == q.path }) { problems.append(q) }  // the archive's, once
+            openThen = records
+            if archivedToo {
+                let shown = Set(records.map(\.id))
+                summaries.removeAll { shown.contains($0.id) }
+            }
+        }
         let activeStart = summaries.count
         var running: [[TimerStatus]] = []
         if let active = both {
@@ -82,8 +93,7 @@ enum ListCommand {
             summaries += active
         } else if !inv.flag("archived") {
             if inv.atGiven {
-                let (records, p) = inv.store.loadActive()
-                problems += p
+                let records = openThen
                 if let calendarError, !records.isEmpty { throw calendarError }
                 for r in records where r.state.declaredAt <= inv.at {  // not yet declared then: not listed (as sla --at)
                     let timers = SLAEngine.evaluate(r, runbook: runbook, time: snapshot.time, at: inv.at, asOf: true)

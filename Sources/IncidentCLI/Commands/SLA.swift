@@ -85,9 +85,10 @@ enum SLACommand {
             rows = [row(record, rb)]
         } else if inv.atGiven {
             // As things stood at --at: only the full logs can say.
-            runbook = try inv.runbook()
-            time = try inv.businessTime(runbook)
-            let (active, problems) = inv.store.loadActive()
+            let snapshot = try inv.runbookSnapshot()
+            runbook = snapshot.runbook
+            time = snapshot.time
+            let (active, problems) = inv.store.loadOpen(at: inv.at, runbook: snapshot)
             for p in problems { inv.err("warning: skipped \(p.path): \(p.reason). Run 'incident doctor'.") }
             unchecked += problems.count
             rows = active.filter { $0.state.declaredAt <= inv.at }.map { row($0, runbook) }

@@ -314,6 +314,26 @@ extension Store {
         archive?.sort { (CivilTime($0.declaredAt).year, $0.id.number) < (CivilTime($1.declaredAt).year, $1.id.number) }
     }
 
+    /// The incidents open at `moment` (for `list --at` and `sla --at`): those in `active/`
+    /// (`loadActive`), and those archived since that were declared by then and not closed
+    /// then (found through the archive's index, then read in full: "what was overdue at
+    /// 14:30?" includes an incident closed at 16:00). Each is the full record; the caller
+    /// evaluates it as of `moment`.
+    public func loadOpen(at moment: Timestamp, runbook: RunbookSnapshot) -> ([IncidentRecord], [StoreProblem]) {
+        var (records, problems) = loadActive()
+        let (archived, more) = summaries(.archive, runbook: runbook, at: moment)
+        problems += more
+        let have = Set(records.map(\.id))
+        for s in archived where s.declaredAt <= moment && (s.closedAt.map { $0 > moment } ?? true) && !have.contains(s.id) {
+            guard let (record, _) = try? load(s.id),
+                  let then = try? IncidentState.derive(id: record.id, events: record.events, asOf: moment), then.status != .closed
+            else { continue }
+            records.append(record)
+        }
+        records.sort { $0.id < $1.id }
+        return (records, problems)
+    }
+
     /// `summaries`, with the index's new bytes (when it is stale) returned for the caller to
     /// write, rather than written.
     func summariesAndIndex(_ area: SummaryArea, runbook: RunbookSnapshot, at now: Timestamp,

@@ -302,11 +302,13 @@ public struct Store: Sendable {
     /// The incidents in `active/`. One that also has a file in the archive (a close or reopen
     /// caught mid-way, or stopped there by a crash) is read as `load` reads it, both copies
     /// merged, and left out if the merged incident is closed.
+    /// The copy is looked for in every archive year (one moved to another year by hand is
+    /// still the incident's, as `load` finds it), and for provisional IDs too.
     public func loadActive() -> ([IncidentRecord], [StoreProblem]) {
         let (records, problems) = scan(activeDirectory)
+        let years = records.isEmpty ? [] : archiveYears
         return (records.compactMap { r in
-            guard !r.id.isProvisional,
-                  POSIXFile.kind(path(of: r.id, in: .archive(year: CivilTime(r.state.declaredAt).year))) != .missing,
+            guard years.contains(where: { POSIXFile.kind(path(of: r.id, in: .archive(year: $0))) != .missing }),
                   let (merged, _) = try? load(r.id) else { return r }
             return merged.state.status == .closed ? nil : merged
         }, problems)
@@ -322,7 +324,7 @@ public struct Store: Sendable {
             records += r; problems += p
         }
         return (records.compactMap { r in
-            guard !r.id.isProvisional, POSIXFile.kind(path(of: r.id, in: .active)) != .missing,
+            guard POSIXFile.kind(path(of: r.id, in: .active)) != .missing,
                   let (merged, _) = try? load(r.id) else { return r }
             return merged.state.status == .closed ? merged : nil
         }, problems)
