@@ -67,6 +67,8 @@ struct ParsedCommandLine {
     var command: CommandSpec?
     var positionals: [String] = []
     var options: [String: String] = [:]
+    /// Options given more than once (whatever their values).
+    var repeated: Set<String> = []
     var helpRequested: Bool { options["help"] != nil }
 }
 
@@ -155,7 +157,9 @@ enum Parser {
                 // A command's option given twice with two values is a mistake to point out, not
                 // to settle silently (`declare … -s sev1 … -s sev3`). A global option may be
                 // given again to override one a shell alias put first (`--store`, `--as`).
-                if let earlier = result.options[name], earlier != value,
+                if result.options[name] != nil { result.repeated.insert(name) }
+                // Names are matched ignoring case (`-s sev1 --severity=SEV1` is one level).
+                if let earlier = result.options[name], earlier.lowercased() != value.lowercased(),
                    !GlobalOptions.all.contains(where: { $0.name == name }) {
                     func shown(_ v: String) -> String { v.count <= 40 ? "'\(v)'" : "'\(v.prefix(37))…'" }
                     throw UsageError("The option '--\(name)' was given twice (\(shown(earlier)) and \(shown(value))); give it once.", command: result.command?.name)

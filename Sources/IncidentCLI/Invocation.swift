@@ -12,6 +12,8 @@ struct Invocation {
     let command: CommandSpec
     let arguments: [String: String]
     let options: [String: String]
+    /// Options given more than once (see `ParsedCommandLine.repeated`).
+    let repeatedOptions: Set<String>
     let now: Timestamp
     let at: Timestamp
     /// True when `--at` was given: queries then evaluate the record as it stood then.
@@ -38,6 +40,7 @@ struct Invocation {
         self.context = context
         self.command = command
         self.options = parsed.options
+        self.repeatedOptions = parsed.repeated
         var args: [String: String] = [:]
         var remaining = parsed.positionals[...]
         for spec in command.arguments {

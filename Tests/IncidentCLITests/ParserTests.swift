@@ -23,6 +23,10 @@ import TestSupport
         let long = cli.run(["declare", "A", "-s", "low", "--summary", String(repeating: "x", count: 5000), "--summary", "y"])
         #expect(long.status == 2 && long.stderr.count < 300, "\(long.stderr.count)")
         #expect(cli.run(["declare", "A", "-s", "low", "--severity", "low"]).status == 0)
+        #expect(cli.run(["declare", "B", "-s", "low", "--severity=LOW"]).status == 0)  // names ignore case
+        // --fail-on twice, even with the same word: the second window would be taken for an ID.
+        let failOn = cli.run(["sla", "--fail-on", "due-within", "30m", "--fail-on", "due-within", "2h"])
+        #expect(failOn.status == 2 && failOn.stderr.contains("'--fail-on' was given twice"), "\(failOn.stderr)")
         #expect(cli.run(["note", "1", "x", "--as", "alice", "--as", "bob"]).status == 0)
         let timeline = cli.run(["timeline", "1", "--json"]).stdout
         #expect(timeline.contains("\"author\" : \"bob\""), "\(timeline)")

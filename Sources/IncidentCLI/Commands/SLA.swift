@@ -20,6 +20,10 @@ enum SLACommand {
     /// window may arrive as the next word, which the parser hands over as a positional.
     static func failOn(_ inv: Invocation) throws -> (FailOn?, String?) {
         var id = inv.argument("ID")
+        // Given twice, even with the same word, the second window would be taken for an ID.
+        if inv.repeatedOptions.contains("fail-on") {
+            throw UsageError("The option '--fail-on' was given twice; give it once.", command: "sla")
+        }
         guard let raw = inv.option("fail-on") else {
             if let extra = inv.argument("DURATION") {
                 throw UsageError("Unexpected argument '\(inv.safe(extra))' for 'incident sla'.", command: "sla")
