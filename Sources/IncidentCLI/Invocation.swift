@@ -179,15 +179,16 @@ struct Invocation {
     static func requirePlausible(_ t: Timestamp, option: String, now: Timestamp, allowed: Bool) throws {
         // Store files hold times up to 9999; an event far in the future would give deadlines
         // past that, which no file or index line could hold. Not even with --future.
-        if t > Invocation.latestEventTime {
+        if t >= Invocation.firstRefusedEventTime {
             throw UsageError("\(option) \(t.iso8601) is past 9899-12-31; incident keeps times (and the deadlines they start) before the year 10000.")
         }
         guard !allowed, now.distance(to: t) > Limits.futureTolerance else { return }
         throw UsageError("\(option) \(t.iso8601) is \(formatSpan(milliseconds: now.distance(to: t))) ahead of the clock (\(now.iso8601)); a time more than \(Limits.futureTolerance / 60_000) minutes ahead is refused as a likely typo; add --future if it is meant.")
     }
 
-    /// The latest time an event may carry: 9900-01-01T00:00:00Z, leaving any timer's deadline room.
-    static let latestEventTime = Timestamp(milliseconds: 250_246_627_200_000)
+    /// The first time an event may not carry: 9900-01-01T00:00:00Z (the last allowed is a
+    /// millisecond before, in 9899), leaving any timer's deadline room.
+    static let firstRefusedEventTime = Timestamp(milliseconds: 250_246_627_200_000)
 
     /// A TIME option. `eventTime` options (when something happened, as --started-at) follow
     /// the future rule of --at; deadlines and query bounds (--due, --since) may be anywhere.

@@ -338,12 +338,15 @@ final class E2E: Sendable {
     @Test func eventTimesNearTheYear10000AreRefused() throws {
         let e = E2E()
         for args in [["declare", "Far", "--severity", "high", "--at", "9999-12-31T23:30:00Z", "--future"],
-                     ["declare", "Far", "--severity", "high", "--started-at", "9950-01-01T00:00:00Z", "--future"]] {
+                     ["declare", "Far", "--severity", "high", "--started-at", "9950-01-01T00:00:00Z", "--future"],
+                     ["declare", "Far", "--severity", "high", "--at", "9900-01-01T00:00:00Z", "--future"]] {  // the first instant of 9900
             let r = try runBinary(args, store: e.store)
             #expect(r.status == 2, "\(args): \(r.status) \(r.stderr)")
             #expect(r.stderr.contains("before the year 10000"), "\(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: e.store + "/active/INC-1.json"))
+        // The last millisecond of 9899 is still a time an event may carry.
+        #expect(try runBinary(["declare", "Far", "--severity", "high", "--at", "9899-12-31T23:59:59.999Z", "--future"], store: e.store).status == 0)
     }
 }
 
