@@ -224,9 +224,12 @@ extension Store {
                 let expected = self.path(of: id, in: record.state.status == .closed
                                          ? .archive(year: CivilTime(record.state.declaredAt).year) : .active)
                 if path != expected, POSIXFile.kind(expected) == .missing {
-                    let problem = record.state.status == .closed
-                        ? "\(id) is closed but its file is not in the archive, so list and sla show it as open"
-                        : "\(id) is \(record.state.status.rawValue) but its file is in the archive, so list leaves it out"
+                    let inArchive = path.hasPrefix(archiveDirectory + "/")
+                    let problem = record.state.status != .closed
+                        ? "\(id) is \(record.state.status.rawValue) but its file is in the archive, so list leaves it out"
+                        : inArchive
+                        ? "\(id) was declared in \(CivilTime(record.state.declaredAt).year) but its file is in another archive year; incident keeps a closed incident under the year it was declared"
+                        : "\(id) is closed but its file is not in the archive, so list and sla show it as open"
                     out.append(Diagnosis(path: path, problem: problem, repair: "move it where it belongs: mv '\(path)' '\(expected)'"))
                 }
                 let report = Verifier.verify(record)
