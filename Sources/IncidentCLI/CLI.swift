@@ -103,7 +103,11 @@ public enum CLI {
             return try parsed.command!.run(invocation)
         } catch {
             let (message, code) = describe(error)
-            context.stderr.write(Sanitizer.forTerminal("incident: \(message)\n"))
+            // One sentence on one line: a line break or tab inside it comes from a value the
+            // user gave (`-s $'a\nb'`) and is shown escaped, as the terminal escaper shows others.
+            let oneLine = message.utf8.contains(where: { $0 == 0x0A || $0 == 0x09 || $0 == 0x0D })
+                ? message.replacingOccurrences("\r", "\\r").replacingOccurrences("\n", "\\n").replacingOccurrences("\t", "\\t") : message
+            context.stderr.write(Sanitizer.forTerminal("incident: \(oneLine)\n"))
             return code
         }
     }

@@ -32,6 +32,15 @@ import TestSupport
         #expect(timeline.contains("\"author\" : \"bob\""), "\(timeline)")
     }
 
+    /// An error is one line even when a value in it holds a line break or a tab.
+    @Test func anErrorIsOneLineWhateverTheValueHolds() {
+        let cli = InProcessCLI()
+        for bad in ["a\nb", "a\tb", "a\r\nb"] {
+            let r = cli.run(["declare", "X", "-s", bad])
+            #expect(r.status == 2 && r.stderr.utf8.filter { $0 == 0x0A }.count == 1 && !r.stderr.utf8.contains(0x09) && !r.stderr.utf8.contains(0x0D), "\(r.stderr)")
+        }
+    }
+
     @Test func suggestions() {
         let cli = InProcessCLI()
         #expect(cli.run(["declre", "x"]).stderr.contains("Did you mean 'declare'?"))
