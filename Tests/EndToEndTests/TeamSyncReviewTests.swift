@@ -222,6 +222,17 @@ import TestSupport
         for c in ["a", "b"] { expectOK(try t.run(c, ["verify"]), "verify \(c)") }
     }
 
+    /// A remote whose URL scheme git has no helper for is a mistake, not an outage: exit 4
+    /// (a cron job retrying on 7 would loop for ever), in one sentence.
+    @Test func aTransportGitCannotUseIsNotAnOutage() throws {
+        let t = try twoClones(after: [["declare", "Checkout down", "--severity", "high"]])
+        expectOK(try t.git(["remote", "set-url", "origin", "foo://example.com/x.git"], in: t.path("a")), "set-url")
+        let sync = try t.run("a", ["sync"])
+        #expect(sync.status == 4, "\(sync.stderr)")
+        #expect(sync.stderr.contains("Waiting will not fix this") && !sync.stderr.contains(".."), "\(sync.stderr)")
+        #expect(sync.stderr.utf8.filter { $0 == 0x0A }.count == 1, "\(sync.stderr)")
+    }
+
     /// A teammate's commit that deletes an entry from an incident file (git takes a file
     /// changed on one side only as it is, without the merge driver): the sync keeps the entry,
     /// warns (exit 6), and pushes it back, so the log only grows on every clone.

@@ -254,14 +254,19 @@ public struct GitStore: Sendable {
         let permanent = ["does not appear to be a git repository", "not allowed", "blocked", "repository not found",
                          "not found", "authentication failed", "permission denied", "invalid username or password",
                          "unable to find remote helper", "unsupported", "no such file or directory", "not a git repository",
-                         "strange pathname", "protocol '"]
+                         "strange pathname", "protocol '", "is not a git command"]  // (a URL scheme git has no helper for)
         return permanent.contains(where: text.contains)
     }
 
     static func firstLine(_ r: Subprocess.Result) -> String {
         if r.timedOut { return "it took too long and was stopped" }
-        let text = (r.err + "\n" + r.out).split(separator: "\n").map { $0.trimmingSet(" ") }
-        let line = text.first { !$0.isEmpty && !$0.hasPrefix("hint:") } ?? "exit status \(r.status)"
+        // Split on the bytes: "\r\n" (ssh's line ends) is one Character, which a split on
+        // "\n" passes over.
+        let text = (r.err + "\n" + r.out).utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D })
+            .map { String(decoding: $0, as: UTF8.self).trimmingSet(" ") }
+        var line = text.first { !$0.isEmpty && !$0.hasPrefix("hint:") } ?? "exit status \(r.status)"
+        // Quoted inside a sentence that ends with its own full stop.
+        while line.hasSuffix(".") { line.removeLast() }
         return String(line.prefix(300))
     }
 
