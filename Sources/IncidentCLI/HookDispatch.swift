@@ -109,7 +109,10 @@ extension Invocation {
         // A command run by a hook (INCIDENT_HOOK is set) fires no hooks: a hook that
         // records what it sent cannot set off itself or another hook in a loop.
         if let from = context.environment["INCIDENT_HOOK"], !from.isEmpty { return }
-        guard hookDirectory.exists else { return }
+        guard hookDirectory.exists else {
+            if let why = hookDirectory.unusable { err("incident: no hook ran for \(record.id): \(why).") }
+            return
+        }
         let time = try? businessTime(runbook)
         var state = before
         var replay = Array(record.events.prefix(record.events.count - newEvents.count))
@@ -138,7 +141,10 @@ extension Invocation {
     @discardableResult
     func runHooks(event: String, payload: HookPayload, incident: IncidentRecord, includeAny: Bool = true) -> [HookReport] {
         let directory = hookDirectory
-        guard directory.exists else { return [] }
+        guard directory.exists else {
+            if let why = directory.unusable { err("incident: skipped the hooks for \(incident.id) \(event): \(why).") }
+            return []
+        }
         var reports: [HookReport] = []
         let trust = HookTrust(environment: context.environment, store: store)
         for name in includeAny && event != HookEvents.any ? [event, HookEvents.any] : [event] {

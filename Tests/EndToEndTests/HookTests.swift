@@ -72,6 +72,22 @@ extension E2E {
         #expect(left.isEmpty, "\(left)")
     }
 
+    /// `hooks` made a symbolic link (pushed by a teammate) runs nothing, as links in the store
+    /// never are followed, and says so wherever a hook would have run (it was silent).
+    @Test func aHooksDirectoryThatIsALinkIsNamedNotSilentlyIgnored() throws {
+        let e = E2E()
+        _ = try e.declare()
+        let real = e.store + "-realhooks"
+        try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true)
+        try "#!/bin/sh\necho ran > \(real)/ran\n".write(toFile: real + "/any", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: real + "/any")
+        try FileManager.default.createSymbolicLink(atPath: e.hooks, withDestinationPath: real)
+        let note = try e.run("note", "1", "hello")
+        #expect(note.status == 0 && note.stderr.contains("hooks is a symbolic link"), "\(note.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: real + "/ran"))
+        #expect(try e.run("hooks").stdout.contains("none can run"))
+    }
+
     @Test func aFailingHookIsReportedAndChangesNothingStored() throws {
         let e = E2E()
         _ = try e.declare()

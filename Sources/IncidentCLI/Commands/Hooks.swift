@@ -62,7 +62,7 @@ enum HooksCommand {
             return ExitCode.success
         }
         var lines = ["Hooks in \(directory.path) (time limit \(formatLimit(inv.hookTimeout)); INCIDENT_HOOK_TIMEOUT changes it):"]
-        if rows.isEmpty { lines.append("  none installed") }
+        if let why = directory.unusable { lines.append("  none can run: \(why)") } else if rows.isEmpty { lines.append("  none installed") }
         let width = (rows.map(\.event.count).max() ?? 8) + 2
         for r in rows {
             var state: String

@@ -100,6 +100,17 @@ public struct HookDirectory: Sendable {
 
     public var exists: Bool { POSIXFile.kind(path) == .directory }
 
+    /// Why `hooks` cannot hold hooks at all though something is there (a symbolic link, which
+    /// the store refuses, pushed by a teammate), or nil. Every command that would run a hook
+    /// says it, rather than run none in silence.
+    public var unusable: String? {
+        switch POSIXFile.kind(path) {
+        case .missing, .directory: return nil
+        case .symlink: return "\(path) is a symbolic link, and the store refuses links, so no hook runs; make it a directory holding the scripts"
+        default: return "\(path) is not a directory, so no hook runs"
+        }
+    }
+
     /// The hook for `event`, or nil when there is no file of that name.
     public func hook(_ event: String) -> InstalledHook? {
         let file = path + "/" + event
