@@ -58,6 +58,15 @@ import TestSupport
             #expect(!(try e.run("list", "--all", "--at", at).stdout.contains("OVERDUE")))
         }
         #expect(try e.run("sla", "--fail-on", "breached", "--at", "2026-01-06T09:00:00Z").status == 0)
+        // A close dated ahead of the clock would archive now an incident whose deadlines still
+        // run: refused even with --future (so are decline and merge), and nothing is written.
+        _ = try e.declare("Maintenance window", severity: "low", at: "2026-01-05T15:00:00Z")
+        for args in [["close", "2", "--force", "--reason", "window ends", "--at", "+4h", "--future"],
+                     ["decline", "2", "--reason", "planned", "--at", "+4h", "--future"]] {
+            let r = try runBinary(args, store: e.store)
+            #expect(r.status == 1 && r.stderr.contains("ahead of the clock"), "\(args): \(r.stderr)")
+        }
+        #expect(try e.object("show", "2")["status"] as? String == "active")
     }
 
     /// "What was overdue at 21:00?" includes an incident that was open then and has been

@@ -117,6 +117,7 @@ extension Actions {
     public static func decline(_ r: inout IncidentRecord, reason: String, actor: Actor) throws {
         if r.state.outcome == .declined { throw IncidentError.refused("\(r.id) was already declined.") }
         try requireOpen(r, to: "decline")
+        try requireNotAhead(r, "declined", actor)
         let why = try cleanShort(reason, what: "The reason (--reason)", allowSecrets: actor.allowSecrets)
         try requireAtOrAfter(r.state.declaredAt, "the declaration", actor)
         try append(&r, BuiltInKind.declined, "Declined: not an incident: \(why)", ["reason": why, "headHash": r.headHash], actor)

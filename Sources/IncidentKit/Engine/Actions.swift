@@ -189,6 +189,7 @@ public enum Actions {
         if let resolvedAt = r.state.resolvedAt, actor.at < resolvedAt {
             throw IncidentError.refused("\(r.id) cannot be closed at \(actor.at.iso8601), before it was resolved at \(resolvedAt.iso8601).")
         }
+        try requireNotAhead(r, "closed", actor)
         try requireAtOrAfter(r.state.declaredAt, "the declaration", actor)
         let unmet = unmetGates(r, runbook: runbook, at: actor.at, time: time, format: format)
         var fields: [String: String] = ["headHash": r.headHash]
@@ -388,6 +389,15 @@ public enum Actions {
         let clean = try cleanShort(value, what: "The \(key)", allowSecrets: actor.allowSecrets)
         fields[key] = clean
         text += ": " + clean
+    }
+
+    /// Closing (also declining, merging) archives the incident when it is recorded, whatever
+    /// its date: one dated ahead of the clock, even with --future, would take an incident whose
+    /// deadlines still run out of `list`, `sla` and the alerts until then.
+    static func requireNotAhead(_ r: IncidentRecord, _ verb: String, _ actor: Actor) throws {
+        if actor.recordedAt.distance(to: actor.at) > Limits.futureTolerance {
+            throw IncidentError.refused("\(r.id) cannot be \(verb) at \(actor.at.iso8601), ahead of the clock: it would leave the active list now while its deadlines still run; run the command when it happens.")
+        }
     }
 
     static func requireOpen(_ r: IncidentRecord, to verb: String) throws {

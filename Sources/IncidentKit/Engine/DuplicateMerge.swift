@@ -28,6 +28,7 @@ public enum DuplicateMerge {
         if source.state.status == .closed {
             throw IncidentError.refused("\(source.id) is \(source.state.outcome == .declined ? "declined" : "closed"); 'incident reopen \(source.id)' before merging it.")
         }
+        try Actions.requireNotAhead(source, "merged", actor)
         if survivor.state.status == .closed {
             let why = survivor.state.outcome == .merged ? "was itself merged into \(survivor.state.mergedInto?.description ?? "another incident")" : "is closed"
             throw IncidentError.refused("\(survivor.id) \(why); merge into an open incident.")
