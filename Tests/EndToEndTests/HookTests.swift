@@ -70,6 +70,21 @@ extension E2E {
         #expect(!FileManager.default.fileExists(atPath: parts.first ?? "/"))
         let left = try FileManager.default.contentsOfDirectory(atPath: e.store).filter { $0.hasPrefix(".hook-run") }
         #expect(left.isEmpty, "\(left)")
+        // A hook that detaches by running "$0" again in the background still works (its copy
+        // stays while it runs); a copy a day old (a detached or killed run) is swept.
+        let stale = e.store + "/.hook-run-OLD123"
+        try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: false)
+        try "x".write(toFile: stale + "/entry-added", atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -2 * 86_400)], ofItemAtPath: stale)
+        try e.installHook("entry-added", """
+        #!/bin/sh
+        if [ -z "$DETACHED" ]; then DETACHED=1 nohup "$0" >/dev/null 2>&1 & exit 0; fi
+        sleep 0.3; echo detached-ran > \(out)-detached
+        """)
+        #expect(try e.run("note", "1", "second").status == 0)
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(e.read(out + "-detached") == "detached-ran\n")
+        #expect(!FileManager.default.fileExists(atPath: stale))
     }
 
     /// `hooks` made a symbolic link (pushed by a teammate) runs nothing, as links in the store
@@ -86,6 +101,10 @@ extension E2E {
         #expect(note.status == 0 && note.stderr.contains("hooks is a symbolic link"), "\(note.stderr)")
         #expect(!FileManager.default.fileExists(atPath: real + "/ran"))
         #expect(try e.run("hooks").stdout.contains("none can run"))
+        for args in [["hooks", "trust"], ["hooks", "test", "declared"]] {
+            let r = try runBinary(args, store: e.store)
+            #expect(r.status == 1 && r.stderr.contains("symbolic link"), "\(args): \(r.stderr)")
+        }
     }
 
     @Test func aFailingHookIsReportedAndChangesNothingStored() throws {

@@ -164,7 +164,7 @@ import TestSupport
         let t = try twoClones(after: [["declare", "Checkout down", "--severity", "high"]])
         for c in ["a", "b"] {
             let local = try String(contentsOfFile: t.path(c) + "/.git/info/attributes", encoding: .utf8)
-            #expect(local.contains("/active/*.json merge=incident") && local.contains("/archive/**/*.json merge=incident"), "\(local)")
+            #expect(local.contains("\"/active/*.json\" merge=incident") && local.contains("\"/archive/**/*.json\" merge=incident"), "\(local)")
         }
         let attributes = t.path("a") + "/.gitattributes"
         try (String(contentsOfFile: attributes, encoding: .utf8) + "active/*.json merge=union\n").write(toFile: attributes, atomically: true, encoding: .utf8)
@@ -181,6 +181,28 @@ import TestSupport
         }
         let remote = try t.git(["show", "HEAD:active/INC-1.json"], in: t.remote)
         #expect((try? JSONSerialization.jsonObject(with: Data(remote.stdout.utf8))) != nil, "the remote's file is JSON")
+    }
+
+    /// A store in a subdirectory of a larger repository, whatever its directory's name (a
+    /// space, glob characters, a quote, a backslash, `#`, bytes past ASCII), gets patterns
+    /// that name exactly its incident files, and nothing else in the repository.
+    @Test func theLocalAttributesNameAnyStoreDirectoryExactly() throws {
+        let t = try GitTeam()
+        let repo = t.directory + "/big"
+        expectOK(try t.git(["init", "-q", repo], in: t.directory), "git init")
+        let subs = ["ops/my inc", "ops/a[b]*c", "ops/q\"x\\y", "ops/é#"]
+        for sub in subs {
+            let r = try runBinary(["init", "--git"], store: repo + "/" + sub, environment: t.environment)
+            expectOK(r, "init \(sub)")
+        }
+        let paths = subs.flatMap { [$0 + "/active/INC-1.json", $0 + "/archive/2026/INC-1.json"] } + ["ops/aXbYc/active/INC-1.json", "active/INC-1.json", "ops/my inc/other.json"]
+        let checked = try t.git(["check-attr", "-z", "merge", "--"] + paths, in: repo)
+        let fields = checked.stdout.split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
+        var merge: [String: String] = [:]
+        for k in stride(from: 0, to: fields.count - 2, by: 3) { merge[fields[k]] = fields[k + 2] }
+        for (k, path) in paths.enumerated() {
+            #expect(merge[path] == (k < 2 * subs.count ? "incident" : "unspecified"), "\(path): \(merge[path] ?? "?")")
+        }
     }
 
     /// Both sides changed an incident and the incoming copy cannot be read (written by a

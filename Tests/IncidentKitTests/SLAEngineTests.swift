@@ -150,6 +150,11 @@ struct Scenario {
         timers = s.timers(at: "2026-11-25T00:00:00Z")
         postmortem = try #require(timers["postmortem"])
         #expect(postmortem.finished && postmortem.state == .breached && postmortem.metAt == ts("2026-11-23T09:00:00Z"))
+        // Declined (or merged into another) after the resolution: no postmortem is owed here.
+        var declined = try Scenario(severity: "high", at: "2026-11-20T20:00:00Z")
+        try Actions.resolve(&declined.record, summary: nil, actor: Scenario.actor("2026-11-20T21:00:00Z"))
+        try Actions.decline(&declined.record, reason: "a test alert", actor: Scenario.actor("2026-11-20T21:10:00Z"))
+        #expect(declined.timers(at: "2026-11-25T00:00:00Z")["postmortem"]?.stoppedByClose == true)
     }
 
     /// A reopen undoes the resolution in the state, not in the history: a deadline the

@@ -101,6 +101,7 @@ enum HooksCommand {
     static func trust(_ inv: Invocation) throws -> Int32 {
         let directory = inv.hookDirectory
         let requested = try (inv.argument("EVENT")?.split(separator: " ").map { try requireEvent(String($0)) }) ?? []
+        if let why = directory.unusable { throw CommandFailure(message: "Nothing to trust: \(why).", code: ExitCode.refused) }
         guard let trust = HookTrust(environment: inv.context.environment, store: inv.store) else {
             throw CommandFailure(message: "There is nowhere to keep trusted hook hashes: set HOME or XDG_CONFIG_HOME.", code: ExitCode.refused)
         }
@@ -139,6 +140,7 @@ enum HooksCommand {
     static func test(_ inv: Invocation) throws -> Int32 {
         let event = try requireEvent(inv.argument("EVENT")!)
         let directory = inv.hookDirectory
+        if let why = directory.unusable { throw CommandFailure(message: "Nothing to test: \(why).", code: ExitCode.refused) }
         guard let hook = directory.hook(event) else {
             throw CommandFailure(message: "There is no hook \(directory.path)/\(event); create an executable there first.", code: ExitCode.notFound)
         }

@@ -52,6 +52,9 @@ public struct HookRun: Sendable {
     public var output: String
     public var truncated: Bool
     public var milliseconds: Int64
+    /// A process the hook left running in its process group (a `nohup … &` that detaches),
+    /// which may still read the hook's file.
+    public var leftRunning = false
 
     public init(outcome: HookOutcome, output: String, truncated: Bool, milliseconds: Int64) {
         self.outcome = outcome; self.output = output; self.truncated = truncated; self.milliseconds = milliseconds
@@ -211,8 +214,10 @@ public enum HookRunner {
         } else {
             outcome = .signaled(waitStatus & 0x7f)
         }
-        return HookRun(outcome: outcome, output: String(decoding: output, as: UTF8.self), truncated: truncated,
-                       milliseconds: monotonicMilliseconds() - started)
+        var run = HookRun(outcome: outcome, output: String(decoding: output, as: UTF8.self), truncated: truncated,
+                          milliseconds: monotonicMilliseconds() - started)
+        run.leftRunning = !timedOut && kill(-pid, 0) == 0
+        return run
     }
 
     /// A pipe whose ends close on exec (the child gets only the dup2'd copies).

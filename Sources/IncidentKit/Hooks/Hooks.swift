@@ -73,21 +73,49 @@ public struct InstalledHook: Sendable, Equatable {
     /// never the file at `path` again (which a pull could replace in between).
     public var content: [UInt8]? = nil
 
-    /// Runs `body` with the path of a private copy of `content` (mode 0700, in a new 0700
-    /// directory beside `hooks/`, removed afterwards). Nil when no copy could be made.
-    public func withPrivateCopy<T>(_ body: (String) -> T) -> T? {
+    /// Runs the hook through `run` given the path of a private copy of `content` (mode 0700,
+    /// in a new 0700 directory `.hook-run-XXXXXX` beside `hooks/`). The copy is removed when
+    /// the hook is done, unless something it started still runs in its process group (a
+    /// hook that detaches by running `"$0"` again in the background needs it): such copies,
+    /// and any a killed command left, are removed by a later hook run once a day old.
+    /// Nil when no copy could be made.
+    public func withPrivateCopy(_ run: (String) -> HookRun) -> HookRun? {
         guard let content else { return nil }
         let hooks = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let storeRoot = hooks.lastIndex(of: "/").map { String(hooks[..<$0]) } ?? "."
-        var template = Array((storeRoot + "/.hook-run-XXXXXX").utf8CString)
+        InstalledHook.sweepPrivateCopies(in: storeRoot)
+        var template = Array((storeRoot + "/" + InstalledHook.copyPrefix + "XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return nil }
         let directory = String(cString: made)
-        defer {
+        func remove() {
             unlink(directory + "/" + event)
             rmdir(directory)
         }
-        guard (try? POSIXFile.writeAtomically(content, directory: directory, name: event, mode: 0o700, durable: false)) != nil else { return nil }
-        return body(directory + "/" + event)
+        guard (try? POSIXFile.writeAtomically(content, directory: directory, name: event, mode: 0o700, durable: false)) != nil else {
+            remove()
+            return nil
+        }
+        let result = run(directory + "/" + event)
+        if !result.leftRunning { remove() }
+        return result
+    }
+
+    static let copyPrefix = ".hook-run-"
+
+    /// Removes private copies (`.hook-run-*` directories holding one regular file) older than
+    /// a day: what a detached hook or a killed command left behind.
+    static func sweepPrivateCopies(in storeRoot: String) {
+        let dayAgo = time(nil) - 86_400
+        for name in POSIXFile.list(storeRoot) where name.hasPrefix(copyPrefix) {
+            let directory = storeRoot + "/" + name
+            var st = stat()
+            guard lstat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_mtim.tv_sec < dayAgo else { continue }
+            for file in POSIXFile.list(directory) {
+                var f = stat()
+                if lstat(directory + "/" + file, &f) == 0, (f.st_mode & S_IFMT) == S_IFREG { unlink(directory + "/" + file) }
+            }
+            rmdir(directory)
+        }
     }
 }
 

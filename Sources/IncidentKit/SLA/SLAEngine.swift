@@ -103,7 +103,8 @@ public enum SLAEngine {
         // A closed incident's open timers stop ageing at the close, except a deadline that
         // something a closed incident still takes can meet (publishing the postmortem): that
         // one still runs, and can still be met, or missed, after the close.
-        let runsAfterClose = spec.repeats != true && spec.stop.contains { Actions.allowedAfterClose.contains($0) }
+        // (Not for a declined or merged incident: a duplicate's postmortem is its survivor's.)
+        let runsAfterClose = spec.repeats != true && state.outcome == nil && spec.stop.contains { Actions.allowedAfterClose.contains($0) }
         let horizon = runsAfterClose ? now : state.closedAt.map { min($0, now) } ?? now
 
         if spec.repeats != true {

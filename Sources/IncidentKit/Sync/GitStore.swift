@@ -101,15 +101,41 @@ public struct GitStore: Sendable {
     /// machine's: it never arrives through git and outranks every `.gitattributes`, so a line
     /// a teammate pushes (`active/*.json merge=union`, or an `active/.gitattributes`) cannot
     /// turn the driver off and have git merge incident files line by line into broken JSON.
-    /// Nil when the store's place in the work tree cannot be written as a plain pattern.
+    /// Nil when the store does not lie inside the work tree found for it.
     var localAttributesText: String? {
         guard let top = workTreeTop, root == top || root.hasPrefix(top == "/" ? "/" : top + "/") else { return nil }
         let prefix = root == top ? "" : String(root.dropFirst(top == "/" ? 1 : top.count + 1)) + "/"
-        guard prefix.utf8.allSatisfy({ b in
-            (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x2F
-        }) else { return nil }
+        func line(_ tail: String) -> String { GitStore.quotedPattern("/" + GitStore.globEscaped(prefix) + tail) + " merge=incident\n" }
         return "# Written by incident: this clone's merge driver for the store's incident files.\n"
-            + "/\(prefix)active/*.json merge=incident\n/\(prefix)archive/**/*.json merge=incident\n"
+            + line("active/*.json") + line("archive/**/*.json")
+    }
+
+    /// `path` with the characters a gitattributes pattern reads as a glob (`*?[]\\`) escaped.
+    static func globEscaped(_ path: String) -> String {
+        var out = ""
+        for c in path.unicodeScalars {
+            if "*?[]\\".unicodeScalars.contains(c) { out.append("\\") }
+            out.unicodeScalars.append(c)
+        }
+        return out
+    }
+
+    /// A gitattributes pattern in git's C-style quotes, so that any directory name (spaces,
+    /// quotes, `#`, bytes past ASCII) reads back as itself: `"` and `\\` escaped, every other
+    /// byte outside printable ASCII as an octal escape.
+    static func quotedPattern(_ pattern: String) -> String {
+        var out = "\""
+        for b in pattern.utf8 {
+            switch b {
+            case 0x22: out += "\\\""
+            case 0x5C: out += "\\\\"
+            case 0x20...0x7E: out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let octal = String(b, radix: 8)
+                out += "\\" + String(repeating: "0", count: 3 - octal.count) + octal
+            }
+        }
+        return out + "\""
     }
 
     /// Makes sure the repository's own attributes file names the merge driver for the store's
