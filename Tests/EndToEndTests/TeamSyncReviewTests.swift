@@ -230,6 +230,9 @@ import TestSupport
     /// copy, warns naming it (exit 6), and pushes the repair.
     @Test func aDamagedIncomingFileIsReplacedByTheLastGoodCopy() throws {
         let t = try twoClones(after: [["declare", "Checkout down", "--severity", "high"], ["note", "1", "first note"]])
+        // a's teammate entry, pushed in a readable version before the damage, is kept too.
+        expectOK(try t.run("a", ["note", "1", "pushed before the damage"]), "note a")
+        expectOK(try t.run("a", ["sync"]), "sync a")
         let path = t.path("a") + "/active/INC-1.json"
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         try bytes.prefix(300).write(to: URL(fileURLWithPath: path))
@@ -237,11 +240,42 @@ import TestSupport
         let sync = try t.run("b", ["sync"], as: "bob")
         #expect(sync.status == 6, "\(sync.stdout) \(sync.stderr)")
         #expect(sync.stderr.contains("INC-1: what came in for active/INC-1.json cannot be read") && sync.stderr.contains("kept the last good copy"), "\(sync.stderr)")
-        #expect(try t.run("b", ["show", "1"], as: "bob").stdout.contains("first note"))
+        let shown = try t.run("b", ["show", "1"], as: "bob").stdout
+        #expect(shown.contains("first note") && shown.contains("pushed before the damage"), "\(shown)")
         expectOK(try t.run("b", ["note", "1", "next step"], as: "bob"), "note b")
         expectOK(try t.git(["pull", "-q", "--no-rebase"], in: t.path("a")), "a pulls the repair")
         #expect(try t.run("a", ["show", "1"]).stdout.contains("first note"))
         for c in ["a", "b"] { expectOK(try t.run(c, ["verify"]), "verify \(c)") }
+    }
+
+    /// A store kept in a subdirectory of the team's repository gets the same checks of what
+    /// comes in as one at its top (found by review: git's paths are the repository's, so none
+    /// of them matched and a damaged incoming file was taken silently, exit 0).
+    @Test func aStoreInASubdirectoryChecksWhatComesIn() throws {
+        let t = try GitTeam()
+        func inc(_ clone: String, _ args: [String], as user: String = "alice") throws -> RunResult {
+            try runBinary(args, store: t.path(clone) + "/ops/incidents", user: user, environment: t.environment)
+        }
+        expectOK(try t.git(["clone", "-q", t.remote, "a"], in: t.directory), "clone a")
+        try "team repository\n".write(toFile: t.path("a") + "/README", atomically: true, encoding: .utf8)
+        expectOK(try t.git(["add", "README"], in: t.path("a")), "add")
+        expectOK(try t.git(["commit", "-qm", "start"], in: t.path("a")), "commit")
+        expectOK(try t.git(["push", "-q", "origin", "HEAD"], in: t.path("a")), "push")
+        expectOK(try inc("a", ["init", "--git"]), "init")
+        expectOK(try inc("a", ["declare", "Checkout down", "--severity", "high"]), "declare")
+        expectOK(try inc("a", ["sync"]), "sync a")
+        expectOK(try t.git(["clone", "-q", t.remote, "b"], in: t.directory), "clone b")
+        expectOK(try inc("b", ["note", "1", "bob's note"], as: "bob"), "note b")
+        expectOK(try inc("b", ["sync"], as: "bob"), "sync b")
+        let fromB = try inc("a", ["sync"])
+        expectOK(fromB, "a takes b's note")
+        #expect(fromB.stdout.contains("1 new entry on INC-1 (bob)"), "\(fromB.stdout)")
+        let path = t.path("b") + "/ops/incidents/active/INC-1.json"
+        try Data(contentsOf: URL(fileURLWithPath: path)).prefix(300).write(to: URL(fileURLWithPath: path))
+        try pushByHand(t, "b", "fix typo")
+        let sync = try inc("a", ["sync"])
+        #expect(sync.status == 6 && sync.stderr.contains("kept the last good copy"), "\(sync.stdout) \(sync.stderr)")
+        #expect(try inc("a", ["show", "1"]).stdout.contains("bob's note"))
     }
 
     /// A remote whose URL scheme git has no helper for is a mistake, not an outage: exit 4

@@ -220,7 +220,7 @@ extension GitStore {
     /// The incidents whose files differ between `base` and HEAD (none without a base).
     func changedIncidents(since base: String?) throws -> Set<IncidentID> {
         guard let base else { return [] }
-        let r = try checked(["diff", "--name-only", "-z", base, "HEAD", "--", "active", "archive"], "list the merged files")
+        let r = try checked(["diff", "--relative", "--name-only", "-z", base, "HEAD", "--", "active", "archive"], "list the merged files")
         return Set(r.stdout.split(separator: 0).compactMap { GitStore.incidentFile(String(decoding: $0, as: UTF8.self)) })
     }
 
@@ -471,7 +471,7 @@ extension GitStore {
         }
         var warnings: [String] = []
         for id in ids.sorted() {
-            guard let path = oldPath[id], let shown = try? git(["show", "\(base):\(path)"]), shown.status == 0,
+            guard let path = oldPath[id], let shown = try? git(["show", "\(base):./\(path)"]), shown.status == 0,
                   let before = try? Store.decodeRecord(Data(shown.stdout), path: path) else { continue }
             let now: IncidentRecord
             do {
@@ -483,9 +483,23 @@ extension GitStore {
                     warnings.append("\(id) came in written by a newer incident (\(why)); this clone cannot read it until incident is upgraded.")
                     continue
                 }
+                // The last good copy: this clone's, joined with the newest readable version
+                // among the commits that came in (a teammate's entries pushed before the
+                // damage are theirs to keep too).
+                var good = before
+                if let commits = try? git(["rev-list", "--max-count=50", "HEAD", "^" + base, "--", path]), commits.status == 0 {
+                    for commit in commits.out.split(separator: "\n") {
+                        guard let shown = try? git(["show", "\(commit):./\(path)"]), shown.status == 0,
+                              let version = try? Store.decodeRecord(Data(shown.stdout), path: path),
+                              IncidentMerge.sameIncident(version, before), let joined = try? IncidentMerge.merge([before, version])
+                        else { continue }
+                        good = joined
+                        break
+                    }
+                }
                 for place in store.locations(of: id) { try POSIXFile.remove(store.path(of: id, in: place)) }
-                try store.save(before)
-                warnings.append("\(id): what came in for \(path) cannot be read (\(why)); kept the last good copy (\(before.events.count) entries), since an incident is never dropped ('git -C \(root) log -p -- \(path)' shows who changed it).")
+                try store.save(good)
+                warnings.append("\(id): what came in for \(path) cannot be read (\(why)); kept the last good copy (\(good.events.count) entries), since an incident is never dropped ('git -C \(root) log -p -- \(path)' shows who changed it).")
                 continue
             } catch {
                 // The whole incident deleted (a provisional one was renumbered, not deleted).
@@ -537,7 +551,7 @@ extension GitStore {
                 warnings.append("\(id) does not verify after the merge: \(check.problems.first ?? "its hash chain is broken"); run 'incident verify \(id)'.")
             }
             var known = Set<String>()
-            if let p = oldPath[previousID[id] ?? id], let r = try? git(["show", "\(before):\(p)"]), r.status == 0,
+            if let p = oldPath[previousID[id] ?? id], let r = try? git(["show", "\(before):./\(p)"]), r.status == 0,
                let rec = try? Store.decodeRecord(Data(r.stdout), path: p) {
                 known = Set(rec.events.map(\.id))
                 // Entries that were here must still be here, unchanged: a merge only adds. (An
@@ -571,7 +585,7 @@ extension GitStore {
     /// runbook (levels and deadlines), the communication templates, and hooks, which never run
     /// here until trusted on this machine (so a changed hook stops running until then).
     func incomingPolicy(since before: String, warnings: inout [String]) throws -> [String] {
-        let r = try checked(["diff", "--name-status", "--no-renames", "-z", before, "HEAD", "--", "runbook.json", "templates", "hooks"],
+        let r = try checked(["diff", "--relative", "--name-status", "--no-renames", "-z", before, "HEAD", "--", "runbook.json", "templates", "hooks"],
                             "list the merged runbook, templates and hooks")
         let fields = r.stdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         var lines: [String] = []
