@@ -248,6 +248,41 @@ import TestSupport
         for c in ["a", "b"] { expectOK(try t.run(c, ["verify"]), "verify \(c)") }
     }
 
+    /// The last good copy is the newest readable version that came in, wherever the incident
+    /// lay in it (found by review 4): an incident this clone never saw, one closed (moved to
+    /// the archive) before the damage, and one deleted after a teammate's entry all keep what
+    /// the team had pushed, and sync says so (exit 6).
+    @Test func theLastGoodCopyIsTheNewestReadableVersionThatCameIn() throws {
+        let t = try twoClones(after: [["declare", "Checkout down", "--severity", "high"], ["declare", "Disk full", "--severity", "low"]])
+        func damage(_ clone: String, _ relative: String) throws {
+            try Data("{ \"events\": [ broken".utf8).write(to: URL(fileURLWithPath: t.path(clone) + "/" + relative))
+        }
+        // b: a new incident (INC-3) with an entry, then damaged; INC-1 closed, then damaged;
+        // INC-2 given an entry, then deleted.
+        expectOK(try t.run("b", ["declare", "Queue stuck", "--severity", "low"], as: "bob"), "declare b")
+        expectOK(try t.run("b", ["note", "3", "bob on the queue"], as: "bob"), "note 3")
+        expectOK(try t.run("b", ["note", "1", "bob before the close"], as: "bob"), "note 1")
+        expectOK(try t.run("b", ["resolve", "1"], as: "bob"), "resolve 1")
+        expectOK(try t.run("b", ["close", "1", "--force", "--reason", "done"], as: "bob"), "close 1")
+        expectOK(try t.run("b", ["note", "2", "bob before the delete"], as: "bob"), "note 2")
+        expectOK(try t.run("b", ["sync"], as: "bob"), "sync b")
+        let archived = try #require(t.incidentFiles("b").first { $0.hasPrefix("archive/") && $0.hasSuffix("/INC-1.json") })
+        try damage("b", "active/INC-3.json")
+        try damage("b", archived)
+        expectOK(try t.git(["rm", "-q", "active/INC-2.json"], in: t.path("b")), "rm")
+        try pushByHand(t, "b", "tidy up")
+        let sync = try t.run("a", ["sync"])
+        #expect(sync.status == 6, "\(sync.stdout) \(sync.stderr)")
+        #expect(try t.run("a", ["show", "3"]).stdout.contains("bob on the queue"))
+        let one = try t.run("a", ["show", "1"]).stdout
+        #expect(one.contains("bob before the close") && one.contains("closed"), "\(one)")
+        #expect(t.incidentFiles("a").contains(archived) && !t.incidentFiles("a").contains("active/INC-1.json"))
+        #expect(try t.run("a", ["show", "2"]).stdout.contains("bob before the delete"))
+        for c in ["a"] { expectOK(try t.run(c, ["verify"]), "verify \(c)") }
+        let remote = try t.git(["show", "HEAD:active/INC-3.json"], in: t.remote)
+        #expect((try? JSONSerialization.jsonObject(with: Data(remote.stdout.utf8))) != nil, "the repair was pushed")
+    }
+
     /// A store kept in a subdirectory of the team's repository gets the same checks of what
     /// comes in as one at its top (found by review: git's paths are the repository's, so none
     /// of them matched and a damaged incoming file was taken silently, exit 0).

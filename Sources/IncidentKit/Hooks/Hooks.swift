@@ -100,7 +100,7 @@ public struct InstalledHook: Sendable, Equatable {
         return result
     }
 
-    static let copyPrefix = ".hook-run-"
+    public static let copyPrefix = ".hook-run-"
 
     /// Removes private copies (`.hook-run-*` directories holding one regular file) older than
     /// a day: what a detached hook or a killed command left behind.

@@ -110,6 +110,15 @@ public struct GitStore: Sendable {
             + line("active/*.json") + line("archive/**/*.json")
     }
 
+    /// `text` as one word for a POSIX shell, to paste: as it is when it holds only characters
+    /// no shell treats specially, else in single quotes (a quote inside as '\\'').
+    public static func shellQuoted(_ text: String) -> String {
+        let plain = !text.isEmpty && text.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) || "@%+=:,./_-".utf8.contains(b)
+        }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     /// `path` with the characters a gitattributes pattern reads as a glob (`*?[]\\`) escaped.
     static func globEscaped(_ path: String) -> String {
         var out = ""
@@ -176,7 +185,8 @@ public struct GitStore: Sendable {
                                 "archive/" + DerivedIndex.name, "active/" + CopiesCheck.name]
 
     func untrackPerCloneFiles() {
-        _ = try? git(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--"] + GitStore.perCloneFiles)
+        // Hooks' private copies too (`.hook-run-*`), whatever a pushed .gitignore says.
+        _ = try? git(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--"] + GitStore.perCloneFiles + [":(glob)" + InstalledHook.copyPrefix + "*/**"])
     }
 
     /// A branch to name in advice for a detached HEAD: the only local branch, else a placeholder.

@@ -471,43 +471,42 @@ extension GitStore {
         }
         var warnings: [String] = []
         for id in ids.sorted() {
-            guard let path = oldPath[id], let shown = try? git(["show", "\(base):./\(path)"]), shown.status == 0,
-                  let before = try? Store.decodeRecord(Data(shown.stdout), path: path) else { continue }
+            var before: IncidentRecord?
+            if let path = oldPath[id], let shown = try? git(["show", "\(base):./\(path)"]), shown.status == 0 {
+                before = try? Store.decodeRecord(Data(shown.stdout), path: path)
+            }
+            let here = store.locations(of: id).first.map { String(store.path(of: id, in: $0).dropFirst(root.count + 1)) }
+            let shownPath = here ?? oldPath[id] ?? "active/" + id.fileName
+            let log = "git -C \(GitStore.shellQuoted(root)) log -p -- \(GitStore.shellQuoted(shownPath))"
             let now: IncidentRecord
             do {
                 (now, _) = try store.load(id)
-            } catch let IncidentError.corrupt(_, why) where !store.locations(of: id).isEmpty {
+            } catch let IncidentError.corrupt(_, why) where here != nil {
                 // What came in cannot be read. Written by a newer incident: left as it is (it
-                // must not be downgraded), and said. Damaged: the last good copy is kept.
+                // must not be downgraded), and said. Damaged: the last good copy is kept:
+                // this clone's, joined with the newest readable version among the commits
+                // that came in, wherever the incident lay in them (a teammate's entries, a
+                // close or reopen, pushed before the damage are theirs to keep too).
                 if why.contains("newer than this incident binary") {
                     warnings.append("\(id) came in written by a newer incident (\(why)); this clone cannot read it until incident is upgraded.")
                     continue
                 }
-                // The last good copy: this clone's, joined with the newest readable version
-                // among the commits that came in (a teammate's entries pushed before the
-                // damage are theirs to keep too).
-                var good = before
-                if let commits = try? git(["rev-list", "--max-count=50", "HEAD", "^" + base, "--", path]), commits.status == 0 {
-                    for commit in commits.out.split(separator: "\n") {
-                        guard let shown = try? git(["show", "\(commit):./\(path)"]), shown.status == 0,
-                              let version = try? Store.decodeRecord(Data(shown.stdout), path: path),
-                              IncidentMerge.sameIncident(version, before), let joined = try? IncidentMerge.merge([before, version])
-                        else { continue }
-                        good = joined
-                        break
-                    }
+                guard let good = lastGood(id, before: before, since: base) else {
+                    warnings.append("\(id): what came in for \(shownPath) cannot be read (\(why)), and no readable version of it came in; repair the file (\(log) shows who changed it).")
+                    continue
                 }
                 for place in store.locations(of: id) { try POSIXFile.remove(store.path(of: id, in: place)) }
                 try store.save(good)
-                warnings.append("\(id): what came in for \(path) cannot be read (\(why)); kept the last good copy (\(good.events.count) entries), since an incident is never dropped ('git -C \(root) log -p -- \(path)' shows who changed it).")
+                warnings.append("\(id): what came in for \(shownPath) cannot be read (\(why)); kept the last good copy (\(good.events.count) entries), since an incident is never dropped (\(log) shows who changed it).")
                 continue
             } catch {
                 // The whole incident deleted (a provisional one was renumbered, not deleted).
-                guard !id.isProvisional, store.locations(of: id).isEmpty else { continue }
-                try store.save(before)
-                warnings.append("\(id): what came in deleted the incident (\(before.events.count) entries); kept it, since incidents are never dropped ('git -C \(root) log -- \(path)' shows who removed it).")
+                guard let before, !id.isProvisional, here == nil, let good = lastGood(id, before: before, since: base) else { continue }
+                try store.save(good)
+                warnings.append("\(id): what came in deleted the incident (\(good.events.count) entries); kept it, since incidents are never dropped (\(log) shows who removed it).")
                 continue
             }
+            guard let before else { continue }
             guard IncidentMerge.sameIncident(before, now) else { continue }
             // Compared by content, in one hash format: an entry edited by hand keeps its old
             // hash field, and a file honestly re-hashed in a newer format changes no entry.
@@ -518,9 +517,32 @@ extension GitStore {
             guard !missing.isEmpty else { continue }
             try store.save(try IncidentMerge.merge([now, before]))
             let n = missing.count
-            warnings.append("\(id): what came in had removed or rewritten \(n) entr\(n == 1 ? "y" : "ies") that \(n == 1 ? "was" : "were") here (\(missing.prefix(3).map { String($0.id.dropFirst(3).prefix(8)) }.joined(separator: ", "))); kept \(n == 1 ? "it" : "them"), since an incident's log only grows ('git -C \(root) log -p -- \(path)' shows who changed the file).")
+            warnings.append("\(id): what came in had removed or rewritten \(n) entr\(n == 1 ? "y" : "ies") that \(n == 1 ? "was" : "were") here (\(missing.prefix(3).map { String($0.id.dropFirst(3).prefix(8)) }.joined(separator: ", "))); kept \(n == 1 ? "it" : "them"), since an incident's log only grows (\(log) shows who changed the file).")
         }
         return warnings
+    }
+
+    /// The last good version of `id` after a merge that brought in an unreadable (or no) file
+    /// for it: `before` (this clone's, when it had one) joined with the newest version that
+    /// reads among the commits since `base`, in any of the incident's places (`active/` or an
+    /// archive year: a close or reopen moves it). Nil when neither exists.
+    func lastGood(_ id: IncidentID, before: IncidentRecord?, since base: String) -> IncidentRecord? {
+        var found: IncidentRecord?
+        let name = id.fileName
+        if let log = try? git(["log", "--relative", "--max-count=50", "--format=commit %H", "--name-only", "HEAD", "^" + base, "--",
+                               "active/" + name, ":(glob)archive/*/" + name]), log.status == 0 {
+            var commit: String?
+            for line in log.out.split(separator: "\n").map(String.init) where found == nil {
+                if line.hasPrefix("commit ") { commit = String(line.dropFirst(7)); continue }
+                guard let c = commit, !line.isEmpty, GitStore.incidentFile(line) == id,
+                      let shown = try? git(["show", "\(c):./\(line)"]), shown.status == 0,
+                      let version = try? Store.decodeRecord(Data(shown.stdout), path: line) else { continue }
+                found = version
+            }
+        }
+        guard let before else { return found }
+        guard let found, IncidentMerge.sameIncident(found, before) else { return before }
+        return (try? IncidentMerge.merge([before, found])) ?? before
     }
 
     /// What the merge brought in, incident by incident.
