@@ -171,6 +171,11 @@ struct Invocation {
     /// `Limits.futureTolerance` ahead of the clock is refused as a likely typo unless --future.
     var actor: Actor {
         get throws {
+            // A close, decline or merge archives the incident when it is recorded: never dated
+            // ahead (the engine refuses it too), so --future is not offered as the way out.
+            if atGiven, ["close", "decline", "merge"].contains(command.path[0]), now.distance(to: at) > Limits.futureTolerance {
+                throw CommandFailure(message: "\(command.path[0]) --at \(at.iso8601) is ahead of the clock; it archives the incident as soon as it is recorded, so it is never dated ahead (not even with --future): run it when it happens.", code: ExitCode.refused)
+            }
             if atGiven { try Invocation.requirePlausible(at, option: "--at", now: now, allowed: flag("future")) }
             return Actor(name: try author, at: at, recordedAt: now, allowSecrets: flag("allow-secrets"), allowFuture: flag("future"))
         }

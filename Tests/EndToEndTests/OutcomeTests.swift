@@ -66,6 +66,9 @@ import TestSupport
             let r = try runBinary(args, store: e.store)
             #expect(r.status == 1 && r.stderr.contains("ahead of the clock"), "\(args): \(r.stderr)")
         }
+        // Without --future too: the refusal does not offer --future as the way out.
+        let plain = try runBinary(["close", "2", "--force", "--reason", "window ends", "--at", "+1h"], store: e.store)
+        #expect(plain.status == 1 && plain.stderr.contains("not even with --future"), "\(plain.stderr)")
         #expect(try e.object("show", "2")["status"] as? String == "active")
     }
 
