@@ -334,6 +334,13 @@ extension Invocation {
 
     func safe(_ s: String) -> String { Sanitizer.forTerminal(s) }
 
+    /// A file name inside a one-line message: a line break, carriage return or tab in it
+    /// (`--output $'a\nb'`) shown escaped, so the message stays one line.
+    func shownPath(_ path: String) -> String {
+        guard path.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return path }
+        return path.replacingOccurrences("\r", "\\r").replacingOccurrences("\n", "\\n").replacingOccurrences("\t", "\\t")
+    }
+
     /// "Exec SMS list notified (incident note INC-1 --kind exec-notification TEXT)"
     func describeOwed(_ owed: [ChecklistEntry], _ id: IncidentID) -> String {
         owed.map { item in

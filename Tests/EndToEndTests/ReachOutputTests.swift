@@ -32,6 +32,19 @@ import TestSupport
         text.components(separatedBy: needle).count - 1
     }
 
+    /// A message naming an output file stays one line whatever the name holds.
+    @Test func aWrittenFilesNameIsShownOnOneLine() throws {
+        let e = E2E()
+        _ = try e.declare()
+        let dir = e.store + "-out/d\nx"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for args in [["export", "1", "--html", "--output", dir + "/a\tb.html"], ["postmortem", "1", "--output", dir + "/pm.md"]] {
+            let r = try runBinary(args, store: e.store)
+            #expect(r.status == 0 && r.stdout.utf8.filter { $0 == 0x0A }.count == 1 && r.stdout.contains("d\\nx"), "\(args): \(r.stdout)")
+        }
+        #expect(FileManager.default.fileExists(atPath: dir + "/a\tb.html") && FileManager.default.fileExists(atPath: dir + "/pm.md"))
+    }
+
     @Test func exportIsOneEscapedSelfContainedPage() throws {
         let e = E2E()
         try richIncident(e)

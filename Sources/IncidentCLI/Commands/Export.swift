@@ -24,7 +24,7 @@ enum ExportCommand {
             if inv.json {
                 try inv.printJSON(["id": record.id.description, "path": output, "format": "html"])
             } else {
-                inv.out("Wrote \(record.id) as HTML to \(output).")
+                inv.out("Wrote \(record.id) as HTML to \(inv.shownPath(output)).")
             }
         } else if inv.json {
             try inv.printJSON(["id": record.id.description, "format": "html", "html": page])
@@ -84,7 +84,7 @@ enum StatusPageCommand {
         if inv.json {
             try inv.printJSON(StatusPageJSON(directory: dir, files: ["index.html", "feed.xml"], current: current, recent: items.count - current))
         } else {
-            inv.out("Wrote \(dir)/index.html and \(dir)/feed.xml: \(current) current, \(items.count - current) recent public incident\(items.count - current == 1 ? "" : "s").")
+            inv.out("Wrote \(inv.shownPath(dir))/index.html and \(inv.shownPath(dir))/feed.xml: \(current) current, \(items.count - current) recent public incident\(items.count - current == 1 ? "" : "s").")
         }
         return ExitCode.success
     }

@@ -53,7 +53,7 @@ enum PostmortemCommand {
             if inv.json {
                 try inv.printJSON(["id": record.id.description, "path": written, "published": inv.flag("publish") ? "true" : "false"])
             } else {
-                inv.out("Wrote the postmortem of \(record.id) to \(written)\(inv.flag("publish") ? " and recorded it as published" : "").")
+                inv.out("Wrote the postmortem of \(record.id) to \(inv.shownPath(written))\(inv.flag("publish") ? " and recorded it as published" : "").")
             }
         } else {
             if inv.json {

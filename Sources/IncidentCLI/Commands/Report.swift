@@ -58,7 +58,7 @@ enum ReportCommand {
         }
         if let output = inv.option("output"), output != "-" {
             try writeUserFile(output, body, store: inv.store, what: "the report")
-            inv.out("Wrote the report to \(output).")
+            inv.out("Wrote the report to \(inv.shownPath(output)).")
         } else {
             inv.context.stdout.write(body)
         }
