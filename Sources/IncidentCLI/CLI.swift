@@ -104,10 +104,8 @@ public enum CLI {
         } catch {
             let (message, code) = describe(error)
             // One sentence on one line: a line break or tab inside it comes from a value the
-            // user gave (`-s $'a\nb'`) and is shown escaped, as the terminal escaper shows others.
-            let oneLine = message.utf8.contains(where: { $0 == 0x0A || $0 == 0x09 || $0 == 0x0D })
-                ? message.replacingOccurrences("\r", "\\r").replacingOccurrences("\n", "\\n").replacingOccurrences("\t", "\\t") : message
-            context.stderr.write(Sanitizer.forTerminal("incident: \(oneLine)\n"))
+            // user gave (`-s $'a\nb'`) and is shown escaped.
+            context.stderr.write(Sanitizer.forTerminal("incident: \(oneLine(message))\n"))
             return code
         }
     }

@@ -334,12 +334,8 @@ extension Invocation {
 
     func safe(_ s: String) -> String { Sanitizer.forTerminal(s) }
 
-    /// A file name inside a one-line message: a line break, carriage return or tab in it
-    /// (`--output $'a\nb'`) shown escaped, so the message stays one line.
-    func shownPath(_ path: String) -> String {
-        guard path.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return path }
-        return path.replacingOccurrences("\r", "\\r").replacingOccurrences("\n", "\\n").replacingOccurrences("\t", "\\t")
-    }
+    /// A file name inside a one-line message (`--output $'a\nb'`): see `oneLine`.
+    func shownPath(_ path: String) -> String { oneLine(path) }
 
     /// "Exec SMS list notified (incident note INC-1 --kind exec-notification TEXT)"
     func describeOwed(_ owed: [ChecklistEntry], _ id: IncidentID) -> String {
@@ -349,6 +345,13 @@ extension Invocation {
             return "\(item.text) (\(how))"
         }.joined(separator: "; ")
     }
+}
+
+/// `text` with a line break, carriage return or tab shown escaped (`\n`, `\r`, `\t`): what
+/// goes into a one-line message (an error, a file name) stays one line, whatever a value holds.
+func oneLine(_ text: String) -> String {
+    guard text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return text }
+    return text.replacingOccurrences("\r", "\\r").replacingOccurrences("\n", "\\n").replacingOccurrences("\t", "\\t")
 }
 
 /// Unicode scalars a terminal shows (escape sequences left out). Counted on the UTF-8
